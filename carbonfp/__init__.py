@@ -1,0 +1,45 @@
+"""carbonfp: carbon footprint declarations for batteries (EU Regulation 2023/1542, Art. 7).
+
+Public API (imported lazily, so that the command line starts fast)::
+
+    from carbonfp import load_project, load_factors, load_rules, calculate
+    project = load_project("samples/ev-nmc811-hu/battery.toml")
+    rules = load_rules("eu-ev-draft-2024-04")
+    declaration = calculate(project, load_factors(rules.default_factor_set), rules)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from carbonfp.errors import CarbonfpError, FactorDataError, InputError
+    from carbonfp.factors import load_factor_set as load_factors
+    from carbonfp.factors import load_rules
+    from carbonfp.io.project import load_project
+    from carbonfp.method.calculate import calculate
+    from carbonfp.model import Declaration
+
+_EXPORTS = {
+    "calculate": ("carbonfp.method.calculate", "calculate"),
+    "load_project": ("carbonfp.io.project", "load_project"),
+    "load_factors": ("carbonfp.factors", "load_factor_set"),
+    "load_rules": ("carbonfp.factors", "load_rules"),
+    "Declaration": ("carbonfp.model", "Declaration"),
+    "CarbonfpError": ("carbonfp.errors", "CarbonfpError"),
+    "InputError": ("carbonfp.errors", "InputError"),
+    "FactorDataError": ("carbonfp.errors", "FactorDataError"),
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        import importlib
+
+        module, attr = _EXPORTS[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'carbonfp' has no attribute {name!r}")

@@ -1,0 +1,46 @@
+"""The carbonfp command line (typer): one module per command, one error boundary."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from carbonfp import __version__
+from carbonfp.cli import calc as _calc
+from carbonfp.cli import factors as _factors
+
+app = typer.Typer(
+    name="carbonfp",
+    help="Carbon footprint declarations for batteries (EU Batteries Regulation 2023/1542, "
+    "Article 7): kg CO2e per kWh delivered over the service life, per life-cycle stage.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"carbonfp {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Carbon footprint declarations for batteries.
+
+    Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 invalid or tampered
+    factor data, 5 gate failed, 130 interrupted.
+    """
+
+
+app.command("calc")(_calc.calc)
+app.add_typer(_factors.app, name="factors")

@@ -1,0 +1,73 @@
+"""``carbonfp calc``: compute and print or export a battery's carbon footprint declaration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from carbonfp.cli.boundary import errors_to_exit_codes
+from carbonfp.cli.options import DebugOption, FormatOption, OutputFormat, OutputOption, QuietOption
+from carbonfp.errors import UsageError
+
+
+def calc(
+    project: Annotated[
+        Path,
+        typer.Argument(help="Project file (battery.toml) naming the battery, plant and its "
+                       "BOM, energy and transport inputs.", show_default=False),
+    ],
+    fmt: FormatOption = OutputFormat.text,
+    output: OutputOption = None,
+    rules: Annotated[
+        str | None,
+        typer.Option("--rules", help="Ruleset id or file (default: the project's [method] "
+                     "ruleset, else eu-ev-draft-2024-04)."),
+    ] = None,
+    factor_set: Annotated[
+        str | None,
+        typer.Option("--factor-set", help="Factor set ID[@VERSION] or folder (default: the "
+                     "ruleset's)."),
+    ] = None,
+    lines: Annotated[
+        bool, typer.Option("--lines", help="CSV: one row per BOM or energy line.")
+    ] = False,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many top contributors.")] = 10,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Compute the Article 7 declaration: kg CO2e per kWh delivered, per life-cycle stage.
+
+    Example: carbonfp calc samples/ev-nmc811-hu/battery.toml --format json -o decl.json
+    """
+    with errors_to_exit_codes(debug):
+        from carbonfp.factors import load_factor_set, load_rules
+        from carbonfp.io.declaration import to_csv, to_json, to_text, write_atomic
+        from carbonfp.io.project import load_project
+        from carbonfp.method.calculate import calculate
+
+        if output is not None and not output.parent.is_dir():
+            raise UsageError(f"cannot write {output}: folder {output.parent} does not exist")
+        if project.suffix.lower() in (".csv", ".xlsx"):
+            raise UsageError(
+                f"{project.name} is a BOM; calc takes a project file (battery.toml)",
+                hint="a project file names the battery, plant and its BOM: see the README, "
+                "section 'Input formats'",
+            )
+        loaded = load_project(project)
+        ruleset = load_rules(rules or loaded.ruleset or "eu-ev-draft-2024-04")
+        factors = load_factor_set(factor_set or loaded.factor_set or ruleset.default_factor_set)
+        declaration = calculate(loaded, factors, ruleset)
+        if fmt is OutputFormat.json:
+            text = to_json(declaration, top)
+        elif fmt is OutputFormat.csv:
+            text = to_csv(declaration, lines)
+        else:
+            text = to_text(declaration, top)
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            write_atomic(output, text)
+            if not quiet:
+                typer.echo(f"carbonfp: wrote {output}", err=True)

@@ -1,0 +1,344 @@
+"""Finds, loads and checks factor sets and rulesets (versioned data files with sha256 hashes)."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from carbonfp.errors import FactorDataError, Location
+from carbonfp.io.tomlfile import TomlTable, load_toml
+from carbonfp.model import (
+    Band,
+    BatteryCategory,
+    Factor,
+    FactorSet,
+    LineKind,
+    Ruleset,
+    Source,
+    Stage,
+)
+from carbonfp.resources import factors_root
+
+#: Factor tables a set may hold, each a TOML file of ``[[factor]]`` rows.
+TABLES = ("materials", "electricity", "fuels", "transport", "end_of_life")
+
+#: Licences a shipped or layered row may carry.
+LICENSES = {
+    "CC0-1.0": "public domain dedication",
+    "CC-BY-4.0": "Creative Commons Attribution 4.0",
+    "OGL-UK-3.0": "UK Open Government Licence v3.0",
+    "MIT": "MIT licence",
+    "public-domain": "work of a government, not under copyright",
+    "cited": "a published figure cited with its source; the dataset behind it is not open",
+}
+
+STATUSES = ("default", "literature", "proxy", "user")
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _label(path: Path) -> str:
+    """A path as shown to users: relative to the shipped data folder where it lies inside it."""
+    try:
+        return "factors/" + path.resolve().relative_to(factors_root().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def split_ref(ref: str) -> tuple[str, str | None]:
+    """Split ``"carbonfp-open@2026.1"`` into its id and version (None for the newest)."""
+    name, _, version = ref.partition("@")
+    return name, version or None
+
+
+def available_sets() -> dict[str, list[str]]:
+    """Shipped factor set ids and their versions, oldest first."""
+    root = factors_root() / "sets"
+    result: dict[str, list[str]] = {}
+    for set_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        versions = sorted((v.name for v in set_dir.iterdir() if (v / "manifest.toml").is_file()),
+                          key=_version_key)
+        if versions:
+            result[set_dir.name] = versions
+    return result
+
+
+def _version_key(version: str) -> tuple[int | str, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in version.replace("-", ".").split("."))
+
+
+def resolve_set_dir(ref: str) -> Path:
+    """Return the folder of a shipped set ``ID[@VERSION]``, or of a set given by its path.
+
+    Raises FactorDataError (code ``unknown-factor-set``) listing what is available.
+    """
+    candidate = Path(ref)
+    if (candidate / "manifest.toml").is_file():
+        return candidate
+    name, version = split_ref(ref)
+    sets = available_sets()
+    if name not in sets:
+        raise FactorDataError(
+            f"unknown factor set {name!r}",
+            hint="shipped sets: " + ", ".join(f"{k}@{v[-1]}" for k, v in sets.items()),
+            code="unknown-factor-set",
+        )
+    if version is None:
+        version = sets[name][-1]
+    if version not in sets[name]:
+        raise FactorDataError(
+            f"factor set {name!r} has no version {version!r}",
+            hint="versions: " + ", ".join(sets[name]),
+            code="unknown-factor-set",
+        )
+    return factors_root() / "sets" / name / version
+
+
+def load_factor_set(ref: str) -> FactorSet:
+    """Load a factor set by ``ID[@VERSION]`` or folder, checking every file against its manifest.
+
+    Raises FactorDataError when a file is missing, malformed or does not match its hash.
+    """
+    return _load_factor_set(resolve_set_dir(ref).resolve())
+
+
+@cache
+def _load_factor_set(folder: Path) -> FactorSet:
+    manifest_path = folder / "manifest.toml"
+    manifest, text = load_toml(manifest_path, _label(manifest_path), FactorDataError)
+    top = TomlTable(manifest, label=_label(manifest_path), text=text, table="",
+                    error=FactorDataError)
+    set_id = top.str("id")
+    version = top.str("version")
+    files = top.sub("files")
+    for name, expected in files.data.items():
+        path = folder / name
+        if not path.is_file():
+            raise FactorDataError(
+                f"file {name!r} listed in the manifest is missing",
+                where=Location(_label(manifest_path), key=f"files.{name}"),
+                code="missing-file",
+            )
+        actual = sha256_file(path)
+        if actual != expected:
+            raise FactorDataError(
+                f"{name} does not match its sha256 in the manifest: the set has been modified",
+                where=Location(_label(path)),
+                hint="a released factor set is immutable: restore the file, or publish the "
+                "change as a new version with its own manifest",
+                code="hash-mismatch",
+            )
+    for path in sorted(folder.glob("*.toml")):
+        if path.name != "manifest.toml" and path.name not in files.data:
+            raise FactorDataError(
+                f"{path.name} is not listed in the manifest",
+                where=Location(_label(manifest_path), key="files"),
+                hint="add it with its sha256, or remove it",
+                code="unlisted-file",
+            )
+
+    sources = _load_sources(folder / "sources.toml")
+    factors: dict[str, Factor] = {}
+    for table in TABLES:
+        path = folder / f"{table}.toml"
+        if path.name not in files.data:
+            continue
+        for factor in _load_table(path, table, sources):
+            if factor.id in factors:
+                raise FactorDataError(
+                    f"duplicate factor id {factor.id!r}",
+                    where=Location(_label(path), key=factor.id),
+                    code="duplicate-id",
+                )
+            factors[factor.id] = factor
+    gwp: dict[str, dict[str, float]] = {}
+    gwp_sources: dict[str, str] = {}
+    if "gwp.toml" in files.data:
+        gwp, gwp_sources = _load_gwp(folder / "gwp.toml", sources)
+    return FactorSet(
+        id=set_id,
+        version=version,
+        sha256=sha256_file(manifest_path),
+        factors=factors,
+        sources=sources,
+        gwp=gwp,
+        gwp_sources=gwp_sources,
+    )
+
+
+def _load_sources(path: Path) -> dict[str, Source]:
+    data, text = load_toml(path, _label(path), FactorDataError)
+    top = TomlTable(data, label=_label(path), text=text, table="", error=FactorDataError)
+    sources: dict[str, Source] = {}
+    for row in top.items("source"):
+        licence = row.str("license")
+        if licence not in LICENSES:
+            raise row.fail("license", f"licence {licence!r} is not in the allow-list",
+                           hint="allowed: " + ", ".join(LICENSES), code="bad-license")
+        year = row.data.get("year")
+        if not isinstance(year, int):
+            raise row.fail("year", "'year' must be an integer")
+        key = row.str("key")
+        sources[key] = Source(
+            key=key,
+            title=row.str("title"),
+            publisher=row.str("publisher"),
+            year=year,
+            url=row.str("url"),
+            license=licence,
+            attribution=row.str("attribution"),
+        )
+    return sources
+
+
+def _load_table(path: Path, table: str, sources: dict[str, Source]) -> list[Factor]:
+    from carbonfp.units import parse_unit
+
+    data, text = load_toml(path, _label(path), FactorDataError)
+    top = TomlTable(data, label=_label(path), text=text, table="", error=FactorDataError)
+    rows = []
+    for row in top.items("factor"):
+        source = row.str("source")
+        if source not in sources:
+            raise row.fail("source", f"unknown source key {source!r}",
+                           hint="add it to sources.toml", code="unknown-source")
+        status = row.str("status")
+        if status not in STATUSES:
+            raise row.fail("status", f"status must be one of {', '.join(STATUSES)}")
+        unit = row.str("unit")
+        try:
+            parse_unit(unit, row.where("unit"))
+            dims = parse_unit(unit).dimensionality
+        except Exception as exc:  # an InputError here is bad factor data
+            raise row.fail("unit", str(exc), code="unknown-unit") from exc
+        if "[co2e]" not in dims:
+            raise row.fail("unit", f"unit {unit!r} is not an emission factor (kg CO2e per ...)",
+                           code="wrong-dimension")
+        value = row.number("value", positive=False)
+        assert value is not None
+        low = row.number("low", required=False, positive=False)
+        high = row.number("high", required=False, positive=False)
+        rows.append(Factor(
+            id=row.str("id"),
+            table=table,
+            name=row.str("name"),
+            value=value,
+            unit=unit,
+            source=source,
+            region=row.str("region", required=False),
+            year=row.data.get("year"),
+            locator=row.str("locator"),
+            license=sources[source].license,
+            status=status,
+            note=row.str("note", required=False),
+            low=low,
+            high=high,
+        ))
+    return rows
+
+
+def _load_gwp(path: Path, sources: dict[str, Source]) -> tuple[dict[str, dict[str, float]],
+                                                               dict[str, str]]:
+    data, text = load_toml(path, _label(path), FactorDataError)
+    top = TomlTable(data, label=_label(path), text=text, table="", error=FactorDataError)
+    sets: dict[str, dict[str, float]] = {}
+    set_sources: dict[str, str] = {}
+    for row in top.items("gwp_set"):
+        name = row.str("id")
+        source = row.str("source")
+        if source not in sources:
+            raise row.fail("source", f"unknown source key {source!r}", code="unknown-source")
+        set_sources[name] = source
+        values = row.sub("gwp100")
+        sets[name] = {}
+        for gas, value in values.data.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise values.fail(gas, f"GWP of {gas} must be a positive number")
+            sets[name][gas] = float(value)
+    return sets, set_sources
+
+
+def available_rules() -> list[str]:
+    return sorted(p.stem for p in (factors_root() / "rules").glob("*.toml"))
+
+
+def load_rules(ref: str) -> Ruleset:
+    """Load a ruleset by id (shipped) or by path to its TOML file.
+
+    Raises FactorDataError (code ``unknown-ruleset`` or ``invalid-ruleset``).
+    """
+    path = Path(ref)
+    if not path.is_file():
+        path = factors_root() / "rules" / f"{ref}.toml"
+        if not path.is_file():
+            raise FactorDataError(
+                f"unknown ruleset {ref!r}",
+                hint="shipped rulesets: " + ", ".join(available_rules()),
+                code="unknown-ruleset",
+            )
+    return _load_rules(path.resolve())
+
+
+@cache
+def _load_rules(path: Path) -> Ruleset:
+    data, text = load_toml(path, _label(path), FactorDataError)
+    top = TomlTable(data, label=_label(path), text=text, table="", error=FactorDataError)
+    fu = top.sub("functional_unit")
+    fec = fu.sub("fec_per_year")
+    km = fu.sub("km_per_year", required=False)
+    stage_table = top.sub("stages")
+    stage_by_kind: dict[LineKind, Stage] = {}
+    for kind in LineKind:
+        if kind is LineKind.TRANSPORT:
+            continue  # every transport leg names its own stage
+        value = stage_table.str(kind.value)
+        try:
+            stage_by_kind[kind] = Stage(value)
+        except ValueError as exc:
+            raise stage_table.fail(kind.value, f"unknown stage {value!r}") from exc
+    categories = []
+    for value in top.data.get("categories", []):
+        try:
+            categories.append(BatteryCategory(value))
+        except ValueError as exc:
+            raise top.fail("categories", f"unknown battery category {value!r}") from exc
+    bands = top.sub("plausibility", required=False)
+    return Ruleset(
+        id=top.str("id"),
+        title=top.str("title"),
+        legal_status=top.str("legal_status"),
+        sha256=sha256_file(path),
+        gwp_set=top.str("gwp_set"),
+        electricity_policy=top.str("electricity_policy"),
+        default_factor_set=top.str("factor_set"),
+        fec_per_year={k: _positive(fec, k) for k in fec.data},
+        km_per_year={k: _positive(km, k) for k in km.data},
+        categories=tuple(categories),
+        stage_by_kind=stage_by_kind,
+        cradle_to_gate_per_kwh_capacity=_band(bands, "cradle_to_gate_per_kwh_capacity"),
+        per_kwh_delivered={k: b for k in bands.sub("per_kwh_delivered", required=False).data
+                           if (b := _band(bands.sub("per_kwh_delivered"), k)) is not None},
+        stage_shares={Stage(k): b for k in bands.sub("stage_shares", required=False).data
+                      if (b := _band(bands.sub("stage_shares"), k)) is not None},
+        sources=tuple(str(s) for s in top.data.get("sources", [])),
+    )
+
+
+def _positive(table: TomlTable, key: str) -> float:
+    value = table.number(key)
+    assert value is not None
+    return value
+
+
+def _band(table: TomlTable, key: str) -> Band | None:
+    value: Any = table.data.get(key)
+    if value is None:
+        return None
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, (int, float)) for v in value) or value[0] > value[1]):
+        raise table.fail(key, f"{key!r} must be a band [low, high]")
+    return Band(float(value[0]), float(value[1]))

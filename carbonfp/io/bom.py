@@ -1,0 +1,371 @@
+"""Reads bills of materials (CSV in any Excel locale, or XLSX) into activity lines.
+
+A BOM line whose material is ``bom:OTHER.csv`` uses that BOM ``quantity`` times (a cell BOM
+x 96); sub-BOMs are expanded here, so the core sees flat lines with their path.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from carbonfp.errors import InputError, Location
+from carbonfp.io.tomlfile import read_text
+from carbonfp.method.stages import parse_stage
+from carbonfp.model import ActivityLine, DataType, Issue, LineKind, Stage, SuppliedFactor
+from carbonfp.units import dimension_name, parse_number, parse_quantity, parse_unit
+
+REQUIRED = ("component", "material", "quantity", "unit")
+OPTIONAL = ("stage", "origin", "recycled_share", "factor", "factor_source", "data_type", "dqr")
+IGNORED = ("note", "notes", "comment", "comments", "description")
+SUB_BOM = "bom:"
+MAX_DEPTH = 16
+
+
+@dataclass
+class Table:
+    """Rows of a tabular file as text, each with its line (CSV) or row (XLSX) number."""
+
+    label: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    decimal_comma: bool | None = None
+    column_names: dict[str, int] = field(default_factory=dict)
+
+
+def _normalise_header(name: str) -> str:
+    return name.strip().lstrip("\ufeff").strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def read_csv_table(text: str, label: str) -> Table:
+    """Split CSV text, guessing the separator (comma, semicolon or tab) from the header line."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
+    sep = max(counts, key=lambda k: counts[k]) if any(counts.values()) else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    header_line = 0
+    try:
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header, header_line = record, reader.line_num
+                continue
+            rows.append((reader.line_num, record))
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", where=Location(label, reader.line_num),
+                         code="malformed-csv") from exc
+    if header is None:
+        raise InputError("the file is empty: no header row", where=Location(label, 1),
+                         hint="the first row names the columns: " + ", ".join(REQUIRED),
+                         code="empty-file")
+    del header_line
+    return Table(label, header, rows, decimal_comma={";": True, "\t": None, ",": False}[sep])
+
+
+def read_xlsx_table(path: Path, label: str) -> Table:
+    """Read the sheet named "BOM" (else the first sheet) of an Excel workbook.
+
+    Raises InputError when openpyxl is missing or the file is not a workbook.
+    """
+    try:
+        import openpyxl
+    except ImportError as exc:
+        raise InputError(
+            "reading .xlsx files needs openpyxl",
+            where=Location(label),
+            hint="pip install 'carbonfp[xlsx]', or save the sheet as CSV",
+            code="missing-dependency",
+        ) from exc
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError as exc:
+        raise InputError("file not found", where=Location(label), code="missing-file") from exc
+    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        raise InputError(f"not a readable .xlsx workbook ({type(exc).__name__})",
+                         where=Location(label), code="unreadable-file") from exc
+    sheet = book["BOM"] if "BOM" in book.sheetnames else book.worksheets[0]
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+        cells = ["" if v is None else (repr(v) if isinstance(v, float) else str(v))
+                 for v in values]
+        if not any(c.strip() for c in cells):
+            continue
+        if header is None:
+            header = cells
+        else:
+            rows.append((number, cells))
+    book.close()
+    if header is None:
+        raise InputError("the workbook's sheet is empty: no header row",
+                         where=Location(label, 1), code="empty-file")
+    return Table(label, header, rows, decimal_comma=None)
+
+
+class BomReader:
+    """Reads a BOM and its sub-BOMs; ``display`` turns a path into the label users see."""
+
+    def __init__(self, display: Callable[[Path], str]) -> None:
+        self.display = display
+        self.files: dict[str, str] = {}
+        self.warnings: list[Issue] = []
+
+    def read(self, path: Path) -> list[ActivityLine]:
+        """Read ``path`` and every sub-BOM it uses into flat lines (amounts per battery).
+
+        Raises InputError for every problem of point 7 of the format: missing column, bad
+        quantity, unknown unit, unknown stage, sub-BOM cycle, missing file...
+        """
+        return self._read(path.resolve(), 1.0, "", ())
+
+    def _table(self, path: Path) -> Table:
+        label = self.display(path)
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            table = read_xlsx_table(path, label)
+            self.files[label] = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            text = _read_csv_text(path, label, self.warnings)
+            self.files[label] = hashlib.sha256(path.read_bytes()).hexdigest()
+            table = read_csv_table(text, label)
+        names = [_normalise_header(h) for h in table.header]
+        missing = [c for c in REQUIRED if c not in names]
+        if missing:
+            raise InputError(
+                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+                where=Location(label, 1),
+                hint="a BOM needs the columns " + ", ".join(REQUIRED) + "; optional: "
+                + ", ".join(OPTIONAL) + f"; found: {', '.join(names) or 'none'}",
+                code="missing-column",
+            )
+        for index, name in enumerate(names):
+            if name in table.column_names:
+                raise InputError(f"column {name!r} appears twice", where=Location(label, 1,
+                                 index + 1), code="duplicate-column")
+            table.column_names[name] = index
+            if name not in REQUIRED + OPTIONAL + IGNORED and name:
+                close = difflib.get_close_matches(name, REQUIRED + OPTIONAL, n=1)
+                self.warnings.append(Issue(
+                    "unused-column",
+                    f"column {name!r} is not a BOM column and is ignored"
+                    + (f" (did you mean {close[0]!r}?)" if close else ""),
+                    str(Location(label, 1, index + 1)),
+                ))
+        return table
+
+    def _read(self, path: Path, multiplier: float, prefix: str,
+              stack: tuple[Path, ...]) -> list[ActivityLine]:
+        if path in stack:
+            chain = " -> ".join(self.display(p) for p in (*stack, path))
+            raise InputError(
+                f"sub-BOM cycle: {chain}",
+                where=Location(self.display(stack[-1])),
+                hint="a BOM cannot use itself, directly or through other BOMs",
+                code="sub-bom-cycle",
+            )
+        if len(stack) >= MAX_DEPTH:
+            raise InputError(f"sub-BOMs nested deeper than {MAX_DEPTH} levels",
+                             where=Location(self.display(path)), code="sub-bom-depth")
+        if not path.is_file():
+            label = self.display(path)
+            if not stack:
+                read_text(path, label)  # raises the precise missing/unreadable error
+            raise InputError("sub-BOM file not found", where=Location(label),
+                             hint="the path after 'bom:' is relative to the BOM that uses it",
+                             code="missing-file")
+        table = self._table(path)
+        lines: list[ActivityLine] = []
+        for number, cells in table.rows:
+            row = _Row(table, number, cells)
+            component = row.text("component", required=True)
+            material = row.text("material", required=True)
+            quantity = row.quantity()
+            unit_text = row.text("unit")
+            parse_unit(unit_text, row.where("unit"))
+            label = f"{prefix}{component}"
+            if material.lower().startswith(SUB_BOM):
+                lines.extend(self._sub_bom(row, path, material, quantity, unit_text, multiplier,
+                                           label, stack))
+                continue
+            lines.append(row.line(label, component, material, quantity * multiplier, unit_text))
+        return lines
+
+    def _sub_bom(self, row: _Row, path: Path, material: str, count: float, unit_text: str,
+                 multiplier: float, label: str, stack: tuple[Path, ...]) -> list[ActivityLine]:
+        if dimension_name(unit_text) not in ("count", "dimensionless"):
+            raise InputError(
+                f"a sub-BOM line counts pieces, but its unit is {unit_text!r}",
+                where=row.where("unit"),
+                hint="give how many times the sub-BOM is used, with unit 'pcs'",
+                code="wrong-dimension",
+            )
+        for column in ("stage", "factor", "factor_source"):
+            if row.text(column):
+                raise InputError(
+                    f"a sub-BOM line cannot have a {column}",
+                    where=row.where(column),
+                    hint="set stages and factors on the lines inside the sub-BOM",
+                    code="invalid-value",
+                )
+        target = (path.parent / material[len(SUB_BOM):].strip()).resolve()
+        prefix = f"{label} (x{count:g}) > "
+        return self._read(target, multiplier * count, prefix, (*stack, path))
+
+
+def _read_csv_text(path: Path, label: str, warnings: list[Issue]) -> str:
+    try:
+        return read_text(path, label)
+    except InputError as exc:
+        if exc.code != "unreadable-file" or not path.is_file():
+            raise
+    # Excel's "CSV" in many Western locales is Windows-1252, not UTF-8.
+    text = path.read_bytes().decode("cp1252", errors="replace")
+    warnings.append(Issue("not-utf8", "file is not UTF-8; read as Windows-1252", label))
+    return text
+
+
+class _Row:
+    def __init__(self, table: Table, number: int, cells: list[str]) -> None:
+        self.table = table
+        self.number = number
+        self.cells = cells
+
+    def where(self, column: str) -> Location:
+        index = self.table.column_names.get(column)
+        return Location(self.table.label, self.number, None if index is None else index + 1)
+
+    def text(self, column: str, *, required: bool = False) -> str:
+        index = self.table.column_names.get(column)
+        value = self.cells[index].strip() if index is not None and index < len(self.cells) else ""
+        if required and not value:
+            raise InputError(f"missing {column}", where=self.where(column),
+                             hint=f"every BOM line needs a {column}", code="missing-value")
+        return value
+
+    def number_in(self, column: str, text: str) -> float:
+        try:
+            return parse_number(text, self.table.decimal_comma)
+        except ValueError:
+            raise InputError(f"{column} {text!r} is not a number", where=self.where(column),
+                             hint="write a plain number such as 12.5 (or 12,5)",
+                             code="not-a-number") from None
+
+    def quantity(self) -> float:
+        text = self.text("quantity")
+        if not text:
+            raise InputError("missing quantity", where=self.where("quantity"),
+                             hint="give the amount per battery (per piece in a sub-BOM)",
+                             code="missing-value")
+        value = self.number_in("quantity", text)
+        if value < 0:
+            raise InputError(
+                f"negative quantity {text}",
+                where=self.where("quantity"),
+                hint="quantities are amounts used per battery; credits for recycling belong to "
+                "the end-of-life stage, not to negative amounts",
+                code="negative-quantity",
+            )
+        return value
+
+    def line(self, label: str, component: str, material: str, quantity: float,
+             unit: str) -> ActivityLine:
+        stage_text = self.text("stage")
+        stage = parse_stage(stage_text, self.where("stage")) if stage_text else None
+        supplied = self._supplied_factor(stage is Stage.END_OF_LIFE)
+        data_type = self._data_type(supplied is not None)
+        dqr_text = self.text("dqr")
+        dqr = None
+        if dqr_text:
+            dqr = self.number_in("dqr", dqr_text)
+            if not 1 <= dqr <= 5:
+                raise InputError(f"dqr {dqr_text} is outside 1 to 5", where=self.where("dqr"),
+                                 hint="the PEF data quality rating runs from 1 (best) to 5",
+                                 code="invalid-value")
+        share_text = self.text("recycled_share")
+        share = None
+        if share_text:
+            percent = share_text.endswith("%")
+            share = self.number_in("recycled_share", share_text.rstrip("% "))
+            share = share / 100 if percent else share
+            if not 0 <= share <= 1:
+                raise InputError(f"recycled_share {share_text} is outside 0 to 1",
+                                 where=self.where("recycled_share"),
+                                 hint="write a fraction (0.25) or a percentage (25%)",
+                                 code="invalid-value")
+        return ActivityLine(
+            kind=LineKind.MATERIAL,
+            component=component,
+            factor_id=material,
+            quantity=quantity,
+            unit=unit,
+            where=Location(self.table.label, self.number),
+            path=label,
+            stage=stage,
+            supplied=supplied,
+            data_type=data_type,
+            dqr=dqr,
+            origin=self.text("origin").upper() or None,
+            recycled_share=share,
+        )
+
+    def _supplied_factor(self, allow_negative: bool) -> SuppliedFactor | None:
+        text = self.text("factor")
+        source = self.text("factor_source")
+        if not text:
+            if source:
+                raise InputError("factor_source given without a factor",
+                                 where=self.where("factor"),
+                                 hint="give the supplier-specific value, e.g. '12.4 kg CO2e/kg'",
+                                 code="missing-value")
+            return None
+        return supplied_factor(text, source, self.where("factor"), self.where("factor_source"),
+                               self.table.decimal_comma, allow_negative=allow_negative)
+
+    def _data_type(self, supplied: bool) -> DataType:
+        text = self.text("data_type").lower()
+        if not text:
+            return DataType.SUPPLIER if supplied else DataType.SECONDARY
+        try:
+            return DataType(text)
+        except ValueError:
+            raise InputError(f"unknown data_type {text!r}", where=self.where("data_type"),
+                             hint="use company, supplier or secondary",
+                             code="invalid-value") from None
+
+
+def supplied_factor(text: str, source: str, where: Location, source_where: Location,
+                    decimal_comma: bool | None = None, *,
+                    allow_negative: bool = False) -> SuppliedFactor:
+    """Read a line's own factor ("12.4 kg CO2e/kg") and its source.
+
+    Negative values (credits) are allowed only for end-of-life lines. Raises InputError when
+    the value is not an emission factor or has no source.
+    """
+    value, unit = parse_quantity(text, where, decimal_comma)
+    if not unit or "[co2e]" not in parse_unit(unit, where).dimensionality:
+        raise InputError(
+            f"factor {text!r} is not an emission factor",
+            where=where,
+            hint="write the value with its unit, e.g. '12.4 kg CO2e/kg' or '450 g CO2e/kWh'",
+            code="bad-factor",
+        )
+    if value < 0 and not allow_negative:
+        raise InputError(f"negative factor {text!r}", where=where,
+                         hint="a supplier factor is an emission per unit; credits belong to the "
+                         "end-of-life stage", code="bad-factor")
+    if not source:
+        raise InputError(
+            "a supplier-specific factor needs its source",
+            where=source_where,
+            hint="fill factor_source: who supplied the value and in which document, e.g. "
+            "'Supplier X PCF 2025-03, EPD no. 123'",
+            code="missing-source",
+        )
+    return SuppliedFactor(value, unit, source)

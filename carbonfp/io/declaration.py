@@ -1,0 +1,251 @@
+"""Writers for a Declaration: JSON (the full record), terminal text and tidy CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from carbonfp.model import STAGE_TITLES, Declaration, LineResult, Stage
+
+SCHEMA_VERSION = "1.0"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _r(value: float | None) -> float | None:
+    """Round to 10 significant digits: stable bytes across platforms, far below data precision."""
+    return None if value is None else float(f"{value:.10g}")
+
+
+def line_dict(result: LineResult) -> dict[str, Any]:
+    line = result.line
+    return {
+        "component": line.label,
+        "kind": line.kind.value,
+        "stage": result.stage.value,
+        "amount": _r(line.quantity),
+        "unit": line.unit,
+        "factor_id": result.factor_id,
+        "factor_value": _r(result.factor_value),
+        "factor_unit": result.factor_unit,
+        "factor_source": result.factor_source,
+        "factor_status": result.factor_status,
+        "data_type": line.data_type.value,
+        "dqr": line.dqr,
+        "recycled_share": line.recycled_share,
+        "origin": line.origin,
+        "allocation": line.note or None,
+        "kg_co2e": _r(result.kg_co2e),
+        "where": str(line.where),
+    }
+
+
+def to_dict(decl: Declaration, top: int = 10) -> dict[str, Any]:
+    """The declaration as plain data (schema_version 1.0); same inputs, same dict."""
+    p = decl.project
+    b = p.battery
+    fu = decl.functional_unit
+    absolute = decl.absolute_kg_co2e
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "document": "carbon footprint declaration, Regulation (EU) 2023/1542 Article 7",
+        "battery": {
+            "model": b.model,
+            "category": b.category.value,
+            "vehicle_category": b.vehicle_category,
+            "chemistry": b.chemistry,
+            "usable_capacity_kwh": _r(b.usable_capacity_kwh),
+            "nominal_capacity_kwh": _r(b.nominal_capacity_kwh),
+            "mass_kg": _r(b.mass_kg),
+            "warranty_years": _r(b.warranty_years),
+            "warranty_km": _r(b.warranty_km),
+        },
+        "manufacturer": {
+            "name": p.manufacturer.name,
+            "trade_name": p.manufacturer.trade_name,
+            "address": p.manufacturer.address,
+            "contact": p.manufacturer.contact,
+        },
+        "plant": {"name": p.plant.name, "town": p.plant.town, "region": p.plant.region,
+                  "country": p.plant.country},
+        "declaration": {"eu_doc_id": p.declaration.eu_doc_id,
+                        "study_url": p.declaration.study_url},
+        "functional_unit": {
+            "usable_capacity_kwh": _r(fu.usable_capacity_kwh),
+            "cycles_per_year": _r(fu.cycles_per_year),
+            "service_life_years": _r(fu.service_life_years),
+            "total_energy_kwh": _r(fu.total_energy_kwh),
+            "derivation": fu.derivation,
+        },
+        "carbon_footprint": {
+            "total_kg_co2e_per_kwh": _r(decl.total_kg_co2e_per_kwh),
+            "absolute_kg_co2e": _r(absolute),
+            "unit": "kg CO2e per kWh of total energy delivered over the service life",
+            "stages": {
+                s.stage.value: {
+                    "kg_co2e": _r(s.kg_co2e),
+                    "kg_co2e_per_kwh": _r(s.kg_co2e_per_kwh),
+                    "share": _r(s.share),
+                }
+                for s in decl.stages
+            },
+            "cradle_to_gate": {
+                "kg_co2e": _r(decl.cradle_to_gate_kg_co2e),
+                "kg_co2e_per_kwh_capacity": _r(decl.cradle_to_gate_kg_co2e_per_kwh_capacity),
+                "note": "raw materials + production per kWh of usable capacity; for comparison "
+                        "with cradle-to-gate studies, not the Article 7 figure",
+            },
+        },
+        "top_contributors": [
+            {"component": r.line.label, "stage": r.stage.value, "kg_co2e": _r(r.kg_co2e),
+             "share": _r(r.kg_co2e / absolute if absolute else 0.0),
+             "factor_id": r.factor_id, "factor_source": r.factor_source}
+            for r in decl.top_contributors(top)
+        ],
+        "lines": [line_dict(r) for r in decl.lines],
+        "warnings": [{"code": w.code, "message": w.message, "where": w.where}
+                     for w in decl.warnings],
+        "provenance": {
+            "tool_version": decl.provenance.tool_version,
+            "factor_set": decl.provenance.factor_set,
+            "factor_set_sha256": decl.provenance.factor_set_sha256,
+            "ruleset": decl.provenance.ruleset,
+            "ruleset_sha256": decl.provenance.ruleset_sha256,
+            "ruleset_legal_status": decl.provenance.ruleset_legal_status,
+            "inputs": dict(decl.provenance.inputs),
+            "sources": [
+                {"key": s.key, "title": s.title, "publisher": s.publisher, "year": s.year,
+                 "url": s.url, "license": s.license, "attribution": s.attribution}
+                for s in decl.provenance.sources
+            ],
+        },
+    }
+
+
+def to_json(decl: Declaration, top: int = 10) -> str:
+    return json.dumps(to_dict(decl, top), indent=2, ensure_ascii=False) + "\n"
+
+
+def safe_cell(value: object) -> object:
+    """Neutralise text a spreadsheet would evaluate as a formula; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(decl: Declaration, lines: bool = False) -> str:
+    """Tidy CSV: one row per (stage, metric); with ``lines``, one row per activity line."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    model = decl.project.battery.model
+    if lines:
+        rows = [line_dict(r) for r in decl.lines]
+        header = ["battery", *rows[0].keys()] if rows else ["battery"]
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([safe_cell(v) for v in (model, *row.values())])
+        return out.getvalue()
+    writer.writerow(["battery", "stage", "metric", "value", "unit"])
+    for s in decl.stages:
+        writer.writerow([safe_cell(model), s.stage.value, "kg_co2e_per_kwh",
+                         _r(s.kg_co2e_per_kwh), "kg CO2e/kWh"])
+        writer.writerow([safe_cell(model), s.stage.value, "kg_co2e", _r(s.kg_co2e), "kg CO2e"])
+    writer.writerow([safe_cell(model), "total", "kg_co2e_per_kwh",
+                     _r(decl.total_kg_co2e_per_kwh), "kg CO2e/kWh"])
+    writer.writerow([safe_cell(model), "total", "kg_co2e", _r(decl.absolute_kg_co2e), "kg CO2e"])
+    writer.writerow([safe_cell(model), "cradle_to_gate", "kg_co2e_per_kwh_capacity",
+                     _r(decl.cradle_to_gate_kg_co2e_per_kwh_capacity), "kg CO2e/kWh capacity"])
+    writer.writerow([safe_cell(model), "functional_unit", "total_energy_kwh",
+                     _r(decl.functional_unit.total_energy_kwh), "kWh"])
+    return out.getvalue()
+
+
+def _n(value: float, digits: int = 1) -> str:
+    return f"{value:,.{digits}f}".replace(",", " ")
+
+
+def to_text(decl: Declaration, top: int = 10) -> str:
+    """The declaration for a terminal: what a reviewer reads first, then where it comes from."""
+    p = decl.project
+    b = p.battery
+    fu = decl.functional_unit
+    out: list[str] = []
+    add = out.append
+    status = decl.provenance.ruleset_legal_status
+    add("CARBON FOOTPRINT DECLARATION  (Regulation (EU) 2023/1542, Article 7)")
+    add(f"Method: {decl.provenance.ruleset} ({status}); factors: {decl.provenance.factor_set}")
+    add("")
+    vehicle = f", {b.vehicle_category}" if b.vehicle_category else ""
+    add(f"  Battery model    {b.model} ({b.category.value}{vehicle}, {b.chemistry}), "
+        f"{b.usable_capacity_kwh:g} kWh usable, {b.mass_kg:g} kg")
+    maker = p.manufacturer.name + (f" ({p.manufacturer.trade_name})"
+                                   if p.manufacturer.trade_name else "")
+    add(f"  Manufacturer     {maker}")
+    if p.manufacturer.address:
+        add(f"                   {p.manufacturer.address}")
+    if p.manufacturer.contact:
+        add(f"                   {p.manufacturer.contact}")
+    add(f"  Plant            {p.plant.name}, {p.plant.town}, {p.plant.region}, {p.plant.country}")
+    add(f"  EU DoC id        {p.declaration.eu_doc_id or '(not given)'}")
+    add(f"  Public study     {p.declaration.study_url or '(not given)'}")
+    add("")
+    add("Functional unit (total energy delivered over the service life)")
+    add(f"  {fu.derivation}")
+    add("")
+    width = 46
+    add(f"  {'Life-cycle stage':<{width}} {'kg CO2e/kWh':>12} {'kg CO2e':>12} {'share':>7}")
+    for s in decl.stages:
+        add(f"  {STAGE_TITLES[s.stage]:<{width}} {s.kg_co2e_per_kwh:>12.4f} "
+            f"{_n(s.kg_co2e):>12} {s.share:>7.1%}")
+    add(f"  {'Total carbon footprint':<{width}} {decl.total_kg_co2e_per_kwh:>12.4f} "
+        f"{_n(decl.absolute_kg_co2e):>12} {1:>7.1%}")
+    add("")
+    add(f"  Cradle-to-gate (raw materials + production): "
+        f"{decl.cradle_to_gate_kg_co2e_per_kwh_capacity:.1f} kg CO2e per kWh of usable capacity")
+    add("  (for comparison with cradle-to-gate studies; not the Article 7 figure)")
+    add("")
+    add(f"Top {min(top, len(decl.lines))} contributors")
+    for i, r in enumerate(decl.top_contributors(top), 1):
+        share = r.kg_co2e / decl.absolute_kg_co2e if decl.absolute_kg_co2e else 0.0
+        add(f"  {i:>2}. {r.line.label[:52]:<52} {_short(r.stage):<14} {_n(r.kg_co2e):>10} kg "
+            f"{share:>6.1%}  {r.factor_id} [{r.factor_status}]")
+    if decl.warnings:
+        add("")
+        add(f"Warnings ({len(decl.warnings)})")
+        for w in decl.warnings:
+            add(f"  - {w.message}" + (f" ({w.where})" if w.where else "") + f" [{w.code}]")
+    add("")
+    add("Provenance")
+    pv = decl.provenance
+    add(f"  carbonfp {pv.tool_version}; ruleset {pv.ruleset} ({pv.ruleset_legal_status}) "
+        f"sha256 {pv.ruleset_sha256[:12]}; factor set {pv.factor_set} "
+        f"sha256 {pv.factor_set_sha256[:12]}")
+    for name, digest in pv.inputs:
+        add(f"  input {name} sha256 {digest[:12]}")
+    if pv.sources:
+        add("")
+        add("Sources")
+        for src in pv.sources:
+            add(f"  - {src.attribution}")
+    return "\n".join(out) + "\n"
+
+
+def _short(stage: Stage) -> str:
+    return stage.value
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: never half a file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

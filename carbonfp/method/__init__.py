@@ -1,0 +1,1 @@
+"""The pure core: from validated inputs, factors and rules to a Declaration."""

@@ -1,0 +1,210 @@
+"""Assembles the Declaration: resolves factors, multiplies, sums per stage, per kWh delivered."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import numpy as np
+
+from carbonfp import __version__
+from carbonfp.errors import InputError
+from carbonfp.method.functional_unit import functional_unit
+from carbonfp.method.quality import plausibility
+from carbonfp.method.stages import assign_stage
+from carbonfp.model import (
+    ActivityLine,
+    Declaration,
+    FactorSet,
+    Issue,
+    LineKind,
+    LineResult,
+    Project,
+    Provenance,
+    Ruleset,
+    Stage,
+    StageResult,
+)
+from carbonfp.units import emission_scale
+
+STAGES = tuple(Stage)
+_TABLES = {
+    LineKind.MATERIAL: ("materials", "end_of_life"),
+    LineKind.ELECTRICITY: ("electricity",),
+    LineKind.FUEL: ("fuels",),
+    LineKind.TRANSPORT: ("transport",),
+}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The factor a line uses, wherever it came from."""
+
+    id: str
+    value: float
+    unit: str
+    source: str
+    status: str
+
+
+def resolve_factor(line: ActivityLine, factors: FactorSet, rules: Ruleset) -> Resolved:
+    """Pick the line's factor: its own supplier value, else the factor set's row.
+
+    Raises InputError (code ``unknown-factor``) naming the line and the closest known ids.
+    """
+    fid = line.factor_id or ""
+    if line.supplied is not None:
+        return Resolved(fid, line.supplied.value, line.supplied.unit,
+                        f"supplier: {line.supplied.source}", "supplier")
+    if line.kind is LineKind.PROCESS_EMISSION:
+        return _gwp(line, factors, rules)
+    tables = _TABLES[line.kind]
+    factor = factors.factors.get(fid)
+    if factor is not None and factor.table in tables:
+        return Resolved(factor.id, factor.value, factor.unit, factor.source, factor.status)
+    if factor is not None:
+        raise InputError(
+            f"{fid!r} is a {factor.table} factor, not a {line.kind.value} factor",
+            where=line.where,
+            hint=f"use a {' or '.join(tables)} id here",
+            code="wrong-factor-table",
+        )
+    raise _unknown(line, fid, factors, tables)
+
+
+def _unknown(line: ActivityLine, fid: str, factors: FactorSet,
+             tables: tuple[str, ...]) -> InputError:
+    known = sorted(k for k, f in factors.factors.items() if f.table in tables)
+    close = difflib.get_close_matches(fid, known, n=3, cutoff=0.5)
+    suggestion = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+    if line.kind is LineKind.ELECTRICITY:
+        countries = sorted(k[5:].upper() for k in known if k.startswith("grid-"))
+        return InputError(
+            f"no national grid factor for {line.origin!r} in {factors.label}",
+            where=line.where,
+            hint="grids shipped: " + ", ".join(countries) + "; give the country's ISO code",
+            code="unknown-factor",
+        )
+    if line.kind is LineKind.MATERIAL:
+        how = ("give a supplier-specific value in the BOM's factor column (e.g. '12.4 kg CO2e/kg')"
+               " with its factor_source")
+        what = "material"
+    elif line.kind is LineKind.FUEL:
+        how = "give factor = \"... kg CO2e/MJ\" and factor_source in the [[fuel]] block"
+        what = "fuel"
+    else:
+        how = "give factor = \"... kg CO2e/(t*km)\" and factor_source in the [[transport]] leg"
+        what = "transport mode"
+    return InputError(
+        f"unknown {what} {fid!r}: {factors.label} has no factor for it",
+        where=line.where,
+        hint=suggestion + how + ("; `carbonfp factors` lists the shipped ids" if not close else ""),
+        code="unknown-factor",
+    )
+
+
+def _gwp(line: ActivityLine, factors: FactorSet, rules: Ruleset) -> Resolved:
+    table = factors.gwp.get(rules.gwp_set)
+    if table is None:
+        raise InputError(
+            f"factor set {factors.label} has no GWP set {rules.gwp_set!r} (ruleset {rules.id})",
+            where=line.where, code="unknown-gwp-set")
+    gas = line.factor_id or ""
+    if gas not in table:
+        raise InputError(
+            f"unknown gas {gas!r}",
+            where=line.where,
+            hint=f"gases with a {rules.gwp_set} GWP: {', '.join(table)}",
+            code="unknown-factor",
+        )
+    return Resolved(f"{rules.gwp_set}:{gas}", table[gas], "kg CO2e/kg",
+                    factors.gwp_sources.get(rules.gwp_set, ""), "default")
+
+
+def calculate(project: Project, factors: FactorSet, rules: Ruleset) -> Declaration:
+    """Compute the Article 7 declaration of one battery.
+
+    Pure: everything arrives as arguments. Raises InputError for an unknown factor, a unit
+    that does not match its factor, a ruleset that does not cover the battery, or a negative
+    total.
+    """
+    fu, warnings = functional_unit(project.battery, rules, project.label)
+    warnings = list(project.warnings) + warnings
+
+    resolved = [resolve_factor(line, factors, rules) for line in project.lines]
+    stages = [assign_stage(line, rules) for line in project.lines]
+    # one scale per distinct (amount unit, factor unit) pair: units are parsed once
+    scales = np.fromiter(
+        (emission_scale(line.unit, r.unit, line.where, r.id)
+         for line, r in zip(project.lines, resolved)),
+        dtype=float, count=len(resolved))
+    quantities = np.fromiter((line.quantity for line in project.lines), dtype=float,
+                             count=len(resolved))
+    values = np.fromiter((r.value for r in resolved), dtype=float, count=len(resolved))
+    kg = quantities * values * scales
+    stage_index = np.fromiter((STAGES.index(s) for s in stages), dtype=np.intp,
+                              count=len(resolved))
+    per_stage = np.bincount(stage_index, weights=kg, minlength=len(STAGES))
+    absolute = float(per_stage.sum())
+    if absolute < 0:
+        raise InputError(
+            f"the total footprint is negative ({absolute:.1f} kg CO2e): end-of-life credits "
+            "exceed all emissions",
+            where=None,
+            hint="check the signs and amounts of the end-of-life lines",
+            code="negative-total",
+        )
+    total_kwh = fu.total_energy_kwh
+    stage_results = tuple(
+        StageResult(stage, float(per_stage[i]), float(per_stage[i]) / total_kwh,
+                    float(per_stage[i]) / absolute if absolute else 0.0)
+        for i, stage in enumerate(STAGES))
+    cradle_to_gate = float(per_stage[0] + per_stage[1])
+    c2g_per_kwh_capacity = cradle_to_gate / project.battery.usable_capacity_kwh
+
+    lines = tuple(
+        LineResult(line, stage, r.id, r.value, r.unit, r.source, r.status, float(k))
+        for line, stage, r, k in zip(project.lines, stages, resolved, kg))
+    warnings.extend(_status_warnings(lines))
+    warnings.extend(plausibility(project.battery, rules, stage_results, absolute / total_kwh,
+                                 c2g_per_kwh_capacity))
+
+    used = sorted({r.factor_source for r in lines if r.factor_source in factors.sources})
+    provenance = Provenance(
+        tool_version=__version__,
+        factor_set=factors.label,
+        factor_set_sha256=factors.sha256,
+        ruleset=rules.id,
+        ruleset_sha256=rules.sha256,
+        ruleset_legal_status=rules.legal_status,
+        inputs=project.inputs,
+        sources=tuple(factors.sources[k] for k in used),
+    )
+    return Declaration(
+        project=project,
+        functional_unit=fu,
+        stages=stage_results,
+        absolute_kg_co2e=absolute,
+        total_kg_co2e_per_kwh=absolute / total_kwh,
+        cradle_to_gate_kg_co2e=cradle_to_gate,
+        cradle_to_gate_kg_co2e_per_kwh_capacity=c2g_per_kwh_capacity,
+        lines=lines,
+        warnings=tuple(warnings),
+        provenance=provenance,
+    )
+
+
+def _status_warnings(lines: tuple[LineResult, ...]) -> list[Issue]:
+    issues = []
+    for status, what in (("literature", "published figures whose dataset is not open"),
+                         ("proxy", "a related material standing in")):
+        flagged = [r for r in lines if r.factor_status == status]
+        if flagged:
+            kg = sum(r.kg_co2e for r in flagged)
+            ids = sorted({r.factor_id for r in flagged})
+            issues.append(Issue(
+                f"{status}-factors",
+                f"{len(flagged)} lines ({kg:,.0f} kg CO2e) use {status} factors ({what}): "
+                + ", ".join(ids),
+            ))
+    return issues
