@@ -33,7 +33,17 @@ _EXPORTS = {
     "FactorDataError": ("carbonfp.errors", "FactorDataError"),
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "CarbonfpError",
+    "Declaration",
+    "FactorDataError",
+    "InputError",
+    "__version__",
+    "calculate",
+    "load_factors",
+    "load_project",
+    "load_rules",
+]
 
 
 def __getattr__(name: str) -> Any:

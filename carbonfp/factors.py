@@ -60,8 +60,9 @@ def available_sets() -> dict[str, list[str]]:
     root = factors_root() / "sets"
     result: dict[str, list[str]] = {}
     for set_dir in sorted(p for p in root.iterdir() if p.is_dir()):
-        versions = sorted((v.name for v in set_dir.iterdir() if (v / "manifest.toml").is_file()),
-                          key=_version_key)
+        versions = sorted(
+            (v.name for v in set_dir.iterdir() if (v / "manifest.toml").is_file()), key=_version_key
+        )
         if versions:
             result[set_dir.name] = versions
     return result
@@ -110,10 +111,11 @@ def load_factor_set(ref: str) -> FactorSet:
 def _load_factor_set(folder: Path) -> FactorSet:
     manifest_path = folder / "manifest.toml"
     manifest, text = load_toml(manifest_path, _label(manifest_path), FactorDataError)
-    top = TomlTable(manifest, label=_label(manifest_path), text=text, table="",
-                    error=FactorDataError)
-    set_id = top.str("id")
-    version = top.str("version")
+    top = TomlTable(
+        manifest, label=_label(manifest_path), text=text, table="", error=FactorDataError
+    )
+    set_id = top.string("id")
+    version = top.string("version")
     files = top.sub("files")
     for name, expected in files.data.items():
         path = folder / name
@@ -175,22 +177,26 @@ def _load_sources(path: Path) -> dict[str, Source]:
     top = TomlTable(data, label=_label(path), text=text, table="", error=FactorDataError)
     sources: dict[str, Source] = {}
     for row in top.items("source"):
-        licence = row.str("license")
+        licence = row.string("license")
         if licence not in LICENSES:
-            raise row.fail("license", f"licence {licence!r} is not in the allow-list",
-                           hint="allowed: " + ", ".join(LICENSES), code="bad-license")
+            raise row.fail(
+                "license",
+                f"licence {licence!r} is not in the allow-list",
+                hint="allowed: " + ", ".join(LICENSES),
+                code="bad-license",
+            )
         year = row.data.get("year")
         if not isinstance(year, int):
             raise row.fail("year", "'year' must be an integer")
-        key = row.str("key")
+        key = row.string("key")
         sources[key] = Source(
             key=key,
-            title=row.str("title"),
-            publisher=row.str("publisher"),
+            title=row.string("title"),
+            publisher=row.string("publisher"),
             year=year,
-            url=row.str("url"),
+            url=row.string("url"),
             license=licence,
-            attribution=row.str("attribution"),
+            attribution=row.string("attribution"),
         )
     return sources
 
@@ -202,54 +208,64 @@ def _load_table(path: Path, table: str, sources: dict[str, Source]) -> list[Fact
     top = TomlTable(data, label=_label(path), text=text, table="", error=FactorDataError)
     rows = []
     for row in top.items("factor"):
-        source = row.str("source")
+        source = row.string("source")
         if source not in sources:
-            raise row.fail("source", f"unknown source key {source!r}",
-                           hint="add it to sources.toml", code="unknown-source")
-        status = row.str("status")
+            raise row.fail(
+                "source",
+                f"unknown source key {source!r}",
+                hint="add it to sources.toml",
+                code="unknown-source",
+            )
+        status = row.string("status")
         if status not in STATUSES:
             raise row.fail("status", f"status must be one of {', '.join(STATUSES)}")
-        unit = row.str("unit")
+        unit = row.string("unit")
         try:
             parse_unit(unit, row.where("unit"))
             dims = parse_unit(unit).dimensionality
         except Exception as exc:  # an InputError here is bad factor data
             raise row.fail("unit", str(exc), code="unknown-unit") from exc
         if "[co2e]" not in dims:
-            raise row.fail("unit", f"unit {unit!r} is not an emission factor (kg CO2e per ...)",
-                           code="wrong-dimension")
+            raise row.fail(
+                "unit",
+                f"unit {unit!r} is not an emission factor (kg CO2e per ...)",
+                code="wrong-dimension",
+            )
         value = row.number("value", positive=False)
         assert value is not None
         low = row.number("low", required=False, positive=False)
         high = row.number("high", required=False, positive=False)
-        rows.append(Factor(
-            id=row.str("id"),
-            table=table,
-            name=row.str("name"),
-            value=value,
-            unit=unit,
-            source=source,
-            region=row.str("region", required=False),
-            year=row.data.get("year"),
-            locator=row.str("locator"),
-            license=sources[source].license,
-            status=status,
-            note=row.str("note", required=False),
-            low=low,
-            high=high,
-        ))
+        rows.append(
+            Factor(
+                id=row.string("id"),
+                table=table,
+                name=row.string("name"),
+                value=value,
+                unit=unit,
+                source=source,
+                region=row.string("region", required=False),
+                year=row.data.get("year"),
+                locator=row.string("locator"),
+                license=sources[source].license,
+                status=status,
+                note=row.string("note", required=False),
+                low=low,
+                high=high,
+            )
+        )
     return rows
 
 
-def _load_gwp(path: Path, sources: dict[str, Source]) -> tuple[dict[str, dict[str, float]],
-                                                               dict[str, str]]:
+def _load_gwp(
+    path: Path, sources: dict[str, Source]
+) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
     data, text = load_toml(path, _label(path), FactorDataError)
     top = TomlTable(data, label=_label(path), text=text, table="", error=FactorDataError)
     sets: dict[str, dict[str, float]] = {}
     set_sources: dict[str, str] = {}
     for row in top.items("gwp_set"):
-        name = row.str("id")
-        source = row.str("source")
+        name = row.string("id")
+        source = row.string("source")
         if source not in sources:
             raise row.fail("source", f"unknown source key {source!r}", code="unknown-source")
         set_sources[name] = source
@@ -295,7 +311,7 @@ def _load_rules(path: Path) -> Ruleset:
     for kind in LineKind:
         if kind is LineKind.TRANSPORT:
             continue  # every transport leg names its own stage
-        value = stage_table.str(kind.value)
+        value = stage_table.string(kind.value)
         try:
             stage_by_kind[kind] = Stage(value)
         except ValueError as exc:
@@ -308,22 +324,28 @@ def _load_rules(path: Path) -> Ruleset:
             raise top.fail("categories", f"unknown battery category {value!r}") from exc
     bands = top.sub("plausibility", required=False)
     return Ruleset(
-        id=top.str("id"),
-        title=top.str("title"),
-        legal_status=top.str("legal_status"),
+        id=top.string("id"),
+        title=top.string("title"),
+        legal_status=top.string("legal_status"),
         sha256=sha256_file(path),
-        gwp_set=top.str("gwp_set"),
-        electricity_policy=top.str("electricity_policy"),
-        default_factor_set=top.str("factor_set"),
+        gwp_set=top.string("gwp_set"),
+        electricity_policy=top.string("electricity_policy"),
+        default_factor_set=top.string("factor_set"),
         fec_per_year={k: _positive(fec, k) for k in fec.data},
         km_per_year={k: _positive(km, k) for k in km.data},
         categories=tuple(categories),
         stage_by_kind=stage_by_kind,
         cradle_to_gate_per_kwh_capacity=_band(bands, "cradle_to_gate_per_kwh_capacity"),
-        per_kwh_delivered={k: b for k in bands.sub("per_kwh_delivered", required=False).data
-                           if (b := _band(bands.sub("per_kwh_delivered"), k)) is not None},
-        stage_shares={Stage(k): b for k in bands.sub("stage_shares", required=False).data
-                      if (b := _band(bands.sub("stage_shares"), k)) is not None},
+        per_kwh_delivered={
+            k: b
+            for k in bands.sub("per_kwh_delivered", required=False).data
+            if (b := _band(bands.sub("per_kwh_delivered"), k)) is not None
+        },
+        stage_shares={
+            Stage(k): b
+            for k in bands.sub("stage_shares", required=False).data
+            if (b := _band(bands.sub("stage_shares"), k)) is not None
+        },
         sources=tuple(str(s) for s in top.data.get("sources", [])),
     )
 
@@ -338,7 +360,11 @@ def _band(table: TomlTable, key: str) -> Band | None:
     value: Any = table.data.get(key)
     if value is None:
         return None
-    if (not isinstance(value, list) or len(value) != 2
-            or not all(isinstance(v, (int, float)) for v in value) or value[0] > value[1]):
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, (int, float)) for v in value)
+        or value[0] > value[1]
+    ):
         raise table.fail(key, f"{key!r} must be a band [low, high]")
     return Band(float(value[0]), float(value[1]))

@@ -17,10 +17,6 @@ class Stage(str, Enum):
     DISTRIBUTION = "distribution"
     END_OF_LIFE = "end_of_life"
 
-    @property
-    def title(self) -> str:
-        return STAGE_TITLES[self]
-
 
 STAGE_TITLES = {
     Stage.RAW_MATERIALS: "Raw material acquisition and pre-processing",

@@ -10,13 +10,10 @@ from __future__ import annotations
 import re
 from functools import cache
 from tokenize import TokenError  # pint's parser raises it on input like "kg/("
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from carbonfp.errors import InputError, Location
 from carbonfp.resources import factors_root
-
-if TYPE_CHECKING:
-    import pint
 
 #: Canonical unit per dimension: amounts are converted to these before any arithmetic.
 CANONICAL = {
@@ -35,11 +32,11 @@ _NUMBER = re.compile(r"^\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?)\s
 
 
 @cache
-def registry() -> pint.UnitRegistry:
+def registry() -> Any:
     """Return the process-wide registry loaded from ``factors/units.txt``."""
     import pint
 
-    reg = pint.UnitRegistry(filename=None, cache_folder=None, autoconvert_offset_to_baseunit=False)
+    reg: Any = pint.UnitRegistry(filename=None, cache_folder=None)
     reg.load_definitions(str(factors_root() / "units.txt"))
     return reg
 
@@ -60,8 +57,15 @@ def _parse(unit: str) -> Any:
 
     try:
         return reg.parse_units(unit) if unit else reg.dimensionless
-    except (pint.errors.PintError, AttributeError, AssertionError, SyntaxError, ValueError,
-            TypeError, TokenError) as exc:
+    except (
+        pint.errors.PintError,
+        AttributeError,
+        AssertionError,
+        SyntaxError,
+        ValueError,
+        TypeError,
+        TokenError,
+    ) as exc:
         raise _UnitSyntax(str(exc)) from exc
 
 
@@ -114,7 +118,9 @@ def _scale(unit: str, target: str) -> float:
     return float(reg.Quantity(1.0, _parse(unit)).to(_parse(target)).magnitude)
 
 
-def scale_to(text: str, target: str, where: Location | None = None, what: str = "quantity") -> float:
+def scale_to(
+    text: str, target: str, where: Location | None = None, what: str = "quantity"
+) -> float:
     """Return the factor that converts one ``text`` into ``target`` units.
 
     Raises InputError (code ``wrong-dimension``) when the dimensions differ.
@@ -191,8 +197,11 @@ def parse_number(text: str, decimal_comma: bool | None = None) -> float:
             s = s.replace(",", "")
     elif "," in s:
         lone = s.count(",") == 1
-        s = s.replace(",", ".") if (decimal_comma or (decimal_comma is None and lone)) and lone \
+        s = (
+            s.replace(",", ".")
+            if (decimal_comma or (decimal_comma is None and lone)) and lone
             else s.replace(",", "")
+        )
     value = float(s)
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError("not finite")
@@ -215,7 +224,7 @@ def parse_quantity(
         raise InputError(
             f"{text!r} is not a quantity",
             where=where,
-            hint="write a number followed by its unit, e.g. \"75 kWh\" or \"480 kg\"",
+            hint='write a number followed by its unit, e.g. "75 kWh" or "480 kg"',
             code="bad-quantity",
         )
     try:
@@ -239,7 +248,7 @@ def quantity_in(
         raise InputError(
             f"{what} {text!r} has no unit",
             where=where,
-            hint=f"write it with a unit, e.g. \"{value:g} {target}\"",
+            hint=f'write it with a unit, e.g. "{value:g} {target}"',
             code="missing-unit",
         )
     return value * scale_to(unit, target, where, what)

@@ -38,6 +38,7 @@ def errors_to_exit_codes(debug: bool = False) -> Iterator[None]:
         if debug:
             traceback.print_exc(file=sys.stderr)
         typer.echo(f"carbonfp: internal error: {type(exc).__name__}: {exc}", err=True)
-        typer.echo("hint: this is a bug in carbonfp; please report it with the output of "
-                   "--debug", err=True)
+        typer.echo(
+            "hint: this is a bug in carbonfp; please report it with the output of --debug", err=True
+        )
         raise typer.Exit(int(ExitCode.INTERNAL)) from None

@@ -15,20 +15,27 @@ from carbonfp.errors import UsageError
 def calc(
     project: Annotated[
         Path,
-        typer.Argument(help="Project file (battery.toml) naming the battery, plant and its "
-                       "BOM, energy and transport inputs.", show_default=False),
+        typer.Argument(
+            help="Project file (battery.toml) naming the battery, plant and its "
+            "BOM, energy and transport inputs.",
+            show_default=False,
+        ),
     ],
     fmt: FormatOption = OutputFormat.text,
     output: OutputOption = None,
     rules: Annotated[
         str | None,
-        typer.Option("--rules", help="Ruleset id or file (default: the project's [method] "
-                     "ruleset, else eu-ev-draft-2024-04)."),
+        typer.Option(
+            "--rules",
+            help="Ruleset id or file (default: the project's [method] "
+            "ruleset, else eu-ev-draft-2024-04).",
+        ),
     ] = None,
     factor_set: Annotated[
         str | None,
-        typer.Option("--factor-set", help="Factor set ID[@VERSION] or folder (default: the "
-                     "ruleset's)."),
+        typer.Option(
+            "--factor-set", help="Factor set ID[@VERSION] or folder (default: the ruleset's)."
+        ),
     ] = None,
     lines: Annotated[
         bool, typer.Option("--lines", help="CSV: one row per BOM or energy line.")

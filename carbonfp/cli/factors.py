@@ -25,12 +25,19 @@ def list_sets(debug: DebugOption = False) -> None:
 
 @app.command("show")
 def show(
-    ref: Annotated[str, typer.Argument(help="Factor set ID[@VERSION] or folder.")] =
-    "carbonfp-open",
-    table: Annotated[str | None, typer.Option("--table", help="Only this table "
-                     "(materials, electricity, fuels, transport, end_of_life, gwp).")] = None,
-    grep: Annotated[str | None, typer.Option("--grep", help="Only rows whose id or name "
-                    "contains this text.")] = None,
+    ref: Annotated[
+        str, typer.Argument(help="Factor set ID[@VERSION] or folder.")
+    ] = "carbonfp-open",
+    table: Annotated[
+        str | None,
+        typer.Option(
+            "--table",
+            help="Only this table (materials, electricity, fuels, transport, end_of_life, gwp).",
+        ),
+    ] = None,
+    grep: Annotated[
+        str | None, typer.Option("--grep", help="Only rows whose id or name contains this text.")
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Show a factor set's rows: id, value, unit, status and source."""
@@ -45,12 +52,16 @@ def show(
                 continue
             if needle and needle not in f.id.lower() and needle not in f.name.lower():
                 continue
-            typer.echo(f"{f.table:<12} {f.id:<30} {f.value:>10g} {f.unit:<16} {f.status:<10} "
-                       f"{f.source}  {f.name}")
+            typer.echo(
+                f"{f.table:<12} {f.id:<30} {f.value:>10g} {f.unit:<16} {f.status:<10} "
+                f"{f.source}  {f.name}"
+            )
         if table in (None, "gwp"):
             for set_id, gases in factors.gwp.items():
                 for gas, value in gases.items():
                     if needle and needle not in gas.lower():
                         continue
-                    typer.echo(f"{'gwp':<12} {set_id + ':' + gas:<30} {value:>10g} "
-                               f"{'kg CO2e/kg':<16} {'default':<10} {factors.gwp_sources[set_id]}")
+                    typer.echo(
+                        f"{'gwp':<12} {set_id + ':' + gas:<30} {value:>10g} "
+                        f"{'kg CO2e/kg':<16} {'default':<10} {factors.gwp_sources[set_id]}"
+                    )

@@ -21,8 +21,9 @@ FormatOption = Annotated[
 ]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.",
-                 dir_okay=False),
+    typer.Option(
+        "--output", "-o", help="Write to this file (atomically) instead of stdout.", dir_okay=False
+    ),
 ]
 DebugOption = Annotated[
     bool, typer.Option("--debug", help="Show tracebacks for errors (for bug reports).")

@@ -60,12 +60,16 @@ def read_csv_table(text: str, label: str) -> Table:
                 continue
             rows.append((reader.line_num, record))
     except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", where=Location(label, reader.line_num),
-                         code="malformed-csv") from exc
+        raise InputError(
+            f"malformed CSV: {exc}", where=Location(label, reader.line_num), code="malformed-csv"
+        ) from exc
     if header is None:
-        raise InputError("the file is empty: no header row", where=Location(label, 1),
-                         hint="the first row names the columns: " + ", ".join(REQUIRED),
-                         code="empty-file")
+        raise InputError(
+            "the file is empty: no header row",
+            where=Location(label, 1),
+            hint="the first row names the columns: " + ", ".join(REQUIRED),
+            code="empty-file",
+        )
     del header_line
     return Table(label, header, rows, decimal_comma={";": True, "\t": None, ",": False}[sep])
 
@@ -89,14 +93,16 @@ def read_xlsx_table(path: Path, label: str) -> Table:
     except FileNotFoundError as exc:
         raise InputError("file not found", where=Location(label), code="missing-file") from exc
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        raise InputError(f"not a readable .xlsx workbook ({type(exc).__name__})",
-                         where=Location(label), code="unreadable-file") from exc
+        raise InputError(
+            f"not a readable .xlsx workbook ({type(exc).__name__})",
+            where=Location(label),
+            code="unreadable-file",
+        ) from exc
     sheet = book["BOM"] if "BOM" in book.sheetnames else book.worksheets[0]
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-        cells = ["" if v is None else (repr(v) if isinstance(v, float) else str(v))
-                 for v in values]
+        cells = ["" if v is None else (repr(v) if isinstance(v, float) else str(v)) for v in values]
         if not any(c.strip() for c in cells):
             continue
         if header is None:
@@ -105,8 +111,11 @@ def read_xlsx_table(path: Path, label: str) -> Table:
             rows.append((number, cells))
     book.close()
     if header is None:
-        raise InputError("the workbook's sheet is empty: no header row",
-                         where=Location(label, 1), code="empty-file")
+        raise InputError(
+            "the workbook's sheet is empty: no header row",
+            where=Location(label, 1),
+            code="empty-file",
+        )
     return Table(label, header, rows, decimal_comma=None)
 
 
@@ -141,27 +150,36 @@ class BomReader:
             raise InputError(
                 f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
                 where=Location(label, 1),
-                hint="a BOM needs the columns " + ", ".join(REQUIRED) + "; optional: "
-                + ", ".join(OPTIONAL) + f"; found: {', '.join(names) or 'none'}",
+                hint="a BOM needs the columns "
+                + ", ".join(REQUIRED)
+                + "; optional: "
+                + ", ".join(OPTIONAL)
+                + f"; found: {', '.join(names) or 'none'}",
                 code="missing-column",
             )
         for index, name in enumerate(names):
             if name in table.column_names:
-                raise InputError(f"column {name!r} appears twice", where=Location(label, 1,
-                                 index + 1), code="duplicate-column")
+                raise InputError(
+                    f"column {name!r} appears twice",
+                    where=Location(label, 1, index + 1),
+                    code="duplicate-column",
+                )
             table.column_names[name] = index
             if name not in REQUIRED + OPTIONAL + IGNORED and name:
                 close = difflib.get_close_matches(name, REQUIRED + OPTIONAL, n=1)
-                self.warnings.append(Issue(
-                    "unused-column",
-                    f"column {name!r} is not a BOM column and is ignored"
-                    + (f" (did you mean {close[0]!r}?)" if close else ""),
-                    str(Location(label, 1, index + 1)),
-                ))
+                self.warnings.append(
+                    Issue(
+                        "unused-column",
+                        f"column {name!r} is not a BOM column and is ignored"
+                        + (f" (did you mean {close[0]!r}?)" if close else ""),
+                        str(Location(label, 1, index + 1)),
+                    )
+                )
         return table
 
-    def _read(self, path: Path, multiplier: float, prefix: str,
-              stack: tuple[Path, ...]) -> list[ActivityLine]:
+    def _read(
+        self, path: Path, multiplier: float, prefix: str, stack: tuple[Path, ...]
+    ) -> list[ActivityLine]:
         if path in stack:
             chain = " -> ".join(self.display(p) for p in (*stack, path))
             raise InputError(
@@ -171,15 +189,21 @@ class BomReader:
                 code="sub-bom-cycle",
             )
         if len(stack) >= MAX_DEPTH:
-            raise InputError(f"sub-BOMs nested deeper than {MAX_DEPTH} levels",
-                             where=Location(self.display(path)), code="sub-bom-depth")
+            raise InputError(
+                f"sub-BOMs nested deeper than {MAX_DEPTH} levels",
+                where=Location(self.display(path)),
+                code="sub-bom-depth",
+            )
         if not path.is_file():
             label = self.display(path)
             if not stack:
                 read_text(path, label)  # raises the precise missing/unreadable error
-            raise InputError("sub-BOM file not found", where=Location(label),
-                             hint="the path after 'bom:' is relative to the BOM that uses it",
-                             code="missing-file")
+            raise InputError(
+                "sub-BOM file not found",
+                where=Location(label),
+                hint="the path after 'bom:' is relative to the BOM that uses it",
+                code="missing-file",
+            )
         table = self._table(path)
         lines: list[ActivityLine] = []
         for number, cells in table.rows:
@@ -191,14 +215,26 @@ class BomReader:
             parse_unit(unit_text, row.where("unit"))
             label = f"{prefix}{component}"
             if material.lower().startswith(SUB_BOM):
-                lines.extend(self._sub_bom(row, path, material, quantity, unit_text, multiplier,
-                                           label, stack))
+                lines.extend(
+                    self._sub_bom(
+                        row, path, material, quantity, unit_text, multiplier, label, stack
+                    )
+                )
                 continue
             lines.append(row.line(label, component, material, quantity * multiplier, unit_text))
         return lines
 
-    def _sub_bom(self, row: _Row, path: Path, material: str, count: float, unit_text: str,
-                 multiplier: float, label: str, stack: tuple[Path, ...]) -> list[ActivityLine]:
+    def _sub_bom(
+        self,
+        row: _Row,
+        path: Path,
+        material: str,
+        count: float,
+        unit_text: str,
+        multiplier: float,
+        label: str,
+        stack: tuple[Path, ...],
+    ) -> list[ActivityLine]:
         if dimension_name(unit_text) not in ("count", "dimensionless"):
             raise InputError(
                 f"a sub-BOM line counts pieces, but its unit is {unit_text!r}",
@@ -214,7 +250,7 @@ class BomReader:
                     hint="set stages and factors on the lines inside the sub-BOM",
                     code="invalid-value",
                 )
-        target = (path.parent / material[len(SUB_BOM):].strip()).resolve()
+        target = (path.parent / material[len(SUB_BOM) :].strip()).resolve()
         prefix = f"{label} (x{count:g}) > "
         return self._read(target, multiplier * count, prefix, (*stack, path))
 
@@ -245,24 +281,34 @@ class _Row:
         index = self.table.column_names.get(column)
         value = self.cells[index].strip() if index is not None and index < len(self.cells) else ""
         if required and not value:
-            raise InputError(f"missing {column}", where=self.where(column),
-                             hint=f"every BOM line needs a {column}", code="missing-value")
+            raise InputError(
+                f"missing {column}",
+                where=self.where(column),
+                hint=f"every BOM line needs a {column}",
+                code="missing-value",
+            )
         return value
 
     def number_in(self, column: str, text: str) -> float:
         try:
             return parse_number(text, self.table.decimal_comma)
         except ValueError:
-            raise InputError(f"{column} {text!r} is not a number", where=self.where(column),
-                             hint="write a plain number such as 12.5 (or 12,5)",
-                             code="not-a-number") from None
+            raise InputError(
+                f"{column} {text!r} is not a number",
+                where=self.where(column),
+                hint="write a plain number such as 12.5 (or 12,5)",
+                code="not-a-number",
+            ) from None
 
     def quantity(self) -> float:
         text = self.text("quantity")
         if not text:
-            raise InputError("missing quantity", where=self.where("quantity"),
-                             hint="give the amount per battery (per piece in a sub-BOM)",
-                             code="missing-value")
+            raise InputError(
+                "missing quantity",
+                where=self.where("quantity"),
+                hint="give the amount per battery (per piece in a sub-BOM)",
+                code="missing-value",
+            )
         value = self.number_in("quantity", text)
         if value < 0:
             raise InputError(
@@ -274,8 +320,9 @@ class _Row:
             )
         return value
 
-    def line(self, label: str, component: str, material: str, quantity: float,
-             unit: str) -> ActivityLine:
+    def line(
+        self, label: str, component: str, material: str, quantity: float, unit: str
+    ) -> ActivityLine:
         stage_text = self.text("stage")
         stage = parse_stage(stage_text, self.where("stage")) if stage_text else None
         supplied = self._supplied_factor(stage is Stage.END_OF_LIFE)
@@ -285,9 +332,12 @@ class _Row:
         if dqr_text:
             dqr = self.number_in("dqr", dqr_text)
             if not 1 <= dqr <= 5:
-                raise InputError(f"dqr {dqr_text} is outside 1 to 5", where=self.where("dqr"),
-                                 hint="the PEF data quality rating runs from 1 (best) to 5",
-                                 code="invalid-value")
+                raise InputError(
+                    f"dqr {dqr_text} is outside 1 to 5",
+                    where=self.where("dqr"),
+                    hint="the PEF data quality rating runs from 1 (best) to 5",
+                    code="invalid-value",
+                )
         share_text = self.text("recycled_share")
         share = None
         if share_text:
@@ -295,10 +345,12 @@ class _Row:
             share = self.number_in("recycled_share", share_text.rstrip("% "))
             share = share / 100 if percent else share
             if not 0 <= share <= 1:
-                raise InputError(f"recycled_share {share_text} is outside 0 to 1",
-                                 where=self.where("recycled_share"),
-                                 hint="write a fraction (0.25) or a percentage (25%)",
-                                 code="invalid-value")
+                raise InputError(
+                    f"recycled_share {share_text} is outside 0 to 1",
+                    where=self.where("recycled_share"),
+                    hint="write a fraction (0.25) or a percentage (25%)",
+                    code="invalid-value",
+                )
         return ActivityLine(
             kind=LineKind.MATERIAL,
             component=component,
@@ -320,13 +372,21 @@ class _Row:
         source = self.text("factor_source")
         if not text:
             if source:
-                raise InputError("factor_source given without a factor",
-                                 where=self.where("factor"),
-                                 hint="give the supplier-specific value, e.g. '12.4 kg CO2e/kg'",
-                                 code="missing-value")
+                raise InputError(
+                    "factor_source given without a factor",
+                    where=self.where("factor"),
+                    hint="give the supplier-specific value, e.g. '12.4 kg CO2e/kg'",
+                    code="missing-value",
+                )
             return None
-        return supplied_factor(text, source, self.where("factor"), self.where("factor_source"),
-                               self.table.decimal_comma, allow_negative=allow_negative)
+        return supplied_factor(
+            text,
+            source,
+            self.where("factor"),
+            self.where("factor_source"),
+            self.table.decimal_comma,
+            allow_negative=allow_negative,
+        )
 
     def _data_type(self, supplied: bool) -> DataType:
         text = self.text("data_type").lower()
@@ -335,14 +395,23 @@ class _Row:
         try:
             return DataType(text)
         except ValueError:
-            raise InputError(f"unknown data_type {text!r}", where=self.where("data_type"),
-                             hint="use company, supplier or secondary",
-                             code="invalid-value") from None
+            raise InputError(
+                f"unknown data_type {text!r}",
+                where=self.where("data_type"),
+                hint="use company, supplier or secondary",
+                code="invalid-value",
+            ) from None
 
 
-def supplied_factor(text: str, source: str, where: Location, source_where: Location,
-                    decimal_comma: bool | None = None, *,
-                    allow_negative: bool = False) -> SuppliedFactor:
+def supplied_factor(
+    text: str,
+    source: str,
+    where: Location,
+    source_where: Location,
+    decimal_comma: bool | None = None,
+    *,
+    allow_negative: bool = False,
+) -> SuppliedFactor:
     """Read a line's own factor ("12.4 kg CO2e/kg") and its source.
 
     Negative values (credits) are allowed only for end-of-life lines. Raises InputError when
@@ -357,9 +426,13 @@ def supplied_factor(text: str, source: str, where: Location, source_where: Locat
             code="bad-factor",
         )
     if value < 0 and not allow_negative:
-        raise InputError(f"negative factor {text!r}", where=where,
-                         hint="a supplier factor is an emission per unit; credits belong to the "
-                         "end-of-life stage", code="bad-factor")
+        raise InputError(
+            f"negative factor {text!r}",
+            where=where,
+            hint="a supplier factor is an emission per unit; credits belong to the "
+            "end-of-life stage",
+            code="bad-factor",
+        )
     if not source:
         raise InputError(
             "a supplier-specific factor needs its source",

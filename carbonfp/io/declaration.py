@@ -70,10 +70,13 @@ def to_dict(decl: Declaration, top: int = 10) -> dict[str, Any]:
             "address": p.manufacturer.address,
             "contact": p.manufacturer.contact,
         },
-        "plant": {"name": p.plant.name, "town": p.plant.town, "region": p.plant.region,
-                  "country": p.plant.country},
-        "declaration": {"eu_doc_id": p.declaration.eu_doc_id,
-                        "study_url": p.declaration.study_url},
+        "plant": {
+            "name": p.plant.name,
+            "town": p.plant.town,
+            "region": p.plant.region,
+            "country": p.plant.country,
+        },
+        "declaration": {"eu_doc_id": p.declaration.eu_doc_id, "study_url": p.declaration.study_url},
         "functional_unit": {
             "usable_capacity_kwh": _r(fu.usable_capacity_kwh),
             "cycles_per_year": _r(fu.cycles_per_year),
@@ -97,18 +100,24 @@ def to_dict(decl: Declaration, top: int = 10) -> dict[str, Any]:
                 "kg_co2e": _r(decl.cradle_to_gate_kg_co2e),
                 "kg_co2e_per_kwh_capacity": _r(decl.cradle_to_gate_kg_co2e_per_kwh_capacity),
                 "note": "raw materials + production per kWh of usable capacity; for comparison "
-                        "with cradle-to-gate studies, not the Article 7 figure",
+                "with cradle-to-gate studies, not the Article 7 figure",
             },
         },
         "top_contributors": [
-            {"component": r.line.label, "stage": r.stage.value, "kg_co2e": _r(r.kg_co2e),
-             "share": _r(r.kg_co2e / absolute if absolute else 0.0),
-             "factor_id": r.factor_id, "factor_source": r.factor_source}
+            {
+                "component": r.line.label,
+                "stage": r.stage.value,
+                "kg_co2e": _r(r.kg_co2e),
+                "share": _r(r.kg_co2e / absolute if absolute else 0.0),
+                "factor_id": r.factor_id,
+                "factor_source": r.factor_source,
+            }
             for r in decl.top_contributors(top)
         ],
         "lines": [line_dict(r) for r in decl.lines],
-        "warnings": [{"code": w.code, "message": w.message, "where": w.where}
-                     for w in decl.warnings],
+        "warnings": [
+            {"code": w.code, "message": w.message, "where": w.where} for w in decl.warnings
+        ],
         "provenance": {
             "tool_version": decl.provenance.tool_version,
             "factor_set": decl.provenance.factor_set,
@@ -118,8 +127,15 @@ def to_dict(decl: Declaration, top: int = 10) -> dict[str, Any]:
             "ruleset_legal_status": decl.provenance.ruleset_legal_status,
             "inputs": dict(decl.provenance.inputs),
             "sources": [
-                {"key": s.key, "title": s.title, "publisher": s.publisher, "year": s.year,
-                 "url": s.url, "license": s.license, "attribution": s.attribution}
+                {
+                    "key": s.key,
+                    "title": s.title,
+                    "publisher": s.publisher,
+                    "year": s.year,
+                    "url": s.url,
+                    "license": s.license,
+                    "attribution": s.attribution,
+                }
                 for s in decl.provenance.sources
             ],
         },
@@ -151,16 +167,44 @@ def to_csv(decl: Declaration, lines: bool = False) -> str:
         return out.getvalue()
     writer.writerow(["battery", "stage", "metric", "value", "unit"])
     for s in decl.stages:
-        writer.writerow([safe_cell(model), s.stage.value, "kg_co2e_per_kwh",
-                         _r(s.kg_co2e_per_kwh), "kg CO2e/kWh"])
+        writer.writerow(
+            [
+                safe_cell(model),
+                s.stage.value,
+                "kg_co2e_per_kwh",
+                _r(s.kg_co2e_per_kwh),
+                "kg CO2e/kWh",
+            ]
+        )
         writer.writerow([safe_cell(model), s.stage.value, "kg_co2e", _r(s.kg_co2e), "kg CO2e"])
-    writer.writerow([safe_cell(model), "total", "kg_co2e_per_kwh",
-                     _r(decl.total_kg_co2e_per_kwh), "kg CO2e/kWh"])
+    writer.writerow(
+        [
+            safe_cell(model),
+            "total",
+            "kg_co2e_per_kwh",
+            _r(decl.total_kg_co2e_per_kwh),
+            "kg CO2e/kWh",
+        ]
+    )
     writer.writerow([safe_cell(model), "total", "kg_co2e", _r(decl.absolute_kg_co2e), "kg CO2e"])
-    writer.writerow([safe_cell(model), "cradle_to_gate", "kg_co2e_per_kwh_capacity",
-                     _r(decl.cradle_to_gate_kg_co2e_per_kwh_capacity), "kg CO2e/kWh capacity"])
-    writer.writerow([safe_cell(model), "functional_unit", "total_energy_kwh",
-                     _r(decl.functional_unit.total_energy_kwh), "kWh"])
+    writer.writerow(
+        [
+            safe_cell(model),
+            "cradle_to_gate",
+            "kg_co2e_per_kwh_capacity",
+            _r(decl.cradle_to_gate_kg_co2e_per_kwh_capacity),
+            "kg CO2e/kWh capacity",
+        ]
+    )
+    writer.writerow(
+        [
+            safe_cell(model),
+            "functional_unit",
+            "total_energy_kwh",
+            _r(decl.functional_unit.total_energy_kwh),
+            "kWh",
+        ]
+    )
     return out.getvalue()
 
 
@@ -180,10 +224,13 @@ def to_text(decl: Declaration, top: int = 10) -> str:
     add(f"Method: {decl.provenance.ruleset} ({status}); factors: {decl.provenance.factor_set}")
     add("")
     vehicle = f", {b.vehicle_category}" if b.vehicle_category else ""
-    add(f"  Battery model    {b.model} ({b.category.value}{vehicle}, {b.chemistry}), "
-        f"{b.usable_capacity_kwh:g} kWh usable, {b.mass_kg:g} kg")
-    maker = p.manufacturer.name + (f" ({p.manufacturer.trade_name})"
-                                   if p.manufacturer.trade_name else "")
+    add(
+        f"  Battery model    {b.model} ({b.category.value}{vehicle}, {b.chemistry}), "
+        f"{b.usable_capacity_kwh:g} kWh usable, {b.mass_kg:g} kg"
+    )
+    maker = p.manufacturer.name + (
+        f" ({p.manufacturer.trade_name})" if p.manufacturer.trade_name else ""
+    )
     add(f"  Manufacturer     {maker}")
     if p.manufacturer.address:
         add(f"                   {p.manufacturer.address}")
@@ -199,20 +246,28 @@ def to_text(decl: Declaration, top: int = 10) -> str:
     width = 46
     add(f"  {'Life-cycle stage':<{width}} {'kg CO2e/kWh':>12} {'kg CO2e':>12} {'share':>7}")
     for s in decl.stages:
-        add(f"  {STAGE_TITLES[s.stage]:<{width}} {s.kg_co2e_per_kwh:>12.4f} "
-            f"{_n(s.kg_co2e):>12} {s.share:>7.1%}")
-    add(f"  {'Total carbon footprint':<{width}} {decl.total_kg_co2e_per_kwh:>12.4f} "
-        f"{_n(decl.absolute_kg_co2e):>12} {1:>7.1%}")
+        add(
+            f"  {STAGE_TITLES[s.stage]:<{width}} {s.kg_co2e_per_kwh:>12.4f} "
+            f"{_n(s.kg_co2e):>12} {s.share:>7.1%}"
+        )
+    add(
+        f"  {'Total carbon footprint':<{width}} {decl.total_kg_co2e_per_kwh:>12.4f} "
+        f"{_n(decl.absolute_kg_co2e):>12} {1:>7.1%}"
+    )
     add("")
-    add(f"  Cradle-to-gate (raw materials + production): "
-        f"{decl.cradle_to_gate_kg_co2e_per_kwh_capacity:.1f} kg CO2e per kWh of usable capacity")
+    add(
+        f"  Cradle-to-gate (raw materials + production): "
+        f"{decl.cradle_to_gate_kg_co2e_per_kwh_capacity:.1f} kg CO2e per kWh of usable capacity"
+    )
     add("  (for comparison with cradle-to-gate studies; not the Article 7 figure)")
     add("")
     add(f"Top {min(top, len(decl.lines))} contributors")
     for i, r in enumerate(decl.top_contributors(top), 1):
         share = r.kg_co2e / decl.absolute_kg_co2e if decl.absolute_kg_co2e else 0.0
-        add(f"  {i:>2}. {r.line.label[:52]:<52} {_short(r.stage):<14} {_n(r.kg_co2e):>10} kg "
-            f"{share:>6.1%}  {r.factor_id} [{r.factor_status}]")
+        add(
+            f"  {i:>2}. {r.line.label[:52]:<52} {_short(r.stage):<14} {_n(r.kg_co2e):>10} kg "
+            f"{share:>6.1%}  {r.factor_id} [{r.factor_status}]"
+        )
     if decl.warnings:
         add("")
         add(f"Warnings ({len(decl.warnings)})")
@@ -221,9 +276,11 @@ def to_text(decl: Declaration, top: int = 10) -> str:
     add("")
     add("Provenance")
     pv = decl.provenance
-    add(f"  carbonfp {pv.tool_version}; ruleset {pv.ruleset} ({pv.ruleset_legal_status}) "
+    add(
+        f"  carbonfp {pv.tool_version}; ruleset {pv.ruleset} ({pv.ruleset_legal_status}) "
         f"sha256 {pv.ruleset_sha256[:12]}; factor set {pv.factor_set} "
-        f"sha256 {pv.factor_set_sha256[:12]}")
+        f"sha256 {pv.factor_set_sha256[:12]}"
+    )
     for name, digest in pv.inputs:
         add(f"  input {name} sha256 {digest[:12]}")
     if pv.sources:

@@ -13,35 +13,44 @@ _COMMON = {"process", "amount", "basis", "data_type", "dqr", "note"}
 
 def _basis(block: TomlTable, battery: Battery) -> tuple[float, str]:
     """Multiplier from the block's basis to one battery, and how it was derived."""
-    basis = block.str("basis", required=True).lower().replace("-", "_")
+    basis = block.string("basis", required=True).lower().replace("-", "_")
     if basis in ("per_kwh", "per_kwh_capacity"):
         if battery.nominal_capacity_kwh is not None:
             return battery.nominal_capacity_kwh, (
-                f"per kWh of capacity x {battery.nominal_capacity_kwh:g} kWh nominal capacity")
+                f"per kWh of capacity x {battery.nominal_capacity_kwh:g} kWh nominal capacity"
+            )
         return battery.usable_capacity_kwh, (
-            f"per kWh of capacity x {battery.usable_capacity_kwh:g} kWh usable capacity")
+            f"per kWh of capacity x {battery.usable_capacity_kwh:g} kWh usable capacity"
+        )
     if basis == "per_battery":
         return 1.0, "per battery"
-    raise block.fail("basis", f"unknown basis {basis!r}",
-                     hint="use per_battery or per_kwh_capacity (per kWh of battery capacity)")
+    raise block.fail(
+        "basis",
+        f"unknown basis {basis!r}",
+        hint="use per_battery or per_kwh_capacity (per kWh of battery capacity)",
+    )
 
 
 def _data_type(block: TomlTable, default: DataType) -> DataType:
-    text = block.str("data_type", required=False).lower()
+    text = block.string("data_type", required=False).lower()
     if not text:
         return default
     try:
         return DataType(text)
     except ValueError:
-        raise block.fail("data_type", f"unknown data_type {text!r}",
-                         hint="use company, supplier or secondary") from None
+        raise block.fail(
+            "data_type", f"unknown data_type {text!r}", hint="use company, supplier or secondary"
+        ) from None
 
 
 def _dqr(block: TomlTable) -> float | None:
     value = block.number("dqr", required=False)
     if value is not None and not 1 <= value <= 5:
-        raise block.fail("dqr", f"dqr {value:g} is outside 1 to 5",
-                         hint="the PEF data quality rating runs from 1 (best) to 5")
+        raise block.fail(
+            "dqr",
+            f"dqr {value:g} is outside 1 to 5",
+            hint="the PEF data quality rating runs from 1 (best) to 5",
+        )
     return value
 
 
@@ -49,11 +58,12 @@ def _amount(block: TomlTable, target: str, what: str) -> float:
     from carbonfp.units import quantity_in
 
     if not block.has("amount"):
-        raise block.fail(None, "missing key 'amount'", hint=f"add amount = \"... {target}\"",
-                         code="missing-key")
+        raise block.fail(
+            None, "missing key 'amount'", hint=f'add amount = "... {target}"', code="missing-key"
+        )
     raw = block.data["amount"]
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-        raise block.fail("amount", f"amount must be a quantity such as \"100 {target}\"")
+        raise block.fail("amount", f'amount must be a quantity such as "100 {target}"')
     value = quantity_in(raw, target, block.where("amount"), what)
     if value < 0:
         raise block.fail("amount", f"negative amount {raw!r}", code="negative-quantity")
@@ -68,66 +78,79 @@ def read_energy(top: TomlTable, battery: Battery, plant: Plant) -> list[Activity
     lines: list[ActivityLine] = []
     for block in top.items("electricity"):
         block.unknown_keys(_COMMON | {"country", "supply"})
-        supply = block.str("supply", "grid").lower()
+        supply = block.string("supply", "grid").lower()
         if supply != "grid":
-            raise block.fail("supply", f"supply {supply!r} is not supported by this ruleset",
-                             hint="the national-mix policy counts all electricity at the grid "
-                             "mix of its country: use supply = \"grid\"")
-        country = block.str("country", plant.country).upper()
+            raise block.fail(
+                "supply",
+                f"supply {supply!r} is not supported by this ruleset",
+                hint="the national-mix policy counts all electricity at the grid "
+                'mix of its country: use supply = "grid"',
+            )
+        country = block.string("country", plant.country).upper()
         multiplier, how = _basis(block, battery)
         kwh = _amount(block, "kWh", "electricity amount")
-        process = block.str("process")
-        lines.append(ActivityLine(
-            kind=LineKind.ELECTRICITY,
-            component=f"{process} electricity ({country} grid)",
-            factor_id=f"grid-{country.lower()}",
-            quantity=kwh * multiplier,
-            unit="kWh",
-            where=block.where(),
-            data_type=_data_type(block, DataType.COMPANY),
-            dqr=_dqr(block),
-            origin=country,
-            note=f"{kwh:g} kWh {how}",
-        ))
+        process = block.string("process")
+        lines.append(
+            ActivityLine(
+                kind=LineKind.ELECTRICITY,
+                component=f"{process} electricity ({country} grid)",
+                factor_id=f"grid-{country.lower()}",
+                quantity=kwh * multiplier,
+                unit="kWh",
+                where=block.where(),
+                data_type=_data_type(block, DataType.COMPANY),
+                dqr=_dqr(block),
+                origin=country,
+                note=f"{kwh:g} kWh {how}",
+            )
+        )
     for block in top.items("fuel"):
         block.unknown_keys(_COMMON | {"fuel", "factor", "factor_source"})
         multiplier, how = _basis(block, battery)
         mj = _amount(block, "MJ", "fuel amount")
-        process = block.str("process")
-        fuel = block.str("fuel")
+        process = block.string("process")
+        fuel = block.string("fuel")
         supplied = None
         if block.has("factor"):
-            supplied = supplied_factor(block.str("factor"), block.str("factor_source", ""),
-                                       block.where("factor"), block.where("factor_source"))
-        lines.append(ActivityLine(
-            kind=LineKind.FUEL,
-            component=f"{process} {fuel}",
-            factor_id=fuel,
-            quantity=mj * multiplier,
-            unit="MJ",
-            where=block.where(),
-            supplied=supplied,
-            data_type=_data_type(block, DataType.COMPANY),
-            dqr=_dqr(block),
-            note=f"{mj:g} MJ {how}",
-        ))
+            supplied = supplied_factor(
+                block.string("factor"),
+                block.string("factor_source", ""),
+                block.where("factor"),
+                block.where("factor_source"),
+            )
+        lines.append(
+            ActivityLine(
+                kind=LineKind.FUEL,
+                component=f"{process} {fuel}",
+                factor_id=fuel,
+                quantity=mj * multiplier,
+                unit="MJ",
+                where=block.where(),
+                supplied=supplied,
+                data_type=_data_type(block, DataType.COMPANY),
+                dqr=_dqr(block),
+                note=f"{mj:g} MJ {how}",
+            )
+        )
     for block in top.items("process_emission"):
         block.unknown_keys(_COMMON | {"gas"})
         multiplier, how = _basis(block, battery)
         kg = _amount(block, "kg", "gas amount")
-        process = block.str("process")
-        gas = block.str("gas")
-        lines.append(ActivityLine(
-            kind=LineKind.PROCESS_EMISSION,
-            component=f"{process} {gas} emission",
-            factor_id=gas,
-            quantity=kg * multiplier,
-            unit="kg",
-            where=block.where(),
-            data_type=_data_type(block, DataType.COMPANY),
-            dqr=_dqr(block),
-            note=f"{kg:g} kg {how}",
-        ))
+        process = block.string("process")
+        gas = block.string("gas")
+        lines.append(
+            ActivityLine(
+                kind=LineKind.PROCESS_EMISSION,
+                component=f"{process} {gas} emission",
+                factor_id=gas,
+                quantity=kg * multiplier,
+                unit="kg",
+                where=block.where(),
+                data_type=_data_type(block, DataType.COMPANY),
+                dqr=_dqr(block),
+                note=f"{kg:g} kg {how}",
+            )
+        )
     return lines
 
 
@@ -140,19 +163,38 @@ def read_transport(top: TomlTable, battery: Battery) -> list[ActivityLine]:
 
     lines: list[ActivityLine] = []
     for leg in top.items("transport"):
-        leg.unknown_keys({"name", "mode", "distance", "mass", "stage", "factor", "factor_source",
-                          "data_type", "dqr", "note"})
-        name = leg.str("name")
-        mode = leg.str("mode")
-        stage_text = leg.str("stage", required=False)
+        leg.unknown_keys(
+            {
+                "name",
+                "mode",
+                "distance",
+                "mass",
+                "stage",
+                "factor",
+                "factor_source",
+                "data_type",
+                "dqr",
+                "note",
+            }
+        )
+        name = leg.string("name")
+        mode = leg.string("mode")
+        stage_text = leg.string("stage", required=False)
         if not stage_text:
-            raise leg.fail(None, f"transport leg {name!r} has no stage",
-                           hint="add stage = \"raw_materials\" (to the plant) or "
-                           "\"distribution\" (the finished battery)", code="missing-key")
+            raise leg.fail(
+                None,
+                f"transport leg {name!r} has no stage",
+                hint='add stage = "raw_materials" (to the plant) or '
+                '"distribution" (the finished battery)',
+                code="missing-key",
+            )
         stage = parse_stage(stage_text, leg.where("stage"))
         if stage is Stage.PRODUCTION:
-            raise leg.fail("stage", "transport legs belong to raw_materials, distribution or "
-                           "end_of_life", hint="transport inside the plant is not a leg")
+            raise leg.fail(
+                "stage",
+                "transport legs belong to raw_materials, distribution or end_of_life",
+                hint="transport inside the plant is not a leg",
+            )
         for key in ("distance", "mass"):
             if not leg.has(key):
                 raise leg.fail(None, f"transport leg {name!r} has no {key}", code="missing-key")
@@ -165,24 +207,32 @@ def read_transport(top: TomlTable, battery: Battery) -> list[ActivityLine]:
             mass_note = f"{raw_mass}"
         km = quantity_in(leg.data["distance"], "km", leg.where("distance"), "distance")
         if tonnes < 0 or km < 0:
-            raise leg.fail("mass" if tonnes < 0 else "distance", "negative mass or distance",
-                           code="negative-quantity")
+            raise leg.fail(
+                "mass" if tonnes < 0 else "distance",
+                "negative mass or distance",
+                code="negative-quantity",
+            )
         supplied = None
         if leg.has("factor"):
-            supplied = supplied_factor(leg.str("factor"), leg.str("factor_source", ""),
-                                       leg.where("factor"), leg.where("factor_source"))
-        lines.append(ActivityLine(
-            kind=LineKind.TRANSPORT,
-            component=name,
-            factor_id=mode,
-            quantity=tonnes * km,
-            unit="t*km",
-            where=leg.where(),
-            stage=stage,
-            supplied=supplied,
-            data_type=_data_type(leg, DataType.SECONDARY),
-            dqr=_dqr(leg),
-            note=f"{mass_note} x {km:g} km",
-        ))
+            supplied = supplied_factor(
+                leg.string("factor"),
+                leg.string("factor_source", ""),
+                leg.where("factor"),
+                leg.where("factor_source"),
+            )
+        lines.append(
+            ActivityLine(
+                kind=LineKind.TRANSPORT,
+                component=name,
+                factor_id=mode,
+                quantity=tonnes * km,
+                unit="t*km",
+                where=leg.where(),
+                stage=stage,
+                supplied=supplied,
+                data_type=_data_type(leg, DataType.SECONDARY),
+                dqr=_dqr(leg),
+                note=f"{mass_note} x {km:g} km",
+            )
+        )
     return lines
-

@@ -21,11 +21,32 @@ from carbonfp.model import (
     Project,
 )
 
-TOP_KEYS = {"battery", "manufacturer", "plant", "declaration", "inputs", "method",
-            "electricity", "fuel", "process_emission", "transport"}
-BATTERY_KEYS = {"model", "category", "vehicle_category", "chemistry", "usable_capacity",
-                "nominal_capacity", "mass", "warranty_years", "warranty_km", "annual_distance",
-                "cycles_per_year", "cycles_per_year_justification"}
+TOP_KEYS = {
+    "battery",
+    "manufacturer",
+    "plant",
+    "declaration",
+    "inputs",
+    "method",
+    "electricity",
+    "fuel",
+    "process_emission",
+    "transport",
+}
+BATTERY_KEYS = {
+    "model",
+    "category",
+    "vehicle_category",
+    "chemistry",
+    "usable_capacity",
+    "nominal_capacity",
+    "mass",
+    "warranty_years",
+    "warranty_km",
+    "annual_distance",
+    "cycles_per_year",
+    "cycles_per_year_justification",
+}
 
 
 def load_project(path: str | Path) -> Project:
@@ -52,15 +73,22 @@ def load_project(path: str | Path) -> Project:
     battery = _battery(top.sub("battery"))
     plant_t = top.sub("plant")
     plant_t.unknown_keys({"name", "town", "region", "country"})
-    country = plant_t.str("country").upper()
+    country = plant_t.string("country").upper()
     if len(country) != 2 or not country.isalpha():
-        raise plant_t.fail("country", f"country {country!r} is not an ISO 3166 alpha-2 code",
-                           hint="e.g. \"HU\" for Hungary, \"CN\" for China")
-    plant = Plant(plant_t.str("name"), plant_t.str("town"), plant_t.str("region"), country)
+        raise plant_t.fail(
+            "country",
+            f"country {country!r} is not an ISO 3166 alpha-2 code",
+            hint='e.g. "HU" for Hungary, "CN" for China',
+        )
+    plant = Plant(plant_t.string("name"), plant_t.string("town"), plant_t.string("region"), country)
     man_t = top.sub("manufacturer")
     man_t.unknown_keys({"name", "trade_name", "address", "contact"})
-    manufacturer = Manufacturer(man_t.str("name"), man_t.opt_str("trade_name"),
-                                man_t.opt_str("address"), man_t.opt_str("contact"))
+    manufacturer = Manufacturer(
+        man_t.string("name"),
+        man_t.opt_str("trade_name"),
+        man_t.opt_str("address"),
+        man_t.opt_str("contact"),
+    )
     decl_t = top.sub("declaration", required=False)
     decl_t.unknown_keys({"eu_doc_id", "study_url"})
     declaration = DeclarationInfo(decl_t.opt_str("eu_doc_id"), decl_t.opt_str("study_url"))
@@ -72,20 +100,26 @@ def load_project(path: str | Path) -> Project:
     lines: list[ActivityLine] = []
     reader = BomReader(display)
     if not files.has("bom"):
-        raise files.fail("bom", "the project names no BOM",
-                         hint="add [inputs] bom = \"bom.csv\" (relative to the project file)",
-                         code="missing-key")
-    lines.extend(reader.read(base / files.str("bom")))
+        raise files.fail(
+            "bom",
+            "the project names no BOM",
+            hint='add [inputs] bom = "bom.csv" (relative to the project file)',
+            code="missing-key",
+        )
+    lines.extend(reader.read(base / files.string("bom")))
     inputs.update(reader.files)
 
     energy_top = top
     if files.has("energy"):
-        energy_top = _sub_file(base / files.str("energy"), display, inputs, files.where("energy"))
+        energy_top = _sub_file(
+            base / files.string("energy"), display, inputs, files.where("energy")
+        )
     lines.extend(read_energy(energy_top, battery, plant))
     transport_top = top
     if files.has("transport"):
-        transport_top = _sub_file(base / files.str("transport"), display, inputs,
-                                  files.where("transport"))
+        transport_top = _sub_file(
+            base / files.string("transport"), display, inputs, files.where("transport")
+        )
     lines.extend(read_transport(transport_top, battery))
 
     return Project(
@@ -103,13 +137,17 @@ def load_project(path: str | Path) -> Project:
     )
 
 
-def _sub_file(path: Path, display: Callable[[Path], str], inputs: dict[str, str],
-              named_at: Location) -> TomlTable:
+def _sub_file(
+    path: Path, display: Callable[[Path], str], inputs: dict[str, str], named_at: Location
+) -> TomlTable:
     label = display(path)
     if not path.is_file():
-        raise InputError("file not found", where=Location(label),
-                         hint=f"named at {named_at}; paths are relative to the project file",
-                         code="missing-file")
+        raise InputError(
+            "file not found",
+            where=Location(label),
+            hint=f"named at {named_at}; paths are relative to the project file",
+            code="missing-file",
+        )
     data, text = load_toml(path, label)
     top = TomlTable(data, label=label, text=text, table="")
     top.unknown_keys({"electricity", "fuel", "process_emission", "transport"})
@@ -125,38 +163,47 @@ def _battery(t: TomlTable) -> Battery:
     def qty(key: str, unit: str, required: bool = True) -> float | None:
         if not t.has(key):
             if required:
-                raise t.fail(None, f"missing key {key!r}",
-                             hint=f"add {key} = \"... {unit}\" under [battery]",
-                             code="missing-key")
+                raise t.fail(
+                    None,
+                    f"missing key {key!r}",
+                    hint=f'add {key} = "... {unit}" under [battery]',
+                    code="missing-key",
+                )
             return None
         raw = t.data[key]
         if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-            raise t.fail(key, f"{key} must be a quantity such as \"10 {unit}\"")
+            raise t.fail(key, f'{key} must be a quantity such as "10 {unit}"')
         value = quantity_in(raw, unit, t.where(key), key)
         if not value > 0:
             raise t.fail(key, f"{key} must be greater than zero", code="not-positive")
         return value
 
-    category_text = t.str("category")
+    category_text = t.string("category")
     try:
         category = next(c for c in BatteryCategory if c.value.lower() == category_text.lower())
     except StopIteration:
-        raise t.fail("category", f"unknown battery category {category_text!r}",
-                     hint="use EV, LMT or industrial") from None
+        raise t.fail(
+            "category",
+            f"unknown battery category {category_text!r}",
+            hint="use EV, LMT or industrial",
+        ) from None
     usable = qty("usable_capacity", "kWh")
     mass = qty("mass", "kg")
     assert usable is not None and mass is not None
     warranty_years = t.number("warranty_years")
     assert warranty_years is not None
-    vehicle = t.str("vehicle_category", required=False).upper() or None
+    vehicle = t.string("vehicle_category", required=False).upper() or None
     if category in (BatteryCategory.EV, BatteryCategory.LMT) and vehicle is None:
-        raise t.fail(None, "missing key 'vehicle_category'",
-                     hint="the vehicle category (M1, N1, L3e, M3, ...) sets the cycles per year",
-                     code="missing-key")
+        raise t.fail(
+            None,
+            "missing key 'vehicle_category'",
+            hint="the vehicle category (M1, N1, L3e, M3, ...) sets the cycles per year",
+            code="missing-key",
+        )
     return Battery(
-        model=t.str("model"),
+        model=t.string("model"),
         category=category,
-        chemistry=t.str("chemistry"),
+        chemistry=t.string("chemistry"),
         usable_capacity_kwh=usable,
         mass_kg=mass,
         warranty_years=warranty_years,

@@ -32,11 +32,13 @@ def read_text(path: Path, label: str, error: type[CarbonfpError] = InputError) -
             code="missing-file",
         ) from exc
     except IsADirectoryError as exc:
-        raise error("is a directory, not a file", where=Location(label),
-                    code="unreadable-file") from exc
+        raise error(
+            "is a directory, not a file", where=Location(label), code="unreadable-file"
+        ) from exc
     except OSError as exc:
-        raise error(f"cannot read file: {exc.strerror}", where=Location(label),
-                    code="unreadable-file") from exc
+        raise error(
+            f"cannot read file: {exc.strerror}", where=Location(label), code="unreadable-file"
+        ) from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -73,8 +75,10 @@ def load_toml(
 
 def key_line(text: str, table: str, index: int | None, key: str | None) -> int | None:
     """Best-effort line number of ``key`` in ``[table]`` (or the index-th ``[[table]]``)."""
-    header = re.compile(r"^\s*\[\[\s*" + re.escape(table) + r"\s*\]\]\s*(#.*)?$") if index is not None \
-        else re.compile(r"^\s*\[\s*" + re.escape(table) + r"\s*\]\s*(#.*)?$")
+    if index is not None:
+        header = re.compile(r"^\s*\[\[\s*" + re.escape(table) + r"\s*\]\]\s*(#.*)?$")
+    else:
+        header = re.compile(r"^\s*\[\s*" + re.escape(table) + r"\s*\]\s*(#.*)?$")
     any_header = re.compile(r"^\s*\[")
     lines = text.splitlines()
     seen = -1
@@ -124,15 +128,17 @@ class TomlTable:
         dotted = f"{name}.{key}" if key and name else (key or name)
         return Location(self.label, key_line(self.text, self.table, self.index, key), key=dotted)
 
-    def fail(self, key: str | None, message: str, hint: str | None = None,
-             code: str = "invalid-value") -> CarbonfpError:
+    def fail(
+        self, key: str | None, message: str, hint: str | None = None, code: str = "invalid-value"
+    ) -> CarbonfpError:
         return self.error(message, where=self.where(key), hint=hint, code=code)
 
     def unknown_keys(self, allowed: set[str]) -> None:
         for key in self.data:
             if key not in allowed:
                 raise self.fail(
-                    key, f"unknown key {key!r}",
+                    key,
+                    f"unknown key {key!r}",
                     hint="allowed keys here: " + ", ".join(sorted(allowed)),
                     code="unknown-key",
                 )
@@ -140,19 +146,20 @@ class TomlTable:
     def has(self, key: str) -> bool:
         return key in self.data
 
-    def str(self, key: str, default: str | None = None, *, required: bool = True) -> str:
+    def string(self, key: str, default: str | None = None, *, required: bool = True) -> str:
         if key not in self.data:
             if default is not None or not required:
                 return default or ""
-            raise self.fail(key, f"missing key {key!r}", hint=f"add {key} = \"...\"",
-                            code="missing-key")
+            raise self.fail(
+                key, f"missing key {key!r}", hint=f'add {key} = "..."', code="missing-key"
+            )
         value = self.data[key]
         if not isinstance(value, str) or not value.strip():
             raise self.fail(key, f"{key!r} must be non-empty text, got {value!r}")
         return value.strip()
 
     def opt_str(self, key: str) -> str | None:
-        return self.str(key, required=False) or None
+        return self.string(key, required=False) or None
 
     def number(self, key: str, *, required: bool = True, positive: bool = True) -> float | None:
         if key not in self.data:
@@ -163,8 +170,9 @@ class TomlTable:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(key, f"{key!r} must be a number, got {value!r}", code="not-a-number")
         if positive and not value > 0:
-            raise self.fail(key, f"{key!r} must be greater than zero, got {value!r}",
-                            code="not-positive")
+            raise self.fail(
+                key, f"{key!r} must be greater than zero, got {value!r}", code="not-positive"
+            )
         return float(value)
 
     def sub(self, key: str, *, required: bool = True) -> TomlTable:
@@ -175,15 +183,25 @@ class TomlTable:
             value = {}
         if not isinstance(value, dict):
             raise self.fail(key, f"{key!r} must be a table")
-        return TomlTable(value, label=self.label, text=self.text, table=self._child(key),
-                         error=self.error)
+        return TomlTable(
+            value, label=self.label, text=self.text, table=self._child(key), error=self.error
+        )
 
     def items(self, key: str) -> list[TomlTable]:
         value = self.data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self.fail(key, f"{key!r} must be an array of tables ([[{self._child(key)}]])")
-        return [TomlTable(v, label=self.label, text=self.text, table=self._child(key), index=i,
-                          error=self.error) for i, v in enumerate(value)]
+        return [
+            TomlTable(
+                v,
+                label=self.label,
+                text=self.text,
+                table=self._child(key),
+                index=i,
+                error=self.error,
+            )
+            for i, v in enumerate(value)
+        ]
 
     def _child(self, key: str) -> str:
         return f"{self.table}.{key}" if self.table else key

@@ -54,8 +54,13 @@ def resolve_factor(line: ActivityLine, factors: FactorSet, rules: Ruleset) -> Re
     """
     fid = line.factor_id or ""
     if line.supplied is not None:
-        return Resolved(fid, line.supplied.value, line.supplied.unit,
-                        f"supplier: {line.supplied.source}", "supplier")
+        return Resolved(
+            fid,
+            line.supplied.value,
+            line.supplied.unit,
+            f"supplier: {line.supplied.source}",
+            "supplier",
+        )
     if line.kind is LineKind.PROCESS_EMISSION:
         return _gwp(line, factors, rules)
     tables = _TABLES[line.kind]
@@ -72,8 +77,9 @@ def resolve_factor(line: ActivityLine, factors: FactorSet, rules: Ruleset) -> Re
     raise _unknown(line, fid, factors, tables)
 
 
-def _unknown(line: ActivityLine, fid: str, factors: FactorSet,
-             tables: tuple[str, ...]) -> InputError:
+def _unknown(
+    line: ActivityLine, fid: str, factors: FactorSet, tables: tuple[str, ...]
+) -> InputError:
     known = sorted(k for k, f in factors.factors.items() if f.table in tables)
     close = difflib.get_close_matches(fid, known, n=3, cutoff=0.5)
     suggestion = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
@@ -86,14 +92,16 @@ def _unknown(line: ActivityLine, fid: str, factors: FactorSet,
             code="unknown-factor",
         )
     if line.kind is LineKind.MATERIAL:
-        how = ("give a supplier-specific value in the BOM's factor column (e.g. '12.4 kg CO2e/kg')"
-               " with its factor_source")
+        how = (
+            "give a supplier-specific value in the BOM's factor column (e.g. '12.4 kg CO2e/kg')"
+            " with its factor_source"
+        )
         what = "material"
     elif line.kind is LineKind.FUEL:
-        how = "give factor = \"... kg CO2e/MJ\" and factor_source in the [[fuel]] block"
+        how = 'give factor = "... kg CO2e/MJ" and factor_source in the [[fuel]] block'
         what = "fuel"
     else:
-        how = "give factor = \"... kg CO2e/(t*km)\" and factor_source in the [[transport]] leg"
+        how = 'give factor = "... kg CO2e/(t*km)" and factor_source in the [[transport]] leg'
         what = "transport mode"
     return InputError(
         f"unknown {what} {fid!r}: {factors.label} has no factor for it",
@@ -108,7 +116,9 @@ def _gwp(line: ActivityLine, factors: FactorSet, rules: Ruleset) -> Resolved:
     if table is None:
         raise InputError(
             f"factor set {factors.label} has no GWP set {rules.gwp_set!r} (ruleset {rules.id})",
-            where=line.where, code="unknown-gwp-set")
+            where=line.where,
+            code="unknown-gwp-set",
+        )
     gas = line.factor_id or ""
     if gas not in table:
         raise InputError(
@@ -117,8 +127,13 @@ def _gwp(line: ActivityLine, factors: FactorSet, rules: Ruleset) -> Resolved:
             hint=f"gases with a {rules.gwp_set} GWP: {', '.join(table)}",
             code="unknown-factor",
         )
-    return Resolved(f"{rules.gwp_set}:{gas}", table[gas], "kg CO2e/kg",
-                    factors.gwp_sources.get(rules.gwp_set, ""), "default")
+    return Resolved(
+        f"{rules.gwp_set}:{gas}",
+        table[gas],
+        "kg CO2e/kg",
+        factors.gwp_sources.get(rules.gwp_set, ""),
+        "default",
+    )
 
 
 def calculate(project: Project, factors: FactorSet, rules: Ruleset) -> Declaration:
@@ -135,15 +150,19 @@ def calculate(project: Project, factors: FactorSet, rules: Ruleset) -> Declarati
     stages = [assign_stage(line, rules) for line in project.lines]
     # one scale per distinct (amount unit, factor unit) pair: units are parsed once
     scales = np.fromiter(
-        (emission_scale(line.unit, r.unit, line.where, r.id)
-         for line, r in zip(project.lines, resolved)),
-        dtype=float, count=len(resolved))
-    quantities = np.fromiter((line.quantity for line in project.lines), dtype=float,
-                             count=len(resolved))
+        (
+            emission_scale(line.unit, r.unit, line.where, r.id)
+            for line, r in zip(project.lines, resolved, strict=True)
+        ),
+        dtype=float,
+        count=len(resolved),
+    )
+    quantities = np.fromiter(
+        (line.quantity for line in project.lines), dtype=float, count=len(resolved)
+    )
     values = np.fromiter((r.value for r in resolved), dtype=float, count=len(resolved))
     kg = quantities * values * scales
-    stage_index = np.fromiter((STAGES.index(s) for s in stages), dtype=np.intp,
-                              count=len(resolved))
+    stage_index = np.fromiter((STAGES.index(s) for s in stages), dtype=np.intp, count=len(resolved))
     per_stage = np.bincount(stage_index, weights=kg, minlength=len(STAGES))
     absolute = float(per_stage.sum())
     if absolute < 0:
@@ -156,18 +175,27 @@ def calculate(project: Project, factors: FactorSet, rules: Ruleset) -> Declarati
         )
     total_kwh = fu.total_energy_kwh
     stage_results = tuple(
-        StageResult(stage, float(per_stage[i]), float(per_stage[i]) / total_kwh,
-                    float(per_stage[i]) / absolute if absolute else 0.0)
-        for i, stage in enumerate(STAGES))
+        StageResult(
+            stage,
+            float(per_stage[i]),
+            float(per_stage[i]) / total_kwh,
+            float(per_stage[i]) / absolute if absolute else 0.0,
+        )
+        for i, stage in enumerate(STAGES)
+    )
     cradle_to_gate = float(per_stage[0] + per_stage[1])
     c2g_per_kwh_capacity = cradle_to_gate / project.battery.usable_capacity_kwh
 
     lines = tuple(
         LineResult(line, stage, r.id, r.value, r.unit, r.source, r.status, float(k))
-        for line, stage, r, k in zip(project.lines, stages, resolved, kg))
+        for line, stage, r, k in zip(project.lines, stages, resolved, kg, strict=True)
+    )
     warnings.extend(_status_warnings(lines))
-    warnings.extend(plausibility(project.battery, rules, stage_results, absolute / total_kwh,
-                                 c2g_per_kwh_capacity))
+    warnings.extend(
+        plausibility(
+            project.battery, rules, stage_results, absolute / total_kwh, c2g_per_kwh_capacity
+        )
+    )
 
     used = sorted({r.factor_source for r in lines if r.factor_source in factors.sources})
     provenance = Provenance(
@@ -196,15 +224,19 @@ def calculate(project: Project, factors: FactorSet, rules: Ruleset) -> Declarati
 
 def _status_warnings(lines: tuple[LineResult, ...]) -> list[Issue]:
     issues = []
-    for status, what in (("literature", "published figures whose dataset is not open"),
-                         ("proxy", "a related material standing in")):
+    for status, what in (
+        ("literature", "published figures whose dataset is not open"),
+        ("proxy", "a related material standing in"),
+    ):
         flagged = [r for r in lines if r.factor_status == status]
         if flagged:
             kg = sum(r.kg_co2e for r in flagged)
             ids = sorted({r.factor_id for r in flagged})
-            issues.append(Issue(
-                f"{status}-factors",
-                f"{len(flagged)} lines ({kg:,.0f} kg CO2e) use {status} factors ({what}): "
-                + ", ".join(ids),
-            ))
+            issues.append(
+                Issue(
+                    f"{status}-factors",
+                    f"{len(flagged)} lines ({kg:,.0f} kg CO2e) use {status} factors ({what}): "
+                    + ", ".join(ids),
+                )
+            )
     return issues

@@ -45,21 +45,25 @@ def functional_unit(
             raise InputError(
                 "cycles_per_year needs a justification",
                 where=Location(project_label, key="battery.cycles_per_year_justification"),
-                hint="add cycles_per_year_justification = \"...\": the ruleset asks for a "
+                hint='add cycles_per_year_justification = "...": the ruleset asks for a '
                 "justified value where it gives none",
                 code="missing-key",
             )
         if table_fec is not None:
-            warnings.append(Issue(
-                "cycles-ignored",
-                f"cycles_per_year = {battery.cycles_per_year:g} is ignored: {rules.id} fixes "
-                f"{table_fec:g} full equivalent cycles per year for {group}",
-                str(Location(project_label, key="battery.cycles_per_year")),
-            ))
+            warnings.append(
+                Issue(
+                    "cycles-ignored",
+                    f"cycles_per_year = {battery.cycles_per_year:g} is ignored: {rules.id} fixes "
+                    f"{table_fec:g} full equivalent cycles per year for {group}",
+                    str(Location(project_label, key="battery.cycles_per_year")),
+                )
+            )
             fec, fec_how = table_fec, f"{group}, {rules.id}"
         else:
-            fec, fec_how = battery.cycles_per_year, "user value: " + \
-                battery.cycles_per_year_justification
+            fec, fec_how = (
+                battery.cycles_per_year,
+                "user value: " + battery.cycles_per_year_justification,
+            )
     elif table_fec is not None:
         fec, fec_how = table_fec, f"{group}, {rules.id}"
     else:
@@ -67,7 +71,8 @@ def functional_unit(
             f"{rules.id} gives no cycles per year for vehicle category "
             f"{battery.vehicle_category!r}",
             where=Location(project_label, key="battery.vehicle_category"),
-            hint="categories with a value: " + ", ".join(rules.fec_per_year)
+            hint="categories with a value: "
+            + ", ".join(rules.fec_per_year)
             + "; for another category give cycles_per_year and cycles_per_year_justification",
             code="unknown-vehicle-category",
         )
@@ -84,22 +89,28 @@ def functional_unit(
                 "the warranty is also given in km, but there is no km-to-years basis",
                 where=Location(project_label, key="battery.annual_distance"),
                 hint=f"{rules.id} publishes no annual distance for {group}: add "
-                "annual_distance = \"NN km\" (per year) under [battery], with its justification "
+                'annual_distance = "NN km" (per year) under [battery], with its justification '
                 "in the study",
                 code="missing-km-basis",
             )
         km_years = battery.warranty_km / annual
         if km_years < years:
             years = km_years
-            life_how = (f"{_fmt(km_years)} years: {_fmt(battery.warranty_km)} km warranty at "
-                        f"{_fmt(annual)} km/year ({basis}), shorter than "
-                        f"{_fmt(battery.warranty_years)} years")
+            life_how = (
+                f"{_fmt(km_years)} years: {_fmt(battery.warranty_km)} km warranty at "
+                f"{_fmt(annual)} km/year ({basis}), shorter than "
+                f"{_fmt(battery.warranty_years)} years"
+            )
         else:
-            life_how = (f"{_fmt(years)} years (warranty), shorter than {_fmt(km_years)} years for "
-                        f"{_fmt(battery.warranty_km)} km at {_fmt(annual)} km/year ({basis})")
+            life_how = (
+                f"{_fmt(years)} years (warranty), shorter than {_fmt(km_years)} years for "
+                f"{_fmt(battery.warranty_km)} km at {_fmt(annual)} km/year ({basis})"
+            )
     total = battery.usable_capacity_kwh * fec * years
-    derivation = (f"{_fmt(battery.usable_capacity_kwh)} kWh usable capacity x {_fmt(fec)} cycles "
-                  f"per year ({fec_how}) x {life_how} = {_fmt(total)} kWh")
+    derivation = (
+        f"{_fmt(battery.usable_capacity_kwh)} kWh usable capacity x {_fmt(fec)} cycles "
+        f"per year ({fec_how}) x {life_how} = {_fmt(total)} kWh"
+    )
     return FunctionalUnit(
         usable_capacity_kwh=battery.usable_capacity_kwh,
         cycles_per_year=fec,

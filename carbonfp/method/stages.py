@@ -60,6 +60,6 @@ def assign_stage(line: ActivityLine, rules: Ruleset) -> Stage:
         raise InputError(
             f"{line.kind.value} line {line.label!r} has no stage",
             where=line.where,
-            hint="add stage = \"raw_materials\" (inbound) or \"distribution\" (finished battery)",
+            hint='add stage = "raw_materials" (inbound) or "distribution" (finished battery)',
             code="missing-stage",
         ) from None
