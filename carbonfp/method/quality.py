@@ -20,9 +20,9 @@ def plausibility(
         issues.append(
             Issue(
                 "implausible-cradle-to-gate",
-                f"cradle-to-gate {cradle_to_gate_per_kwh_capacity:.1f} kg CO2e per kWh of capacity "
-                f"is outside the published range {band.low:g} to {band.high:g}: check masses, units "
-                "and supplier factors",
+                f"cradle-to-gate {cradle_to_gate_per_kwh_capacity:.1f} kg CO2e per kWh of "
+                f"capacity is outside the published range {band.low:g} to {band.high:g}: check "
+                "masses, units and supplier factors",
             )
         )
     group = vehicle_group(battery.vehicle_category or "")
