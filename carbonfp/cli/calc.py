@@ -27,14 +27,15 @@ def calc(
         str | None,
         typer.Option(
             "--rules",
-            help="Ruleset id or file (default: the project's [method] "
-            "ruleset, else eu-ev-draft-2024-04).",
+            help="Ruleset id or file (default: the project's method.ruleset, "
+            "else eu-ev-draft-2024-04).",
         ),
     ] = None,
     factor_set: Annotated[
         str | None,
         typer.Option(
-            "--factor-set", help="Factor set ID[@VERSION] or folder (default: the ruleset's)."
+            "--factor-set",
+            help="Factor set ID or ID@VERSION, or a folder (default: the ruleset's).",
         ),
     ] = None,
     lines: Annotated[

@@ -26,7 +26,7 @@ def list_sets(debug: DebugOption = False) -> None:
 @app.command("show")
 def show(
     ref: Annotated[
-        str, typer.Argument(help="Factor set ID[@VERSION] or folder.")
+        str, typer.Argument(help="Factor set ID or ID@VERSION, or a folder.")
     ] = "carbonfp-open",
     table: Annotated[
         str | None,

@@ -10,7 +10,7 @@ from pathlib import Path
 from carbonfp.errors import InputError, Location
 from carbonfp.io.bom import BomReader
 from carbonfp.io.energy import read_energy, read_transport
-from carbonfp.io.tomlfile import TomlTable, load_toml
+from carbonfp.io.tomlfile import TomlTable, load_toml, read_text
 from carbonfp.model import (
     ActivityLine,
     Battery,
@@ -65,6 +65,8 @@ def load_project(path: str | Path) -> Project:
             return p.name
 
     label = project_path.name
+    if not project_path.is_file():  # name it as the user typed it
+        read_text(project_path, str(path))
     data, text = load_toml(project_path, label)
     top = TomlTable(data, label=label, text=text, table="")
     top.unknown_keys(TOP_KEYS)
