@@ -133,7 +133,7 @@ class BomReader:
         Raises InputError for every problem of point 7 of the format: missing column, bad
         quantity, unknown unit, unknown stage, sub-BOM cycle, missing file...
         """
-        return self._read(path.resolve(), 1.0, "", ())
+        return self._read(path.resolve(), 1.0, "", (), None)
 
     def _table(self, path: Path) -> Table:
         label = self.display(path)
@@ -178,13 +178,18 @@ class BomReader:
         return table
 
     def _read(
-        self, path: Path, multiplier: float, prefix: str, stack: tuple[Path, ...]
+        self,
+        path: Path,
+        multiplier: float,
+        prefix: str,
+        stack: tuple[Path, ...],
+        used_at: Location | None,
     ) -> list[ActivityLine]:
         if path in stack:
             chain = " -> ".join(self.display(p) for p in (*stack, path))
             raise InputError(
                 f"sub-BOM cycle: {chain}",
-                where=Location(self.display(stack[-1])),
+                where=used_at,
                 hint="a BOM cannot use itself, directly or through other BOMs",
                 code="sub-bom-cycle",
             )
@@ -199,8 +204,8 @@ class BomReader:
             if not stack:
                 read_text(path, label)  # raises the precise missing/unreadable error
             raise InputError(
-                "sub-BOM file not found",
-                where=Location(label),
+                f"sub-BOM file {label} not found",
+                where=used_at,
                 hint="the path after 'bom:' is relative to the BOM that uses it",
                 code="missing-file",
             )
@@ -252,7 +257,7 @@ class BomReader:
                 )
         target = (path.parent / material[len(SUB_BOM) :].strip()).resolve()
         prefix = f"{label} (x{count:g}) > "
-        return self._read(target, multiplier * count, prefix, (*stack, path))
+        return self._read(target, multiplier * count, prefix, (*stack, path), row.where("material"))
 
 
 def _read_csv_text(path: Path, label: str, warnings: list[Issue]) -> str:

@@ -82,7 +82,7 @@ def _unknown(
 ) -> InputError:
     known = sorted(k for k, f in factors.factors.items() if f.table in tables)
     close = difflib.get_close_matches(fid, known, n=3, cutoff=0.5)
-    suggestion = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+    suggestion = f"did you mean {' or '.join(repr(c) for c in close)}? If not, " if close else ""
     if line.kind is LineKind.ELECTRICITY:
         countries = sorted(k[5:].upper() for k in known if k.startswith("grid-"))
         return InputError(
