@@ -42,6 +42,14 @@ def calc(
         bool, typer.Option("--lines", help="CSV: one row per BOM or energy line.")
     ] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="How many top contributors.")] = 10,
+    timestamp: Annotated[
+        bool,
+        typer.Option(
+            "--timestamp",
+            help="JSON: add generated_at (UTC). Off by default, so that the same inputs give "
+            "the same bytes.",
+        ),
+    ] = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -68,7 +76,12 @@ def calc(
         factors = load_factor_set(factor_set or loaded.factor_set or ruleset.default_factor_set)
         declaration = calculate(loaded, factors, ruleset)
         if fmt is OutputFormat.json:
-            text = to_json(declaration, top)
+            stamp = None
+            if timestamp:
+                from datetime import datetime, timezone
+
+                stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+            text = to_json(declaration, top, stamp)
         elif fmt is OutputFormat.csv:
             text = to_csv(declaration, lines)
         else:

@@ -44,15 +44,23 @@ def line_dict(result: LineResult) -> dict[str, Any]:
     }
 
 
-def to_dict(decl: Declaration, top: int = 10) -> dict[str, Any]:
-    """The declaration as plain data (schema_version 1.0); same inputs, same dict."""
+def to_dict(decl: Declaration, top: int = 10, generated_at: str | None = None) -> dict[str, Any]:
+    """The declaration as plain data (schema_version 1.0); same inputs, same dict.
+
+    ``generated_at`` (an ISO 8601 UTC time) is included only when given: without it the output
+    depends on the inputs alone.
+    """
     p = decl.project
     b = p.battery
     fu = decl.functional_unit
     absolute = decl.absolute_kg_co2e
-    return {
+    head: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "document": "carbon footprint declaration, Regulation (EU) 2023/1542 Article 7",
+    }
+    if generated_at is not None:
+        head["generated_at"] = generated_at
+    return head | {
         "battery": {
             "model": b.model,
             "category": b.category.value,
@@ -142,8 +150,8 @@ def to_dict(decl: Declaration, top: int = 10) -> dict[str, Any]:
     }
 
 
-def to_json(decl: Declaration, top: int = 10) -> str:
-    return json.dumps(to_dict(decl, top), indent=2, ensure_ascii=False) + "\n"
+def to_json(decl: Declaration, top: int = 10, generated_at: str | None = None) -> str:
+    return json.dumps(to_dict(decl, top, generated_at), indent=2, ensure_ascii=False) + "\n"
 
 
 def safe_cell(value: object) -> object:
