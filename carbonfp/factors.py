@@ -32,6 +32,7 @@ LICENSES = {
     "MIT": "MIT licence",
     "public-domain": "work of a government, not under copyright",
     "cited": "a published figure cited with its source; the dataset behind it is not open",
+    "proprietary": "the user's own licensed data (user sets only; never shipped)",
 }
 
 STATUSES = ("default", "literature", "proxy", "user")
@@ -107,8 +108,89 @@ def load_factor_set(ref: str) -> FactorSet:
     return _load_factor_set(resolve_set_dir(ref).resolve())
 
 
+def load_factors(refs: list[str] | tuple[str, ...]) -> FactorSet:
+    """Load the first set and layer each further set over it (later layers win).
+
+    The result lists every layer with its hash and every id a layer overrode.
+    Raises FactorDataError as load_factor_set does.
+    """
+    sets = [load_factor_set(ref) for ref in refs]
+    base = sets[0]
+    if len(sets) == 1:
+        return base
+    factors = dict(base.factors)
+    sources = dict(base.sources)
+    gwp = {k: dict(v) for k, v in base.gwp.items()}
+    gwp_sources = dict(base.gwp_sources)
+    overridden: dict[str, str] = {}
+    for layer in sets[1:]:
+        for fid, factor in layer.factors.items():
+            if fid in factors:
+                overridden[fid] = layer.label
+            factors[fid] = factor
+        for key, source in layer.sources.items():
+            if key in sources and sources[key] != source:
+                raise FactorDataError(
+                    f"source key {key!r} of {layer.label} differs from the one in an earlier layer",
+                    hint="give the layer's sources keys of their own",
+                    code="conflicting-source",
+                )
+            sources[key] = source
+        for set_id, gases in layer.gwp.items():
+            gwp.setdefault(set_id, {}).update(gases)
+            gwp_sources[set_id] = layer.gwp_sources[set_id]
+    return FactorSet(
+        id=base.id,
+        version=base.version,
+        sha256=base.sha256,
+        factors=factors,
+        sources=sources,
+        gwp=gwp,
+        gwp_sources=gwp_sources,
+        layers=tuple((s.label, s.sha256) for s in sets),
+        overridden=tuple(sorted(overridden.items())),
+    )
+
+
+class Problems:
+    """Collects factor-data problems (validate) or raises the first one (load)."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.found: list[FactorDataError] = []
+
+    def add(self, error: FactorDataError) -> None:
+        if self.strict:
+            raise error
+        self.found.append(error)
+
+
+def validate_set(folder: Path) -> list[FactorDataError]:
+    """Every problem of a factor set folder at once, each naming its file and TOML key."""
+    problems = Problems(strict=False)
+    try:
+        _parse_set(folder, problems)
+    except FactorDataError as exc:  # a problem that stops the reading (no manifest, ...)
+        problems.found.append(exc)
+    return problems.found
+
+
 @cache
 def _load_factor_set(folder: Path) -> FactorSet:
+    return _parse_set(folder, Problems(strict=True))
+
+
+#: What an amount in each table is measured in: a factor must turn one of these into kg CO2e.
+AMOUNT_UNITS = {
+    "materials": ("kg", "piece"),
+    "electricity": ("kWh",),
+    "fuels": ("MJ", "kg", "L"),
+    "transport": ("t*km",),
+    "end_of_life": ("kg",),
+}
+
+
+def _parse_set(folder: Path, problems: Problems) -> FactorSet:
     manifest_path = folder / "manifest.toml"
     manifest, text = load_toml(manifest_path, _label(manifest_path), FactorDataError)
     top = TomlTable(
@@ -120,47 +202,62 @@ def _load_factor_set(folder: Path) -> FactorSet:
     for name, expected in files.data.items():
         path = folder / name
         if not path.is_file():
-            raise FactorDataError(
-                f"file {name!r} listed in the manifest is missing",
-                where=Location(_label(manifest_path), key=f"files.{name}"),
-                code="missing-file",
+            problems.add(
+                FactorDataError(
+                    f"file {name!r} listed in the manifest is missing",
+                    where=files.where(name),
+                    code="missing-file",
+                )
             )
-        actual = sha256_file(path)
-        if actual != expected:
-            raise FactorDataError(
-                f"{name} does not match its sha256 in the manifest: the set has been modified",
-                where=Location(_label(path)),
-                hint="a released factor set is immutable: restore the file, or publish the "
-                "change as a new version with its own manifest",
-                code="hash-mismatch",
+            continue
+        if sha256_file(path) != expected:
+            problems.add(
+                FactorDataError(
+                    f"{name} does not match its sha256 in the manifest: the set has been modified",
+                    where=Location(_label(path)),
+                    hint="a released factor set is immutable: restore the file, or publish the "
+                    "change as a new version with its own manifest",
+                    code="hash-mismatch",
+                )
             )
     for path in sorted(folder.glob("*.toml")):
         if path.name != "manifest.toml" and path.name not in files.data:
-            raise FactorDataError(
-                f"{path.name} is not listed in the manifest",
-                where=Location(_label(manifest_path), key="files"),
-                hint="add it with its sha256, or remove it",
-                code="unlisted-file",
+            problems.add(
+                FactorDataError(
+                    f"{path.name} is not listed in the manifest",
+                    where=files.where(),
+                    hint="add it with its sha256, or remove it",
+                    code="unlisted-file",
+                )
             )
 
-    sources = _load_sources(folder / "sources.toml")
+    sources: dict[str, Source] = {}
+    if (folder / "sources.toml").is_file():
+        sources = _load_sources(folder / "sources.toml", problems)
+    else:
+        problems.add(
+            FactorDataError(
+                "sources.toml is missing", where=Location(_label(folder)), code="missing-file"
+            )
+        )
     factors: dict[str, Factor] = {}
+    label = f"{set_id}@{version}"
     for table in TABLES:
         path = folder / f"{table}.toml"
-        if path.name not in files.data:
+        if not path.is_file():
             continue
-        for factor in _load_table(path, table, sources):
+        for factor, where in _load_table(path, table, sources, label, problems):
             if factor.id in factors:
-                raise FactorDataError(
-                    f"duplicate factor id {factor.id!r}",
-                    where=Location(_label(path), key=factor.id),
-                    code="duplicate-id",
+                problems.add(
+                    FactorDataError(
+                        f"duplicate factor id {factor.id!r}", where=where, code="duplicate-id"
+                    )
                 )
             factors[factor.id] = factor
     gwp: dict[str, dict[str, float]] = {}
     gwp_sources: dict[str, str] = {}
-    if "gwp.toml" in files.data:
-        gwp, gwp_sources = _load_gwp(folder / "gwp.toml", sources)
+    if (folder / "gwp.toml").is_file():
+        gwp, gwp_sources = _load_gwp(folder / "gwp.toml", sources, problems)
     return FactorSet(
         id=set_id,
         version=version,
@@ -169,112 +266,192 @@ def _load_factor_set(folder: Path) -> FactorSet:
         sources=sources,
         gwp=gwp,
         gwp_sources=gwp_sources,
+        layers=((label, sha256_file(manifest_path)),),
     )
 
 
-def _load_sources(path: Path) -> dict[str, Source]:
-    data, text = load_toml(path, _label(path), FactorDataError)
-    top = TomlTable(data, label=_label(path), text=text, table="", error=FactorDataError)
+def _rows(path: Path, key: str, problems: Problems) -> list[TomlTable]:
+    try:
+        data, text = load_toml(path, _label(path), FactorDataError)
+        top = TomlTable(data, label=_label(path), text=text, table="", error=FactorDataError)
+        return top.items(key)
+    except FactorDataError as exc:
+        problems.add(exc)
+        return []
+
+
+def _load_sources(path: Path, problems: Problems) -> dict[str, Source]:
     sources: dict[str, Source] = {}
-    for row in top.items("source"):
-        licence = row.string("license")
-        if licence not in LICENSES:
-            raise row.fail(
-                "license",
-                f"licence {licence!r} is not in the allow-list",
-                hint="allowed: " + ", ".join(LICENSES),
-                code="bad-license",
+    for row in _rows(path, "source", problems):
+        try:
+            licence = row.string("license")
+            if licence not in LICENSES:
+                raise row.fail(
+                    "license",
+                    f"licence {licence!r} is not in the allow-list",
+                    hint="allowed: " + ", ".join(LICENSES),
+                    code="bad-license",
+                )
+            year = row.data.get("year")
+            if not isinstance(year, int):
+                raise row.fail("year", "'year' must be an integer")
+            key = row.string("key")
+            sources[key] = Source(
+                key=key,
+                title=row.string("title"),
+                publisher=row.string("publisher"),
+                year=year,
+                url=row.string("url"),
+                license=licence,
+                attribution=row.string("attribution"),
             )
-        year = row.data.get("year")
-        if not isinstance(year, int):
-            raise row.fail("year", "'year' must be an integer")
-        key = row.string("key")
-        sources[key] = Source(
-            key=key,
-            title=row.string("title"),
-            publisher=row.string("publisher"),
-            year=year,
-            url=row.string("url"),
-            license=licence,
-            attribution=row.string("attribution"),
-        )
+        except FactorDataError as exc:
+            problems.add(exc)
     return sources
 
 
-def _load_table(path: Path, table: str, sources: dict[str, Source]) -> list[Factor]:
-    from carbonfp.units import parse_unit
+ROW_KEYS = {
+    "id",
+    "name",
+    "value",
+    "unit",
+    "region",
+    "year",
+    "source",
+    "locator",
+    "status",
+    "read_in",
+    "dqr",
+    "low",
+    "high",
+    "gsd",
+    "note",
+}
 
-    data, text = load_toml(path, _label(path), FactorDataError)
-    top = TomlTable(data, label=_label(path), text=text, table="", error=FactorDataError)
+
+def _load_table(
+    path: Path, table: str, sources: dict[str, Source], set_label: str, problems: Problems
+) -> list[tuple[Factor, Location]]:
     rows = []
-    for row in top.items("factor"):
-        source = row.string("source")
-        if source not in sources:
-            raise row.fail(
-                "source",
-                f"unknown source key {source!r}",
-                hint="add it to sources.toml",
-                code="unknown-source",
-            )
-        status = row.string("status")
-        if status not in STATUSES:
-            raise row.fail("status", f"status must be one of {', '.join(STATUSES)}")
-        unit = row.string("unit")
+    for row in _rows(path, "factor", problems):
         try:
-            parse_unit(unit, row.where("unit"))
-            dims = parse_unit(unit).dimensionality
-        except Exception as exc:  # an InputError here is bad factor data
-            raise row.fail("unit", str(exc), code="unknown-unit") from exc
-        if "[co2e]" not in dims:
-            raise row.fail(
-                "unit",
-                f"unit {unit!r} is not an emission factor (kg CO2e per ...)",
-                code="wrong-dimension",
-            )
-        value = row.number("value", positive=False)
-        assert value is not None
-        low = row.number("low", required=False, positive=False)
-        high = row.number("high", required=False, positive=False)
-        rows.append(
-            Factor(
-                id=row.string("id"),
-                table=table,
-                name=row.string("name"),
-                value=value,
-                unit=unit,
-                source=source,
-                region=row.string("region", required=False),
-                year=row.data.get("year"),
-                locator=row.string("locator"),
-                license=sources[source].license,
-                status=status,
-                note=row.string("note", required=False),
-                low=low,
-                high=high,
-            )
-        )
+            rows.append((_factor(row, table, sources, set_label), row.where("id")))
+        except FactorDataError as exc:
+            problems.add(exc)
     return rows
 
 
+def _factor(row: TomlTable, table: str, sources: dict[str, Source], set_label: str) -> Factor:
+    from carbonfp.errors import InputError
+    from carbonfp.units import emission_scale, parse_unit
+
+    row.unknown_keys(ROW_KEYS)
+    source = row.string("source")
+    if source not in sources:
+        raise row.fail(
+            "source",
+            f"unknown source key {source!r}",
+            hint="add it to sources.toml",
+            code="unknown-source",
+        )
+    status = row.string("status")
+    if status not in STATUSES:
+        raise row.fail("status", f"status must be one of {', '.join(STATUSES)}")
+    read_in = row.string("read_in", "primary")
+    if read_in not in ("primary", "secondary"):
+        raise row.fail("read_in", "read_in must be primary or secondary")
+    unit = row.string("unit")
+    try:
+        dims = parse_unit(unit).dimensionality
+    except InputError as exc:
+        raise row.fail("unit", exc.message, code="unknown-unit") from exc
+    if "[co2e]" not in dims:
+        raise row.fail(
+            "unit",
+            f"unit {unit!r} is not an emission factor (kg CO2e per ...)",
+            code="wrong-dimension",
+        )
+    fits = []
+    for amount in AMOUNT_UNITS[table]:
+        try:
+            emission_scale(amount, unit)
+            fits.append(amount)
+        except InputError:
+            pass
+    if not fits:
+        raise row.fail(
+            "unit",
+            f"unit {unit!r} does not fit the {table} table",
+            hint=f"{table} factors are per {' or per '.join(AMOUNT_UNITS[table])}",
+            code="wrong-dimension",
+        )
+    value = row.number("value", positive=False)
+    assert value is not None
+    low = row.number("low", required=False, positive=False)
+    high = row.number("high", required=False, positive=False)
+    if low is not None and high is not None and not low <= value <= high:
+        raise row.fail("low", f"the range {low:g} to {high:g} does not hold the value {value:g}")
+    gsd = row.number("gsd", required=False)
+    if gsd is not None and gsd < 1:
+        raise row.fail("gsd", "a geometric standard deviation is at least 1")
+    year = row.data.get("year")
+    if year is not None and not isinstance(year, int):
+        raise row.fail("year", "'year' must be an integer")
+    return Factor(
+        id=row.string("id"),
+        table=table,
+        name=row.string("name"),
+        value=value,
+        unit=unit,
+        source=source,
+        region=row.string("region", required=False),
+        year=year,
+        locator=row.string("locator"),
+        license=sources[source].license,
+        status=status,
+        note=row.string("note", required=False),
+        low=low,
+        high=high,
+        gsd=gsd,
+        dqr=_dqr(row),
+        read_in=read_in,
+        set_label=set_label,
+    )
+
+
+def _dqr(row: TomlTable) -> tuple[int, int, int, int] | None:
+    if not row.has("dqr"):
+        return None
+    table = row.sub("dqr")
+    parts = []
+    for key in ("TeR", "GeR", "TiR", "P"):
+        value = table.data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            raise row.fail("dqr", f"dqr.{key} must be an integer from 1 to 5")
+        parts.append(value)
+    return parts[0], parts[1], parts[2], parts[3]
+
+
 def _load_gwp(
-    path: Path, sources: dict[str, Source]
+    path: Path, sources: dict[str, Source], problems: Problems
 ) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
-    data, text = load_toml(path, _label(path), FactorDataError)
-    top = TomlTable(data, label=_label(path), text=text, table="", error=FactorDataError)
     sets: dict[str, dict[str, float]] = {}
     set_sources: dict[str, str] = {}
-    for row in top.items("gwp_set"):
-        name = row.string("id")
-        source = row.string("source")
-        if source not in sources:
-            raise row.fail("source", f"unknown source key {source!r}", code="unknown-source")
-        set_sources[name] = source
-        values = row.sub("gwp100")
-        sets[name] = {}
-        for gas, value in values.data.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise values.fail(gas, f"GWP of {gas} must be a positive number")
-            sets[name][gas] = float(value)
+    for row in _rows(path, "gwp_set", problems):
+        try:
+            name = row.string("id")
+            source = row.string("source")
+            if source not in sources:
+                raise row.fail("source", f"unknown source key {source!r}", code="unknown-source")
+            set_sources[name] = source
+            values = row.sub("gwp100")
+            sets[name] = {}
+            for gas, value in values.data.items():
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                    raise values.fail(gas, f"GWP of {gas} must be a positive number")
+                sets[name][gas] = float(value)
+        except FactorDataError as exc:
+            problems.add(exc)
     return sets, set_sources
 
 

@@ -167,6 +167,15 @@ class Factor:
     note: str = ""
     low: float | None = None
     high: float | None = None
+    gsd: float | None = None
+    dqr: tuple[int, int, int, int] | None = None
+    read_in: str = "primary"
+    set_label: str = ""
+
+    @property
+    def dqr_score(self) -> float | None:
+        """PEF DQR = (TeR + GeR + TiR + P) / 4."""
+        return None if self.dqr is None else sum(self.dqr) / 4
 
 
 @dataclass(frozen=True)
@@ -178,6 +187,10 @@ class FactorSet:
     sources: Mapping[str, Source]
     gwp: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     gwp_sources: Mapping[str, str] = field(default_factory=dict)
+    #: (ID@VERSION, manifest sha256) of the base set and of each layer over it, in order
+    layers: tuple[tuple[str, str], ...] = ()
+    #: (factor id, label of the layer that overrode it)
+    overridden: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -231,6 +244,8 @@ class LineResult:
     factor_source: str
     factor_status: str
     kg_co2e: float
+    factor_set: str = ""
+    factor_dqr: float | None = None
 
 
 @dataclass(frozen=True)
@@ -260,6 +275,8 @@ class Provenance:
     ruleset_legal_status: str
     inputs: tuple[tuple[str, str], ...]
     sources: tuple[Source, ...]
+    factor_layers: tuple[tuple[str, str], ...] = ()
+    overridden_factors: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

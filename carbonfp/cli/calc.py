@@ -38,6 +38,15 @@ def calc(
             help="Factor set ID or ID@VERSION, or a folder (default: the ruleset's).",
         ),
     ] = None,
+    layers: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--factors",
+            help="A user factor set folder to layer over the base set (repeatable; later "
+            "layers win). Make one with `carbonfp factors import`.",
+            file_okay=False,
+        ),
+    ] = None,
     lines: Annotated[
         bool, typer.Option("--lines", help="CSV: one row per BOM or energy line.")
     ] = False,
@@ -58,7 +67,7 @@ def calc(
     Example: carbonfp calc samples/ev-nmc811-hu/battery.toml --format json -o decl.json
     """
     with errors_to_exit_codes(debug):
-        from carbonfp.factors import load_factor_set, load_rules
+        from carbonfp.factors import load_factors, load_rules
         from carbonfp.io.declaration import to_csv, to_json, to_text, write_atomic
         from carbonfp.io.project import load_project
         from carbonfp.method.calculate import calculate
@@ -73,7 +82,8 @@ def calc(
             )
         loaded = load_project(project)
         ruleset = load_rules(rules or loaded.ruleset or "eu-ev-draft-2024-04")
-        factors = load_factor_set(factor_set or loaded.factor_set or ruleset.default_factor_set)
+        base = factor_set or loaded.factor_set or ruleset.default_factor_set
+        factors = load_factors([base, *(str(p) for p in layers or [])])
         declaration = calculate(loaded, factors, ruleset)
         if fmt is OutputFormat.json:
             stamp = None

@@ -34,6 +34,8 @@ def line_dict(result: LineResult) -> dict[str, Any]:
         "factor_unit": result.factor_unit,
         "factor_source": result.factor_source,
         "factor_status": result.factor_status,
+        "factor_set": result.factor_set or None,
+        "factor_dqr": _r(result.factor_dqr),
         "data_type": line.data_type.value,
         "dqr": line.dqr,
         "recycled_share": line.recycled_share,
@@ -133,6 +135,13 @@ def to_dict(decl: Declaration, top: int = 10, generated_at: str | None = None) -
             "ruleset": decl.provenance.ruleset,
             "ruleset_sha256": decl.provenance.ruleset_sha256,
             "ruleset_legal_status": decl.provenance.ruleset_legal_status,
+            "factor_layers": [
+                {"factor_set": label, "sha256": digest}
+                for label, digest in decl.provenance.factor_layers
+            ],
+            "overridden_factors": [
+                {"factor_id": fid, "by": layer} for fid, layer in decl.provenance.overridden_factors
+            ],
             "inputs": dict(decl.provenance.inputs),
             "sources": [
                 {
@@ -289,6 +298,13 @@ def to_text(decl: Declaration, top: int = 10) -> str:
         f"sha256 {pv.ruleset_sha256[:12]}; factor set {pv.factor_set} "
         f"sha256 {pv.factor_set_sha256[:12]}"
     )
+    for label, digest in pv.factor_layers[1:]:
+        add(f"  layered factor set {label} sha256 {digest[:12]}")
+    if pv.overridden_factors:
+        add(
+            "  overridden factors: "
+            + ", ".join(f"{fid} (by {layer})" for fid, layer in pv.overridden_factors)
+        )
     for name, digest in pv.inputs:
         add(f"  input {name} sha256 {digest[:12]}")
     if pv.sources:

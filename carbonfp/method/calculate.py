@@ -45,6 +45,8 @@ class Resolved:
     unit: str
     source: str
     status: str
+    set_label: str = ""
+    dqr: float | None = None
 
 
 def resolve_factor(line: ActivityLine, factors: FactorSet, rules: Ruleset) -> Resolved:
@@ -66,7 +68,15 @@ def resolve_factor(line: ActivityLine, factors: FactorSet, rules: Ruleset) -> Re
     tables = _TABLES[line.kind]
     factor = factors.factors.get(fid)
     if factor is not None and factor.table in tables:
-        return Resolved(factor.id, factor.value, factor.unit, factor.source, factor.status)
+        return Resolved(
+            factor.id,
+            factor.value,
+            factor.unit,
+            factor.source,
+            factor.status,
+            factor.set_label,
+            factor.dqr_score,
+        )
     if factor is not None:
         raise InputError(
             f"{fid!r} is a {factor.table} factor, not a {line.kind.value} factor",
@@ -187,7 +197,9 @@ def calculate(project: Project, factors: FactorSet, rules: Ruleset) -> Declarati
     c2g_per_kwh_capacity = cradle_to_gate / project.battery.usable_capacity_kwh
 
     lines = tuple(
-        LineResult(line, stage, r.id, r.value, r.unit, r.source, r.status, float(k))
+        LineResult(
+            line, stage, r.id, r.value, r.unit, r.source, r.status, float(k), r.set_label, r.dqr
+        )
         for line, stage, r, k in zip(project.lines, stages, resolved, kg, strict=True)
     )
     warnings.extend(_status_warnings(lines))
@@ -207,6 +219,8 @@ def calculate(project: Project, factors: FactorSet, rules: Ruleset) -> Declarati
         ruleset_legal_status=rules.legal_status,
         inputs=project.inputs,
         sources=tuple(factors.sources[k] for k in used),
+        factor_layers=factors.layers or ((factors.label, factors.sha256),),
+        overridden_factors=factors.overridden,
     )
     return Declaration(
         project=project,
