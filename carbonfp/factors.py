@@ -81,6 +81,13 @@ def resolve_set_dir(ref: str) -> Path:
     candidate = Path(ref)
     if (candidate / "manifest.toml").is_file():
         return candidate
+    if "/" in ref or "\\" in ref or candidate.exists():
+        raise FactorDataError(
+            f"{ref} is not a factor set folder (no manifest.toml)",
+            hint="a set folder holds manifest.toml, sources.toml and the tables; make one with "
+            "`carbonfp factors import`",
+            code="unknown-factor-set",
+        )
     name, version = split_ref(ref)
     sets = available_sets()
     if name not in sets:
@@ -285,12 +292,14 @@ def _load_sources(path: Path, problems: Problems) -> dict[str, Source]:
     for row in _rows(path, "source", problems):
         try:
             licence = row.string("license")
-            if licence not in LICENSES:
-                raise row.fail(
-                    "license",
-                    f"licence {licence!r} is not in the allow-list",
-                    hint="allowed: " + ", ".join(LICENSES),
-                    code="bad-license",
+            if licence not in LICENSES:  # reported; the key stays known, so rows citing it
+                problems.add(  # are not reported again
+                    row.fail(
+                        "license",
+                        f"licence {licence!r} is not in the allow-list",
+                        hint="allowed: " + ", ".join(LICENSES),
+                        code="bad-license",
+                    )
                 )
             year = row.data.get("year")
             if not isinstance(year, int):
@@ -301,7 +310,7 @@ def _load_sources(path: Path, problems: Problems) -> dict[str, Source]:
                 title=row.string("title"),
                 publisher=row.string("publisher"),
                 year=year,
-                url=row.string("url"),
+                url=row.string("url", required=False),
                 license=licence,
                 attribution=row.string("attribution"),
             )
@@ -545,3 +554,111 @@ def _band(table: TomlTable, key: str) -> Band | None:
     ):
         raise table.fail(key, f"{key!r} must be a band [low, high]")
     return Band(float(value[0]), float(value[1]))
+
+
+def factor_rows(factors: FactorSet) -> list[dict[str, Any]]:
+    """Every row of a set as plain data (factor tables, then GWP values), sorted by table and id."""
+    rows: list[dict[str, Any]] = []
+    for f in sorted(factors.factors.values(), key=lambda f: (TABLES.index(f.table), f.id)):
+        rows.append(
+            {
+                "table": f.table,
+                "id": f.id,
+                "name": f.name,
+                "value": f.value,
+                "unit": f.unit,
+                "region": f.region,
+                "year": f.year,
+                "status": f.status,
+                "source": f.source,
+                "license": f.license,
+                "locator": f.locator,
+                "read_in": f.read_in,
+                "dqr": f.dqr_score,
+                "low": f.low,
+                "high": f.high,
+                "gsd": f.gsd,
+                "note": f.note,
+            }
+        )
+    for set_id, gases in sorted(factors.gwp.items()):
+        source = factors.gwp_sources.get(set_id, "")
+        for gas, value in gases.items():
+            rows.append(
+                {
+                    "table": "gwp",
+                    "id": f"{set_id}:{gas}",
+                    "name": f"GWP100 of {gas} ({set_id})",
+                    "value": value,
+                    "unit": "kg CO2e/kg",
+                    "region": "",
+                    "year": None,
+                    "status": "default",
+                    "source": source,
+                    "license": factors.sources[source].license if source in factors.sources else "",
+                    "locator": "",
+                    "read_in": "primary",
+                    "dqr": None,
+                    "low": None,
+                    "high": None,
+                    "gsd": None,
+                    "note": "",
+                }
+            )
+    return rows
+
+
+def diff_sets(old: FactorSet, new: FactorSet) -> list[dict[str, Any]]:
+    """Rows added, removed or changed (value, unit or source) from ``old`` to ``new``."""
+    before = {r["id"]: r for r in factor_rows(old)}
+    after = {r["id"]: r for r in factor_rows(new)}
+    changes: list[dict[str, Any]] = []
+    for fid in sorted(before.keys() | after.keys()):
+        a, b = before.get(fid), after.get(fid)
+        if a is None and b is not None:
+            changes.append(
+                {
+                    "change": "added",
+                    "id": fid,
+                    "table": b["table"],
+                    "old": None,
+                    "new": b["value"],
+                    "unit": b["unit"],
+                    "percent": None,
+                    "detail": b["name"],
+                }
+            )
+        elif b is None and a is not None:
+            changes.append(
+                {
+                    "change": "removed",
+                    "id": fid,
+                    "table": a["table"],
+                    "old": a["value"],
+                    "new": None,
+                    "unit": a["unit"],
+                    "percent": None,
+                    "detail": a["name"],
+                }
+            )
+        elif a is not None and b is not None:
+            fields = [k for k in ("value", "unit", "source", "year", "status") if a[k] != b[k]]
+            if not fields:
+                continue
+            percent = None
+            if a["unit"] == b["unit"] and a["value"]:
+                percent = (b["value"] - a["value"]) / abs(a["value"]) * 100
+            detail = "; ".join(f"{k}: {a[k]} -> {b[k]}" for k in fields if k != "value")
+            changes.append(
+                {
+                    "change": "changed",
+                    "id": fid,
+                    "table": b["table"],
+                    "old": a["value"],
+                    "new": b["value"],
+                    "unit": b["unit"],
+                    "percent": percent,
+                    "detail": detail,
+                }
+            )
+    return changes

@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 
 from carbonfp.cli.boundary import errors_to_exit_codes
-from carbonfp.cli.options import DebugOption, FormatOption, OutputFormat, OutputOption, QuietOption
+from carbonfp.cli.options import (
+    DebugOption,
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    QuietOption,
+    emit,
+)
 from carbonfp.errors import UsageError
 
 
@@ -68,7 +75,7 @@ def calc(
     """
     with errors_to_exit_codes(debug):
         from carbonfp.factors import load_factors, load_rules
-        from carbonfp.io.declaration import to_csv, to_json, to_text, write_atomic
+        from carbonfp.io.declaration import to_csv, to_json, to_text
         from carbonfp.io.project import load_project
         from carbonfp.method.calculate import calculate
 
@@ -96,9 +103,4 @@ def calc(
             text = to_csv(declaration, lines)
         else:
             text = to_text(declaration, top)
-        if output is None:
-            typer.echo(text, nl=False)
-        else:
-            write_atomic(output, text)
-            if not quiet:
-                typer.echo(f"carbonfp: wrote {output}", err=True)
+        emit(text, output, quiet)

@@ -1,67 +1,222 @@
-"""``carbonfp factors``: list the shipped factor sets and show their rows."""
+"""``carbonfp factors``: list, show, validate, diff and import emission factor sets."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 from carbonfp.cli.boundary import errors_to_exit_codes
-from carbonfp.cli.options import DebugOption
+from carbonfp.cli.options import DebugOption, FormatOption, OutputFormat, OutputOption, emit
+from carbonfp.errors import ExitCode
 
-app = typer.Typer(help="List and show emission factor sets.", no_args_is_help=True)
+app = typer.Typer(
+    help="List, show, validate, compare and import emission factor sets.",
+    no_args_is_help=True,
+)
+
+SetArgument = Annotated[
+    str,
+    typer.Argument(help="Factor set ID or ID@VERSION (shipped), or a set folder."),
+]
+
+
+def _table_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    if not rows:
+        return ""
+    cells = [[_fmt(r[c]) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    out = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    out += [
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    return "\n".join(out) + "\n"
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _rows_out(rows: list[dict[str, Any]], fmt: OutputFormat, columns: list[str]) -> str:
+    from carbonfp.io.declaration import safe_cell
+
+    if fmt is OutputFormat.json:
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    if fmt is OutputFormat.csv:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        keys = list(rows[0]) if rows else columns
+        writer.writerow(keys)
+        for row in rows:
+            writer.writerow([safe_cell(row[k]) for k in keys])
+        return out.getvalue()
+    return _table_text(rows, columns)
 
 
 @app.command("list")
 def list_sets(debug: DebugOption = False) -> None:
-    """List shipped factor sets with their versions, and the shipped rulesets."""
+    """List shipped factor sets and versions with row counts and licences, and the rulesets."""
     with errors_to_exit_codes(debug):
-        from carbonfp.factors import available_rules, available_sets
+        from carbonfp.factors import available_rules, available_sets, load_factor_set
 
+        rows = []
         for name, versions in available_sets().items():
-            typer.echo(f"{name}: {', '.join(versions)}")
+            for version in versions:
+                fs = load_factor_set(f"{name}@{version}")
+                counts: dict[str, int] = {}
+                for f in fs.factors.values():
+                    counts[f.table] = counts.get(f.table, 0) + 1
+                counts["gwp"] = sum(len(g) for g in fs.gwp.values())
+                rows.append(
+                    {
+                        "set": fs.label,
+                        "rows": sum(counts.values()),
+                        "tables": ", ".join(f"{t} {n}" for t, n in counts.items()),
+                        "licences": ", ".join(sorted({s.license for s in fs.sources.values()})),
+                        "sha256": fs.sha256[:12],
+                    }
+                )
+        typer.echo(_table_text(rows, ["set", "rows", "tables", "licences", "sha256"]), nl=False)
         typer.echo("rulesets: " + ", ".join(available_rules()))
 
 
 @app.command("show")
 def show(
-    ref: Annotated[
-        str, typer.Argument(help="Factor set ID or ID@VERSION, or a folder.")
-    ] = "carbonfp-open",
+    ref: SetArgument = "carbonfp-open",
     table: Annotated[
         str | None,
         typer.Option(
             "--table",
-            help="Only this table (materials, electricity, fuels, transport, end_of_life, gwp).",
+            help="Only this table: materials, electricity, fuels, transport, end_of_life, gwp.",
         ),
     ] = None,
     grep: Annotated[
-        str | None, typer.Option("--grep", help="Only rows whose id or name contains this text.")
+        str | None,
+        typer.Option("--grep", help="Only rows whose id or name contains this text."),
     ] = None,
+    fmt: FormatOption = OutputFormat.text,
+    output: OutputOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Show a factor set's rows: id, value, unit, status and source."""
+    """Show a factor set's rows: id, value, unit, region, year, status, DQR and source."""
     with errors_to_exit_codes(debug):
-        from carbonfp.factors import load_factor_set
+        from carbonfp.errors import UsageError
+        from carbonfp.factors import TABLES, factor_rows, load_factor_set
 
-        factors = load_factor_set(ref)
-        typer.echo(f"{factors.label}  sha256 {factors.sha256}")
-        needle = (grep or "").lower()
-        for f in sorted(factors.factors.values(), key=lambda f: (f.table, f.id)):
-            if table and f.table != table:
-                continue
-            if needle and needle not in f.id.lower() and needle not in f.name.lower():
-                continue
-            typer.echo(
-                f"{f.table:<12} {f.id:<30} {f.value:>10g} {f.unit:<16} {f.status:<10} "
-                f"{f.source}  {f.name}"
+        if table is not None and table not in (*TABLES, "gwp"):
+            raise UsageError(
+                f"unknown table {table!r}", hint="tables: " + ", ".join(TABLES) + ", gwp"
             )
-        if table in (None, "gwp"):
-            for set_id, gases in factors.gwp.items():
-                for gas, value in gases.items():
-                    if needle and needle not in gas.lower():
-                        continue
-                    typer.echo(
-                        f"{'gwp':<12} {set_id + ':' + gas:<30} {value:>10g} "
-                        f"{'kg CO2e/kg':<16} {'default':<10} {factors.gwp_sources[set_id]}"
-                    )
+        fs = load_factor_set(ref)
+        needle = (grep or "").lower()
+        rows = [
+            r
+            for r in factor_rows(fs)
+            if (table is None or r["table"] == table)
+            and (not needle or needle in r["id"].lower() or needle in r["name"].lower())
+        ]
+        text = _rows_out(
+            rows, fmt, ["table", "id", "value", "unit", "region", "year", "status", "dqr", "source"]
+        )
+        if fmt is OutputFormat.text:
+            text = f"{fs.label}  sha256 {fs.sha256}  ({len(rows)} rows)\n" + text
+        emit(text, output)
+
+
+@app.command("validate")
+def validate(
+    path: Annotated[
+        Path, typer.Argument(help="A factor set folder (with manifest.toml).", file_okay=False)
+    ],
+    debug: DebugOption = False,
+) -> None:
+    """Check a factor set folder and report every problem at once (exit 4 if any).
+
+    Checks: TOML syntax, row schema, unit dimension per table, duplicate ids, unknown source
+    keys, licences outside the allow-list, files not matching the manifest's sha256.
+    """
+    with errors_to_exit_codes(debug):
+        from carbonfp.factors import validate_set
+
+        if not (path / "manifest.toml").is_file():
+            from carbonfp.errors import UsageError
+
+            raise UsageError(f"{path} has no manifest.toml: not a factor set folder")
+        problems = validate_set(path)
+        for problem in problems:
+            typer.echo(f"{problem.where or path}: {problem.message} [{problem.code}]", err=True)
+        if problems:
+            typer.echo(f"carbonfp: {len(problems)} problem(s) in {path}", err=True)
+            raise typer.Exit(int(ExitCode.FACTOR_DATA))
+        typer.echo(f"{path}: valid")
+
+
+@app.command("diff")
+def diff(
+    old: SetArgument,
+    new: SetArgument,
+    fmt: FormatOption = OutputFormat.text,
+    output: OutputOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Rows added, removed and changed between two sets, with old, new and % change.
+
+    Example: carbonfp factors diff carbonfp-open@2026.0 carbonfp-open@2026.1
+    """
+    with errors_to_exit_codes(debug):
+        from carbonfp.factors import diff_sets, load_factor_set
+
+        a, b = load_factor_set(old), load_factor_set(new)
+        changes = diff_sets(a, b)
+        for c in changes:
+            if c["percent"] is not None and fmt is OutputFormat.text:
+                c["percent"] = f"{c['percent']:+.1f}%"
+        text = _rows_out(
+            changes, fmt, ["change", "table", "id", "old", "new", "unit", "percent", "detail"]
+        )
+        if fmt is OutputFormat.text:
+            counts = {
+                k: sum(1 for c in changes if c["change"] == k)
+                for k in ("added", "removed", "changed")
+            }
+            text = (
+                f"{a.label} -> {b.label}: {counts['added']} added, {counts['removed']} "
+                f"removed, {counts['changed']} changed\n"
+            ) + text
+        emit(text, output)
+
+
+@app.command("import")
+def import_csv(
+    csv_file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV of factors: id, name, value, unit, "
+            "source; optional table, region, year, locator, "
+            "status, license, note, low, high, gsd.",
+            dir_okay=False,
+        ),
+    ],
+    name: Annotated[str, typer.Option("--name", help="Id of the new set.")],
+    version: Annotated[str, typer.Option("--version", help="Version of the new set.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder to create for the set.", file_okay=False)
+    ],
+    debug: DebugOption = False,
+) -> None:
+    """Turn a CSV of your own factors (e.g. exported from a licensed LCA database) into a
+    factor set to layer with `carbonfp calc --factors DIR`. Rows without unit or source are
+    refused."""
+    with errors_to_exit_codes(debug):
+        from carbonfp.io.factor_import import import_factors
+
+        count = import_factors(csv_file, name, version, out)
+        typer.echo(f"carbonfp: wrote {name}@{version} ({count} rows) to {out}", err=True)

@@ -29,3 +29,18 @@ DebugOption = Annotated[
     bool, typer.Option("--debug", help="Show tracebacks for errors (for bug reports).")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No messages on stderr.")]
+
+
+def emit(text: str, output: Path | None, quiet: bool = False) -> None:
+    """Print ``text`` to stdout, or write it atomically to ``output``."""
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    from carbonfp.errors import UsageError
+    from carbonfp.io.declaration import write_atomic
+
+    if not output.parent.is_dir():
+        raise UsageError(f"cannot write {output}: folder {output.parent} does not exist")
+    write_atomic(output, text)
+    if not quiet:
+        typer.echo(f"carbonfp: wrote {output}", err=True)

@@ -154,6 +154,8 @@ class TomlTable:
                 key, f"missing key {key!r}", hint=f'add {key} = "..."', code="missing-key"
             )
         value = self.data[key]
+        if isinstance(value, str) and not value.strip() and (default is not None or not required):
+            return default or ""
         if not isinstance(value, str) or not value.strip():
             raise self.fail(key, f"{key!r} must be non-empty text, got {value!r}")
         return value.strip()
