@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from carbonfp.errors import FactorDataError, Location
+from carbonfp.errors import CarbonfpError, FactorDataError, Location
 from carbonfp.io.tomlfile import TomlTable, load_toml
 from carbonfp.model import (
     Band,
@@ -164,15 +164,15 @@ class Problems:
 
     def __init__(self, strict: bool) -> None:
         self.strict = strict
-        self.found: list[FactorDataError] = []
+        self.found: list[CarbonfpError] = []
 
-    def add(self, error: FactorDataError) -> None:
+    def add(self, error: CarbonfpError) -> None:
         if self.strict:
             raise error
         self.found.append(error)
 
 
-def validate_set(folder: Path) -> list[FactorDataError]:
+def validate_set(folder: Path) -> list[CarbonfpError]:
     """Every problem of a factor set folder at once, each naming its file and TOML key."""
     problems = Problems(strict=False)
     try:
