@@ -22,7 +22,7 @@ from carbonfp.model import (
 from carbonfp.resources import factors_root
 
 #: Factor tables a set may hold, each a TOML file of ``[[factor]]`` rows.
-TABLES = ("materials", "electricity", "fuels", "transport", "end_of_life")
+TABLES = ("materials", "electricity", "fuels", "transport", "end_of_life", "screening")
 
 #: Licences a shipped or layered row may carry.
 LICENSES = {
@@ -194,6 +194,7 @@ AMOUNT_UNITS = {
     "fuels": ("MJ", "kg", "L"),
     "transport": ("t*km",),
     "end_of_life": ("kg",),
+    "screening": ("kWh",),
 }
 
 
@@ -335,6 +336,7 @@ ROW_KEYS = {
     "high",
     "gsd",
     "note",
+    "specific_energy_wh_per_kg",
 }
 
 
@@ -425,6 +427,7 @@ def _factor(row: TomlTable, table: str, sources: dict[str, Source], set_label: s
         dqr=_dqr(row),
         read_in=read_in,
         set_label=set_label,
+        specific_energy_wh_per_kg=row.number("specific_energy_wh_per_kg", required=False),
     )
 
 

@@ -171,6 +171,7 @@ class Factor:
     dqr: tuple[int, int, int, int] | None = None
     read_in: str = "primary"
     set_label: str = ""
+    specific_energy_wh_per_kg: float | None = None
 
     @property
     def dqr_score(self) -> float | None:
