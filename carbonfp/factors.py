@@ -536,6 +536,7 @@ def _load_rules(path: Path) -> Ruleset:
             if (b := _band(bands.sub("stage_shares"), k)) is not None
         },
         sources=tuple(str(s) for s in top.data.get("sources", [])),
+        screening={k: str(v) for k, v in top.sub("screening", required=False).data.items()},
     )
 
 

@@ -224,6 +224,8 @@ class Ruleset:
     per_kwh_delivered: Mapping[str, Band] = field(default_factory=dict)
     stage_shares: Mapping[Stage, Band] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
+    #: raw settings of ``carbonfp estimate`` (quantity strings), parsed at the edge
+    screening: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

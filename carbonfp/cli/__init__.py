@@ -8,6 +8,7 @@ import typer
 
 from carbonfp import __version__
 from carbonfp.cli import calc as _calc
+from carbonfp.cli import estimate as _estimate
 from carbonfp.cli import factors as _factors
 
 app = typer.Typer(
@@ -44,4 +45,5 @@ def main(
 
 
 app.command("calc")(_calc.calc)
+app.command("estimate")(_estimate.estimate)
 app.add_typer(_factors.app, name="factors")

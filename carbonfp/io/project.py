@@ -139,6 +139,22 @@ def load_project(path: str | Path) -> Project:
     )
 
 
+def load_battery(path: str | Path) -> tuple[Battery, str | None]:
+    """Read only [battery] (and the plant country, if any) of a project file, for estimates.
+
+    Raises InputError as load_project does.
+    """
+    project_path = Path(path)
+    if not project_path.is_file():
+        read_text(project_path, str(path))
+    data, text = load_toml(project_path, project_path.name)
+    top = TomlTable(data, label=project_path.name, text=text, table="")
+    battery = _battery(top.sub("battery"), require_mass=False)
+    plant = top.sub("plant", required=False)
+    country = plant.string("country", required=False).upper() or None
+    return battery, country
+
+
 def _sub_file(
     path: Path, display: Callable[[Path], str], inputs: dict[str, str], named_at: Location
 ) -> TomlTable:
@@ -157,7 +173,7 @@ def _sub_file(
     return top
 
 
-def _battery(t: TomlTable) -> Battery:
+def _battery(t: TomlTable, require_mass: bool = True) -> Battery:
     from carbonfp.units import quantity_in
 
     t.unknown_keys(BATTERY_KEYS)
@@ -190,8 +206,8 @@ def _battery(t: TomlTable) -> Battery:
             hint="use EV, LMT or industrial",
         ) from None
     usable = qty("usable_capacity", "kWh")
-    mass = qty("mass", "kg")
-    assert usable is not None and mass is not None
+    mass = qty("mass", "kg", required=require_mass) or 0.0
+    assert usable is not None
     warranty_years = t.number("warranty_years")
     assert warranty_years is not None
     vehicle = t.string("vehicle_category", required=False).upper() or None

@@ -29,7 +29,7 @@ from carbonfp.units import emission_scale
 
 STAGES = tuple(Stage)
 _TABLES = {
-    LineKind.MATERIAL: ("materials", "end_of_life"),
+    LineKind.MATERIAL: ("materials", "end_of_life", "screening"),
     LineKind.ELECTRICITY: ("electricity",),
     LineKind.FUEL: ("fuels",),
     LineKind.TRANSPORT: ("transport",),

@@ -1,0 +1,227 @@
+"""``carbonfp estimate``: a screening estimate without a BOM, for one or more plant countries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from carbonfp.cli.boundary import errors_to_exit_codes
+from carbonfp.cli.options import (
+    DebugOption,
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    QuietOption,
+    emit,
+)
+from carbonfp.errors import UsageError
+
+
+def estimate(
+    project: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Optional project file: its [battery] and plant country are used; options "
+            "override them.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    chemistry: Annotated[
+        str | None,
+        typer.Option("--chemistry", help="LFP, NMC111, NMC532, NMC622, NMC811, NCA, LMO."),
+    ] = None,
+    capacity: Annotated[
+        str | None, typer.Option("--capacity", help='Usable capacity, e.g. "75 kWh".')
+    ] = None,
+    plant_country: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plant-country",
+            help="ISO country of the cell plant; repeat (or separate by commas) to compare.",
+        ),
+    ] = None,
+    category: Annotated[
+        str | None,
+        typer.Option("--category", help="Vehicle category: M1, N1, L1e..L7e, M2, M3, N2, N3."),
+    ] = None,
+    battery_category: Annotated[
+        str, typer.Option("--battery-category", help="EV, LMT or industrial.")
+    ] = "EV",
+    warranty_years: Annotated[
+        float | None, typer.Option("--warranty-years", help="Warranty in years.", min=0.1)
+    ] = None,
+    warranty_km: Annotated[
+        str | None, typer.Option("--warranty-km", help='Warranty distance, e.g. "160000 km".')
+    ] = None,
+    annual_distance: Annotated[
+        str | None,
+        typer.Option("--annual-distance", help='km-to-years basis, e.g. "15000 km" (per year).'),
+    ] = None,
+    cell_electricity: Annotated[
+        str | None,
+        typer.Option(
+            "--cell-electricity",
+            help="Cell production electricity per kWh of capacity (default: the ruleset's, "
+            '"20.10 kWh", Degen & Schuette 2022).',
+        ),
+    ] = None,
+    cell_gas: Annotated[
+        str | None,
+        typer.Option(
+            "--cell-gas",
+            help='Cell production natural gas per kWh of capacity (default "77.0 MJ").',
+        ),
+    ] = None,
+    distribution: Annotated[
+        str | None,
+        typer.Option(
+            "--distribution",
+            help="Distance of the finished battery by truck (default: the ruleset's screening "
+            'assumption, "1000 km").',
+        ),
+    ] = None,
+    end_of_life: Annotated[
+        str | None,
+        typer.Option(
+            "--end-of-life",
+            help='End-of-life factor per kg of battery, e.g. "0.5 kg CO2e/kg" (omitted unless '
+            "given; needs --end-of-life-source).",
+        ),
+    ] = None,
+    end_of_life_source: Annotated[
+        str | None,
+        typer.Option("--end-of-life-source", help="Where the end-of-life value comes from."),
+    ] = None,
+    rules: Annotated[
+        str, typer.Option("--rules", help="Ruleset id or file.")
+    ] = "eu-ev-draft-2024-04",
+    factor_set: Annotated[
+        str | None, typer.Option("--factor-set", help="Factor set ID or ID@VERSION, or a folder.")
+    ] = None,
+    fmt: FormatOption = OutputFormat.text,
+    output: OutputOption = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Screening estimate without a BOM: GREET 2024 materials per kWh for the chemistry, plus
+    cell production energy at the plant country's grid, plus a distribution leg.
+
+    Labelled "screening estimate, not a declaration". Example:
+    carbonfp estimate --chemistry NMC811 --capacity "75 kWh" --category M1 --warranty-years 8
+    --plant-country HU --plant-country PL --plant-country SE
+    """
+    with errors_to_exit_codes(debug):
+        from dataclasses import replace
+
+        from carbonfp.errors import Location
+        from carbonfp.factors import load_factor_set, load_rules
+        from carbonfp.io.bom import supplied_factor
+        from carbonfp.io.estimate import to_csv, to_json, to_text
+        from carbonfp.io.project import load_battery
+        from carbonfp.method.calculate import calculate
+        from carbonfp.method.screening import (
+            ScreeningParameters,
+            estimated_mass,
+            screening_project,
+        )
+        from carbonfp.model import Battery, BatteryCategory
+        from carbonfp.units import quantity_in
+
+        where = Location("command line")
+        battery: Battery | None = None
+        countries: list[str] = []
+        if project is not None:
+            battery, country = load_battery(project)
+            if country:
+                countries.append(country)
+        if plant_country:
+            countries = [c.strip().upper() for v in plant_country for c in v.split(",") if c]
+        if not countries:
+            raise UsageError("give --plant-country (or a project file with [plant] country)")
+        try:
+            bcat = next(c for c in BatteryCategory if c.value.lower() == battery_category.lower())
+        except StopIteration:
+            raise UsageError(f"unknown --battery-category {battery_category!r}") from None
+        if battery is None:
+            missing = [
+                name
+                for name, value in (
+                    ("--chemistry", chemistry),
+                    ("--capacity", capacity),
+                    ("--category", category),
+                    ("--warranty-years", warranty_years),
+                )
+                if value is None
+            ]
+            if missing:
+                raise UsageError(
+                    "missing " + ", ".join(missing),
+                    hint='e.g. carbonfp estimate --chemistry NMC811 --capacity "75 kWh" '
+                    "--category M1 --warranty-years 8 --plant-country HU",
+                )
+            assert chemistry and capacity and category and warranty_years
+            battery = Battery(
+                model=f"{chemistry} {capacity} (screening)",
+                category=bcat,
+                chemistry=chemistry,
+                usable_capacity_kwh=quantity_in(capacity, "kWh", where, "--capacity"),
+                mass_kg=0.0,
+                warranty_years=warranty_years,
+                vehicle_category=category.upper(),
+            )
+        else:
+            changes: dict[str, object] = {}
+            if chemistry:
+                changes["chemistry"] = chemistry
+            if capacity:
+                changes["usable_capacity_kwh"] = quantity_in(capacity, "kWh", where, "--capacity")
+            if category:
+                changes["vehicle_category"] = category.upper()
+            if warranty_years:
+                changes["warranty_years"] = warranty_years
+            battery = replace(battery, **changes)  # type: ignore[arg-type]
+        if warranty_km:
+            battery = replace(battery, warranty_km=quantity_in(warranty_km, "km", where))
+        if annual_distance:
+            battery = replace(battery, annual_distance_km=quantity_in(annual_distance, "km", where))
+
+        ruleset = load_rules(rules)
+        factors = load_factor_set(factor_set or ruleset.default_factor_set)
+        settings = ruleset.screening
+        if not settings:
+            raise UsageError(f"ruleset {ruleset.id} has no [screening] settings")
+        eol = None
+        if end_of_life:
+            eol = supplied_factor(end_of_life, end_of_life_source or "", where, where)
+        params = ScreeningParameters(
+            cell_electricity_kwh_per_kwh=quantity_in(
+                cell_electricity or settings["cell_electricity"], "kWh", where, "cell electricity"
+            ),
+            cell_natural_gas_mj_per_kwh=quantity_in(
+                cell_gas or settings["cell_natural_gas"], "MJ", where, "cell natural gas"
+            ),
+            energy_source=settings["energy_source"]
+            if not (cell_electricity or cell_gas)
+            else "user value",
+            distribution_mode=settings["distribution_mode"],
+            distribution_km=quantity_in(
+                distribution or settings["distribution_distance"], "km", where, "distribution"
+            ),
+            distribution_is_assumption=distribution is None,
+            end_of_life=eol,
+        )
+        battery = estimated_mass(battery, factors)
+        declarations = [
+            calculate(screening_project(battery, c, params, factors), factors, ruleset)
+            for c in dict.fromkeys(countries)
+        ]
+        if fmt is OutputFormat.json:
+            text = to_json(declarations)
+        elif fmt is OutputFormat.csv:
+            text = to_csv(declarations)
+        else:
+            text = to_text(declarations)
+        emit(text, output, quiet)

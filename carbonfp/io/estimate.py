@@ -1,0 +1,116 @@
+"""Writers for screening estimates: one row per plant country, text, JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from carbonfp.io.declaration import _r
+from carbonfp.model import Declaration, Stage
+
+LABEL = "SCREENING ESTIMATE, NOT A DECLARATION"
+
+
+def estimate_rows(declarations: list[Declaration]) -> list[dict[str, Any]]:
+    rows = []
+    for d in declarations:
+        by_kind = {r.line.kind.value: r for r in d.lines}
+        grid = by_kind["electricity"]
+        rows.append(
+            {
+                "plant_country": d.project.plant.country,
+                "grid_g_co2e_per_kwh": _r(grid.factor_value),
+                "materials_kg_co2e": _r(by_kind["material"].kg_co2e),
+                "cell_electricity_kg_co2e": _r(grid.kg_co2e),
+                "cell_natural_gas_kg_co2e": _r(by_kind["fuel"].kg_co2e),
+                "distribution_kg_co2e": _r(d.stage(Stage.DISTRIBUTION).kg_co2e),
+                "end_of_life_kg_co2e": _r(d.stage(Stage.END_OF_LIFE).kg_co2e),
+                "total_kg_co2e": _r(d.absolute_kg_co2e),
+                "kg_co2e_per_kwh_delivered": _r(d.total_kg_co2e_per_kwh),
+                "cradle_to_gate_kg_co2e_per_kwh_capacity": _r(
+                    d.cradle_to_gate_kg_co2e_per_kwh_capacity
+                ),
+            }
+        )
+    return rows
+
+
+def to_json(declarations: list[Declaration]) -> str:
+    first = declarations[0]
+    b = first.project.battery
+    data = {
+        "schema_version": "1.0",
+        "document": LABEL.lower(),
+        "battery": {
+            "chemistry": b.chemistry,
+            "category": b.category.value,
+            "vehicle_category": b.vehicle_category,
+            "usable_capacity_kwh": _r(b.usable_capacity_kwh),
+            "mass_kg": _r(b.mass_kg),
+        },
+        "functional_unit": {
+            "total_energy_kwh": _r(first.functional_unit.total_energy_kwh),
+            "derivation": first.functional_unit.derivation,
+        },
+        "assumptions": [r.line.note for r in first.lines if r.line.note],
+        "by_plant_country": estimate_rows(declarations),
+        "provenance": {
+            "factor_set": first.provenance.factor_set,
+            "factor_set_sha256": first.provenance.factor_set_sha256,
+            "ruleset": first.provenance.ruleset,
+            "ruleset_sha256": first.provenance.ruleset_sha256,
+            "sources": sorted({s.attribution for d in declarations for s in d.provenance.sources}),
+        },
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_csv(declarations: list[Declaration]) -> str:
+    rows = estimate_rows(declarations)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(rows[0].keys())
+    for row in rows:
+        writer.writerow(row.values())
+    return out.getvalue()
+
+
+def to_text(declarations: list[Declaration]) -> str:
+    first = declarations[0]
+    b = first.project.battery
+    out = [
+        f"{LABEL}  (no BOM; ruleset {first.provenance.ruleset}, "
+        f"factors {first.provenance.factor_set})",
+        "",
+        f"  Battery       {b.chemistry}, {b.usable_capacity_kwh:g} kWh usable, "
+        f"{b.category.value} {b.vehicle_category or ''}, about {b.mass_kg:.0f} kg",
+        f"  Functional unit  {first.functional_unit.derivation}",
+        "",
+        "  Assumptions:",
+    ]
+    out += [f"    - {r.line.component}: {r.line.note}" for r in first.lines if r.line.note]
+    if not any(r.stage is Stage.END_OF_LIFE for r in first.lines):
+        out.append("    - end of life: not included (give --end-of-life)")
+    out.append("")
+    header = (
+        f"  {'plant':<6}{'grid g/kWh':>11}{'materials':>11}{'cell elec.':>11}{'cell gas':>10}"
+        f"{'distrib.':>10}{'total kg':>10}{'kg/kWh deliv.':>15}{'c2g kg/kWh cap.':>17}"
+    )
+    out.append(header)
+    for row in estimate_rows(declarations):
+        out.append(
+            f"  {row['plant_country']:<6}{row['grid_g_co2e_per_kwh']:>11.1f}"
+            f"{row['materials_kg_co2e']:>11.0f}{row['cell_electricity_kg_co2e']:>11.0f}"
+            f"{row['cell_natural_gas_kg_co2e']:>10.0f}{row['distribution_kg_co2e']:>10.1f}"
+            f"{row['total_kg_co2e']:>10.0f}{row['kg_co2e_per_kwh_delivered']:>15.4f}"
+            f"{row['cradle_to_gate_kg_co2e_per_kwh_capacity']:>17.1f}"
+        )
+    out.append("")
+    out.append("Sources")
+    out += [
+        f"  - {a}"
+        for a in sorted({s.attribution for d in declarations for s in d.provenance.sources})
+    ]
+    return "\n".join(out) + "\n"
