@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,11 @@ from carbonfp.io.tomlfile import TomlTable, load_toml
 from carbonfp.model import (
     Band,
     BatteryCategory,
+    CffMaterial,
     Factor,
     FactorSet,
     LineKind,
+    MandatoryItem,
     Ruleset,
     Source,
     Stage,
@@ -130,7 +133,9 @@ def load_factors(refs: list[str] | tuple[str, ...]) -> FactorSet:
     gwp = {k: dict(v) for k, v in base.gwp.items()}
     gwp_sources = dict(base.gwp_sources)
     overridden: dict[str, str] = {}
+    composition = dict(base.composition)
     for layer in sets[1:]:
+        composition.update(layer.composition)
         for fid, factor in layer.factors.items():
             if fid in factors:
                 overridden[fid] = layer.label
@@ -156,6 +161,7 @@ def load_factors(refs: list[str] | tuple[str, ...]) -> FactorSet:
         gwp_sources=gwp_sources,
         layers=tuple((s.label, s.sha256) for s in sets),
         overridden=tuple(sorted(overridden.items())),
+        composition=composition,
     )
 
 
@@ -266,7 +272,11 @@ def _parse_set(folder: Path, problems: Problems) -> FactorSet:
     gwp_sources: dict[str, str] = {}
     if (folder / "gwp.toml").is_file():
         gwp, gwp_sources = _load_gwp(folder / "gwp.toml", sources, problems)
+    composition: dict[str, dict[str, float]] = {}
+    if (folder / "composition.toml").is_file():
+        composition = _load_composition(folder / "composition.toml", sources, problems)
     return FactorSet(
+        composition=composition,
         id=set_id,
         version=version,
         sha256=sha256_file(manifest_path),
@@ -444,6 +454,85 @@ def _dqr(row: TomlTable) -> tuple[int, int, int, int] | None:
     return parts[0], parts[1], parts[2], parts[3]
 
 
+_TOKEN = re.compile(r"([A-Z][a-z]?|\(|\))(\d+(?:\.\d+)?)?")
+
+
+def formula_counts(formula: str) -> dict[str, float]:
+    """Atoms per formula unit: "LiOH(H2O)" -> {Li: 1, O: 2, H: 3}. Raises ValueError."""
+    stack: list[dict[str, float]] = [{}]
+    pos = 0
+    while pos < len(formula):
+        match = _TOKEN.match(formula, pos)
+        if not match:
+            raise ValueError(f"cannot read {formula[pos:]!r}")
+        token, count_text = match.group(1), match.group(2)
+        count = float(count_text) if count_text else 1.0
+        if token == "(":
+            if count_text:
+                raise ValueError("a count after '('")
+            stack.append({})
+        elif token == ")":
+            if len(stack) == 1:
+                raise ValueError("unbalanced ')'")
+            group = stack.pop()
+            for element, n in group.items():
+                stack[-1][element] = stack[-1].get(element, 0.0) + n * count
+        else:
+            stack[-1][token] = stack[-1].get(token, 0.0) + count
+        pos = match.end()
+    if len(stack) != 1:
+        raise ValueError("unbalanced '('")
+    return stack[0]
+
+
+def _load_composition(
+    path: Path, sources: dict[str, Source], problems: Problems
+) -> dict[str, dict[str, float]]:
+    try:
+        data, text = load_toml(path, _label(path), FactorDataError)
+    except FactorDataError as exc:
+        problems.add(exc)
+        return {}
+    top = TomlTable(data, label=_label(path), text=text, table="", error=FactorDataError)
+    weights: dict[str, float] = {}
+    try:
+        table = top.sub("atomic_weights")
+        source = table.string("source")
+        if source not in sources:
+            raise table.fail("source", f"unknown source key {source!r}", code="unknown-source")
+        for element, value in table.data.items():
+            if element in ("source", "locator"):
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise table.fail(element, f"atomic weight of {element} must be a positive number")
+            weights[element] = float(value)
+    except FactorDataError as exc:
+        problems.add(exc)
+        return {}
+    result: dict[str, dict[str, float]] = {}
+    for row in _rows(path, "material", problems):
+        try:
+            row.unknown_keys({"id", "formula", "graphite"})
+            mid = row.string("id")
+            if row.has("graphite"):
+                share = row.number("graphite")
+                assert share is not None
+                result[mid] = {"graphite": share}
+                continue
+            try:
+                counts = formula_counts(row.string("formula"))
+            except ValueError as exc:
+                raise row.fail("formula", f"formula: {exc}") from None
+            unknown = sorted(set(counts) - set(weights))
+            if unknown:
+                raise row.fail("formula", f"no atomic weight for {', '.join(unknown)}")
+            total = sum(weights[el] * n for el, n in counts.items())
+            result[mid] = {el: weights[el] * n / total for el, n in counts.items()}
+        except FactorDataError as exc:
+            problems.add(exc)
+    return result
+
+
 def _load_gwp(
     path: Path, sources: dict[str, Source], problems: Problems
 ) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
@@ -488,13 +577,66 @@ def load_rules(ref: str) -> Ruleset:
     return _load_rules(path.resolve())
 
 
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge: tables merge key by key, everything else in ``over`` replaces."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _rules_data(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], str, str]:
+    """A ruleset file's data merged over the ruleset it extends; its text; a combined sha256."""
+    data, text = load_toml(path, _label(path), FactorDataError)
+    digest = sha256_file(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, text, digest
+    parent_path = factors_root() / "rules" / f"{parent}.toml"
+    if not isinstance(parent, str) or not parent_path.is_file():
+        raise FactorDataError(
+            f"extends unknown ruleset {parent!r}",
+            where=Location(_label(path), key="extends"),
+            hint="shipped rulesets: " + ", ".join(available_rules()),
+            code="unknown-ruleset",
+        )
+    if parent_path.resolve() in seen:
+        raise FactorDataError(
+            "rulesets extend each other in a cycle",
+            where=Location(_label(path), key="extends"),
+            code="ruleset-cycle",
+        )
+    base, _, base_digest = _rules_data(parent_path.resolve(), (*seen, path))
+    combined = hashlib.sha256(f"{digest}\n{base_digest}".encode()).hexdigest()
+    merged = _merge(base, data)
+    merged["extends"] = parent
+    return merged, text, combined
+
+
 @cache
 def _load_rules(path: Path) -> Ruleset:
-    data, text = load_toml(path, _label(path), FactorDataError)
+    data, text, digest = _rules_data(path)
     top = TomlTable(data, label=_label(path), text=text, table="", error=FactorDataError)
     fu = top.sub("functional_unit")
-    fec = fu.sub("fec_per_year")
+    fu_method = fu.string("method")
+    if fu_method not in FU_METHODS:
+        raise fu.fail(
+            "method", f"unknown method {fu_method!r}", hint="use " + ", ".join(FU_METHODS)
+        )
+    fec = fu.sub("fec_per_year", required=fu_method == "fec-warranty")
     km = fu.sub("km_per_year", required=False)
+    electricity = top.sub("electricity")
+    policy = electricity.string("policy")
+    if policy not in POLICIES:
+        raise electricity.fail(
+            "policy", f"unknown policy {policy!r}", hint="use " + ", ".join(POLICIES)
+        )
+    time_match = electricity.string("time_match", "year")
+    if time_match not in ("year", "month"):
+        raise electricity.fail("time_match", "time_match must be year or month")
     stage_table = top.sub("stages")
     stage_by_kind: dict[LineKind, Stage] = {}
     for kind in LineKind:
@@ -511,33 +653,92 @@ def _load_rules(path: Path) -> Ruleset:
             categories.append(BatteryCategory(value))
         except ValueError as exc:
             raise top.fail("categories", f"unknown battery category {value!r}") from exc
+    mandatory = []
+    for item in top.items("mandatory"):
+        kinds = []
+        for kind in item.data.get("kinds", []):
+            try:
+                kinds.append(LineKind(kind))
+            except ValueError as exc:
+                raise item.fail("kinds", f"unknown kind of line {kind!r}") from exc
+        mandatory.append(
+            MandatoryItem(
+                item.string("id"),
+                item.string("title"),
+                tuple(kinds),
+                tuple(str(m).lower() for m in item.data.get("match", [])),
+            )
+        )
+    cff = []
+    materials = top.sub("cff", required=False).sub("materials", required=False)
+    for name in materials.data:
+        m = materials.sub(name)
+        r2 = m.number("R2", required=False, positive=False)
+        cff.append(
+            CffMaterial(
+                name=name,
+                match=tuple(str(x).lower() for x in m.data.get("match", [])),
+                a=_fraction(m, "A"),
+                b=_fraction(m, "B", 0.0),
+                q_in=_fraction(m, "Qsin", 1.0),
+                q_out=_fraction(m, "Qsout", 1.0),
+                r2=None if r2 is None else _fraction(m, "R2"),
+                r3=_fraction(m, "R3", 0.0),
+                recycled_factor=m.opt_str("recycled_factor"),
+            )
+        )
+    minimum = top.sub("recycled_content", required=False).sub("minimum", required=False)
+    recycled_minimums = {
+        str(date): {el: _fraction(minimum.sub(str(date)), el) for el in minimum.sub(str(date)).data}
+        for date in minimum.data
+    }
     bands = top.sub("plausibility", required=False)
+
+    def band_table(name: str, owner: TomlTable = bands) -> dict[str, Band]:
+        table = owner.sub(name, required=False)
+        return {k: b for k in table.data if (b := _band(table, k)) is not None}
+
     return Ruleset(
         id=top.string("id"),
         title=top.string("title"),
         legal_status=top.string("legal_status"),
-        sha256=sha256_file(path),
+        sha256=digest,
         gwp_set=top.string("gwp_set"),
-        electricity_policy=top.string("electricity_policy"),
+        electricity_policy=policy,
         default_factor_set=top.string("factor_set"),
         fec_per_year={k: _positive(fec, k) for k in fec.data},
         km_per_year={k: _positive(km, k) for k in km.data},
         categories=tuple(categories),
         stage_by_kind=stage_by_kind,
         cradle_to_gate_per_kwh_capacity=_band(bands, "cradle_to_gate_per_kwh_capacity"),
-        per_kwh_delivered={
-            k: b
-            for k in bands.sub("per_kwh_delivered", required=False).data
-            if (b := _band(bands.sub("per_kwh_delivered"), k)) is not None
-        },
-        stage_shares={
-            Stage(k): b
-            for k in bands.sub("stage_shares", required=False).data
-            if (b := _band(bands.sub("stage_shares"), k)) is not None
-        },
+        per_kwh_delivered=band_table("per_kwh_delivered"),
+        stage_shares={Stage(k): b for k, b in band_table("stage_shares").items()},
         sources=tuple(str(s) for s in top.data.get("sources", [])),
         screening={k: str(v) for k, v in top.sub("screening", required=False).data.items()},
+        fu_method=fu_method,
+        time_match=time_match,
+        cut_off=top.string("cut_off", ""),
+        mandatory=tuple(mandatory),
+        cff=tuple(cff),
+        recycled_minimums=recycled_minimums,
+        material_content_per_kwh=band_table("material_content_per_kwh"),
+        performance_classes=band_table("performance_classes", top),
+        extends=top.opt_str("extends"),
     )
+
+
+FU_METHODS = ("fec-warranty", "warranty-km-consumption", "cycle-life")
+POLICIES = ("national-mix", "market-based")
+
+
+def _fraction(table: TomlTable, key: str, default: float | None = None) -> float:
+    if key not in table.data and default is not None:
+        return default
+    value = table.number(key, positive=False)
+    assert value is not None
+    if not 0 <= value <= 1:
+        raise table.fail(key, f"{key} must be between 0 and 1, got {value:g}")
+    return value
 
 
 def _positive(table: TomlTable, key: str) -> float:

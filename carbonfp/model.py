@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 
 from carbonfp.errors import Location
@@ -58,6 +59,8 @@ class Manufacturer:
     trade_name: str | None = None
     address: str | None = None
     contact: str | None = None
+    #: URNs identifying the manufacturer (PACT companyIds); empty: derived from the name
+    company_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,10 @@ class Battery:
     annual_distance_km: float | None = None
     cycles_per_year: float | None = None
     cycles_per_year_justification: str | None = None
+    vehicle_consumption_kwh_per_km: float | None = None
+    declared_cycles: float | None = None
+    end_of_life_capacity: float | None = None
+    mean_capacity_factor: float | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,15 @@ class Plant:
 class DeclarationInfo:
     eu_doc_id: str | None = None
     study_url: str | None = None
+    #: URNs identifying the battery model (PACT productIds); empty: derived from the model
+    product_ids: tuple[str, ...] = ()
+    #: UN CPC code of the product (PACT productCategoryCpc); None: the electric accumulators code
+    product_category_cpc: str | None = None
+    #: when the declaration was made (UTC; PACT created); None: the reference period's end
+    created: datetime | None = None
+    #: the period the activity data represent (UTC, end exclusive; PACT referencePeriodStart/End)
+    reference_period_start: datetime | None = None
+    reference_period_end: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,38 @@ class SuppliedFactor:
     value: float
     unit: str
     source: str
+
+
+class Supply(str, Enum):
+    """How an electricity block is supplied (METHOD.md section 5)."""
+
+    GRID = "grid"
+    PPA = "ppa"
+    GUARANTEE_OF_ORIGIN = "guarantee_of_origin"
+    GREEN_TARIFF = "green_tariff"
+    ON_SITE = "on_site"
+    DIRECT_LINE = "direct_line"
+
+    @property
+    def is_instrument(self) -> bool:
+        """A contractual instrument: credited only under a market-based policy, on evidence."""
+        return self in (Supply.PPA, Supply.GUARANTEE_OF_ORIGIN, Supply.GREEN_TARIFF)
+
+
+@dataclass(frozen=True)
+class ElectricitySupply:
+    """What an electricity block says about its supply, with the evidence for an instrument."""
+
+    supply: Supply = Supply.GRID
+    technology: str | None = None
+    share: float = 1.0
+    certificate_id: str | None = None
+    conveys_attributes: bool | None = None
+    cancelled_for_user: bool | None = None
+    generation_period: str | None = None
+    consumption_period: str | None = None
+    market: str | None = None
+    residual_mix: SuppliedFactor | None = None
 
 
 @dataclass(frozen=True)
@@ -117,10 +165,34 @@ class ActivityLine:
     origin: str | None = None
     recycled_share: float | None = None
     note: str = ""
+    supply: ElectricitySupply | None = None
 
     @property
     def label(self) -> str:
         return self.path or self.component
+
+
+@dataclass(frozen=True)
+class EolMaterial:
+    """The project's end-of-life data for one CFF material group (overrides ruleset defaults)."""
+
+    name: str
+    r2: float | None = None
+    r3: float | None = None
+    q_out: float | None = None
+    recycling: SuppliedFactor | None = None
+    disposal: SuppliedFactor | None = None
+    recycled_input: SuppliedFactor | None = None
+    energy_recovery: SuppliedFactor | None = None
+
+
+@dataclass(frozen=True)
+class EndOfLife:
+    """How the battery ends its life: the route and, per material group, rates and factors."""
+
+    route: str
+    materials: Mapping[str, EolMaterial]
+    where: Location
 
 
 @dataclass(frozen=True)
@@ -138,6 +210,7 @@ class Project:
     ruleset: str | None = None
     factor_set: str | None = None
     warnings: tuple[Issue, ...] = ()
+    end_of_life: EndOfLife | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +265,8 @@ class FactorSet:
     layers: tuple[tuple[str, str], ...] = ()
     #: (factor id, label of the layer that overrode it)
     overridden: tuple[tuple[str, str], ...] = ()
+    #: material id -> element (or "graphite") -> mass fraction
+    composition: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -205,6 +280,31 @@ class FactorSet:
 class Band:
     low: float
     high: float
+
+
+@dataclass(frozen=True)
+class MandatoryItem:
+    """A process the ruleset wants company- or supplier-specific data for."""
+
+    id: str
+    title: str
+    kinds: tuple[LineKind, ...]
+    match: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CffMaterial:
+    """Circular Footprint Formula parameters of one material group."""
+
+    name: str
+    match: tuple[str, ...]
+    a: float
+    b: float = 0.0
+    q_in: float = 1.0
+    q_out: float = 1.0
+    r2: float | None = None
+    r3: float = 0.0
+    recycled_factor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -226,6 +326,16 @@ class Ruleset:
     sources: tuple[str, ...] = ()
     #: raw settings of ``carbonfp estimate`` (quantity strings), parsed at the edge
     screening: Mapping[str, str] = field(default_factory=dict)
+    fu_method: str = "fec-warranty"
+    time_match: str = "year"
+    cut_off: str = ""
+    mandatory: tuple[MandatoryItem, ...] = ()
+    cff: tuple[CffMaterial, ...] = ()
+    #: date the minimum applies from -> element -> minimum recycled share
+    recycled_minimums: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    material_content_per_kwh: Mapping[str, Band] = field(default_factory=dict)
+    performance_classes: Mapping[str, Band] = field(default_factory=dict)
+    extends: str | None = None
 
 
 @dataclass(frozen=True)
@@ -283,6 +393,70 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class ElectricityResult:
+    """How one electricity block was counted."""
+
+    line: ActivityLine
+    policy: str
+    supply: Supply
+    kwh: float
+    factor_kg_per_kwh: float
+    factor_ids: tuple[str, ...]
+    credited_share: float
+    reason: str
+    certificate_id: str | None
+
+
+@dataclass(frozen=True)
+class CffResult:
+    """The formula's terms for one material line, per battery (kg CO2e)."""
+
+    line: ActivityLine
+    group: str
+    mass_kg: float
+    r1: float
+    r2: float
+    r3: float
+    a: float
+    q_out: float
+    ev: float
+    erec: float | None
+    erec_eol: float | None
+    disposal: float | None
+    raw_materials_kg: float
+    recycling_kg: float
+    energy_recovery_kg: float
+    disposal_kg: float
+
+    @property
+    def end_of_life_kg(self) -> float:
+        return self.recycling_kg + self.energy_recovery_kg + self.disposal_kg
+
+
+@dataclass(frozen=True)
+class RecycledContent:
+    element: str
+    content_kg: float
+    recycled_kg: float
+    minimums: tuple[tuple[str, float, bool], ...]  # (applies from, minimum share, met)
+
+    @property
+    def share(self) -> float:
+        return self.recycled_kg / self.content_kg if self.content_kg else 0.0
+
+
+@dataclass(frozen=True)
+class QualitySummary:
+    """Data quality: PEF DQR weighted by |emissions|, per stage and overall, and primary data."""
+
+    dqr_by_stage: Mapping[Stage, float | None]
+    dqr_overall: float | None
+    dqr_coverage: float
+    #: (mandatory item title, line label, where) for secondary data where primary is required
+    missing_primary: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True)
 class Declaration:
     project: Project
     functional_unit: FunctionalUnit
@@ -294,6 +468,12 @@ class Declaration:
     lines: tuple[LineResult, ...]
     warnings: tuple[Issue, ...]
     provenance: Provenance
+    mode: str = "screening"
+    electricity: tuple[ElectricityResult, ...] = ()
+    cff: tuple[CffResult, ...] = ()
+    recycled_content: tuple[RecycledContent, ...] = ()
+    quality: QualitySummary | None = None
+    gate_failures: tuple[str, ...] = ()
 
     def stage(self, stage: Stage) -> StageResult:
         return next(s for s in self.stages if s.stage is stage)

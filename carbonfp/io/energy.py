@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from carbonfp.io.bom import supplied_factor
 from carbonfp.io.tomlfile import TomlTable
 from carbonfp.method.stages import parse_stage
-from carbonfp.model import ActivityLine, Battery, DataType, LineKind, Plant, Stage
+from carbonfp.model import (
+    ActivityLine,
+    Battery,
+    DataType,
+    ElectricitySupply,
+    LineKind,
+    Plant,
+    Stage,
+    Supply,
+)
 
 BASES = ("per_battery", "per_kwh_capacity")
 _COMMON = {"process", "amount", "basis", "data_type", "dqr", "note"}
@@ -70,6 +81,77 @@ def _amount(block: TomlTable, target: str, what: str) -> float:
     return value
 
 
+SUPPLY_KEYS = {
+    "country",
+    "supply",
+    "technology",
+    "share",
+    "certificate_id",
+    "conveys_attributes",
+    "cancelled_for_user",
+    "generation_period",
+    "consumption_period",
+    "market",
+    "residual_mix",
+    "residual_mix_source",
+}
+_PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+
+
+def _supply(block: TomlTable, country: str) -> ElectricitySupply:
+    """How the block is supplied, and the evidence an instrument brings (read, not judged)."""
+    text = block.string("supply", "grid").lower().replace("-", "_").replace(" ", "_")
+    try:
+        supply = Supply(text)
+    except ValueError:
+        raise block.fail(
+            "supply", f"unknown supply {text!r}", hint="use " + ", ".join(s.value for s in Supply)
+        ) from None
+    technology = block.string("technology", required=False).lower() or None
+    if supply is not Supply.GRID and technology is None:
+        raise block.fail(
+            None,
+            f"supply {supply.value!r} needs the technology that generates it",
+            hint='add technology = "wind-onshore" (see carbonfp factors show --table electricity,'
+            " ids tech-*)",
+            code="missing-key",
+        )
+    share = block.number("share", required=False, positive=False)
+    if share is not None and not 0 <= share <= 1:
+        raise block.fail("share", "share must be between 0 and 1 (the part of the block covered)")
+    for key in ("generation_period", "consumption_period"):
+        value = block.data.get(key)
+        if value is not None and not (isinstance(value, str) and _PERIOD.match(value)):
+            raise block.fail(key, f'{key} must be a year or a month: "2025" or "2025-03"')
+    flags: dict[str, bool | None] = {}
+    for key in ("conveys_attributes", "cancelled_for_user"):
+        value = block.data.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise block.fail(key, f"{key} must be true or false")
+        flags[key] = value
+    residual = None
+    if block.has("residual_mix"):
+        residual = supplied_factor(
+            block.string("residual_mix"),
+            block.string("residual_mix_source", ""),
+            block.where("residual_mix"),
+            block.where("residual_mix_source"),
+        )
+    market = block.string("market", required=False).upper() or None
+    return ElectricitySupply(
+        supply=supply,
+        technology=technology,
+        share=1.0 if share is None else share,
+        certificate_id=block.opt_str("certificate_id"),
+        conveys_attributes=flags["conveys_attributes"],
+        cancelled_for_user=flags["cancelled_for_user"],
+        generation_period=block.opt_str("generation_period"),
+        consumption_period=block.opt_str("consumption_period"),
+        market=market,
+        residual_mix=residual,
+    )
+
+
 def read_energy(top: TomlTable, battery: Battery, plant: Plant) -> list[ActivityLine]:
     """Turn [[electricity]], [[fuel]] and [[process_emission]] tables into per-battery lines.
 
@@ -77,23 +159,16 @@ def read_energy(top: TomlTable, battery: Battery, plant: Plant) -> list[Activity
     """
     lines: list[ActivityLine] = []
     for block in top.items("electricity"):
-        block.unknown_keys(_COMMON | {"country", "supply"})
-        supply = block.string("supply", "grid").lower()
-        if supply != "grid":
-            raise block.fail(
-                "supply",
-                f"supply {supply!r} is not supported by this ruleset",
-                hint="the national-mix policy counts all electricity at the grid "
-                'mix of its country: use supply = "grid"',
-            )
+        block.unknown_keys(_COMMON | SUPPLY_KEYS)
         country = block.string("country", plant.country).upper()
         multiplier, how = _basis(block, battery)
         kwh = _amount(block, "kWh", "electricity amount")
         process = block.string("process")
+        supply = _supply(block, country)
         lines.append(
             ActivityLine(
                 kind=LineKind.ELECTRICITY,
-                component=f"{process} electricity ({country} grid)",
+                component=f"{process} electricity",
                 factor_id=f"grid-{country.lower()}",
                 quantity=kwh * multiplier,
                 unit="kWh",
@@ -102,6 +177,7 @@ def read_energy(top: TomlTable, battery: Battery, plant: Plant) -> list[Activity
                 dqr=_dqr(block),
                 origin=country,
                 note=f"{kwh:g} kWh {how}",
+                supply=supply,
             )
         )
     for block in top.items("fuel"):

@@ -16,12 +16,16 @@ from carbonfp.model import (
     Battery,
     BatteryCategory,
     DeclarationInfo,
+    EndOfLife,
+    EolMaterial,
     Manufacturer,
     Plant,
     Project,
+    SuppliedFactor,
 )
 
 TOP_KEYS = {
+    "end_of_life",
     "battery",
     "manufacturer",
     "plant",
@@ -46,6 +50,10 @@ BATTERY_KEYS = {
     "annual_distance",
     "cycles_per_year",
     "cycles_per_year_justification",
+    "vehicle_consumption",
+    "declared_cycles",
+    "end_of_life_capacity",
+    "mean_capacity_factor",
 }
 
 
@@ -124,7 +132,10 @@ def load_project(path: str | Path) -> Project:
         )
     lines.extend(read_transport(transport_top, battery))
 
+    end_of_life = _end_of_life(top.sub("end_of_life")) if top.has("end_of_life") else None
+
     return Project(
+        end_of_life=end_of_life,
         name=battery.model,
         label=label,
         battery=battery,
@@ -231,4 +242,83 @@ def _battery(t: TomlTable, require_mass: bool = True) -> Battery:
         annual_distance_km=qty("annual_distance", "km", required=False),
         cycles_per_year=t.number("cycles_per_year", required=False),
         cycles_per_year_justification=t.opt_str("cycles_per_year_justification"),
+        vehicle_consumption_kwh_per_km=qty("vehicle_consumption", "kWh/km", required=False),
+        declared_cycles=t.number("declared_cycles", required=False),
+        end_of_life_capacity=_share(t, "end_of_life_capacity"),
+        mean_capacity_factor=_share(t, "mean_capacity_factor"),
     )
+
+
+def _share(t: TomlTable, key: str) -> float | None:
+    """A fraction given as 0.8 or "80%"."""
+    if not t.has(key):
+        return None
+    raw = t.data[key]
+    if isinstance(raw, str) and raw.strip().endswith("%"):
+        try:
+            value = float(raw.strip().rstrip("%").strip()) / 100
+        except ValueError:
+            raise t.fail(key, f"{key} {raw!r} is not a percentage") from None
+    elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        value = float(raw)
+    else:
+        raise t.fail(key, f'{key} must be a fraction (0.8) or a percentage ("80%")')
+    if not 0 < value <= 1:
+        raise t.fail(key, f"{key} must be above 0 and at most 1 (100%)")
+    return value
+
+
+EOL_MATERIAL_KEYS = {
+    "R2",
+    "R3",
+    "Qsout",
+    "recycling",
+    "recycling_source",
+    "disposal",
+    "disposal_source",
+    "recycled_input",
+    "recycled_input_source",
+    "energy_recovery",
+    "energy_recovery_source",
+}
+
+
+def _end_of_life(t: TomlTable) -> EndOfLife:
+    """[end_of_life]: route, and per CFF material group rates and factors (with sources)."""
+    from carbonfp.io.bom import supplied_factor
+
+    t.unknown_keys({"route", "materials"})
+    materials: dict[str, EolMaterial] = {}
+    table = t.sub("materials", required=False)
+    for name in table.data:
+        m = table.sub(name)
+        m.unknown_keys(EOL_MATERIAL_KEYS)
+
+        def factor(key: str, m: TomlTable = m) -> SuppliedFactor | None:
+            if not m.has(key):
+                return None
+            return supplied_factor(
+                m.string(key),
+                m.string(f"{key}_source", ""),
+                m.where(key),
+                m.where(f"{key}_source"),
+                allow_negative=False,
+            )
+
+        materials[name] = EolMaterial(
+            name=name,
+            r2=_share_or_zero(m, "R2"),
+            r3=_share_or_zero(m, "R3"),
+            q_out=_share(m, "Qsout"),
+            recycling=factor("recycling"),
+            disposal=factor("disposal"),
+            recycled_input=factor("recycled_input"),
+            energy_recovery=factor("energy_recovery"),
+        )
+    return EndOfLife(route=t.string("route"), materials=materials, where=t.where())
+
+
+def _share_or_zero(t: TomlTable, key: str) -> float | None:
+    if t.has(key) and t.data[key] == 0:
+        return 0.0
+    return _share(t, key)

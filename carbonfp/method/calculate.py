@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from carbonfp import __version__
 from carbonfp.errors import InputError
+from carbonfp.method.circularity import apply_cff, recycled_content
+from carbonfp.method.electricity import duplicate_certificates, resolve_electricity, sources_of
 from carbonfp.method.functional_unit import functional_unit
-from carbonfp.method.quality import plausibility
+from carbonfp.method.quality import material_content, plausibility, quality_summary
 from carbonfp.method.stages import assign_stage
 from carbonfp.model import (
     ActivityLine,
     Declaration,
+    ElectricityResult,
     FactorSet,
     Issue,
     LineKind,
@@ -146,33 +149,87 @@ def _gwp(line: ActivityLine, factors: FactorSet, rules: Ruleset) -> Resolved:
     )
 
 
-def calculate(project: Project, factors: FactorSet, rules: Ruleset) -> Declaration:
+MODES = ("screening", "declaration")
+
+
+def calculate(
+    project: Project, factors: FactorSet, rules: Ruleset, mode: str = "screening"
+) -> Declaration:
     """Compute the Article 7 declaration of one battery.
 
-    Pure: everything arrives as arguments. Raises InputError for an unknown factor, a unit
-    that does not match its factor, a ruleset that does not cover the battery, or a negative
-    total.
+    Pure: everything arrives as arguments. ``mode`` "declaration" records a gate failure for
+    secondary data on the ruleset's mandatory items (the caller refuses such a declaration).
+    Raises InputError for an unknown factor, a unit that does not match its factor, a ruleset
+    that does not cover the battery, missing end-of-life data, or a negative total.
     """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
     fu, warnings = functional_unit(project.battery, rules, project.label)
     warnings = list(project.warnings) + warnings
 
-    resolved = [resolve_factor(line, factors, rules) for line in project.lines]
-    stages = [assign_stage(line, rules) for line in project.lines]
+    lines = list(project.lines)
+    resolved: list[Resolved] = []
+    electricity: list[ElectricityResult] = []
+    for line in lines:
+        if line.kind is LineKind.ELECTRICITY:
+            result, issues = resolve_electricity(line, factors, rules)
+            electricity.append(result)
+            warnings.extend(issues)
+            resolved.append(
+                Resolved(
+                    " + ".join(result.factor_ids),
+                    result.factor_kg_per_kwh,
+                    "kg CO2e/kWh",
+                    sources_of(result, factors),
+                    _electricity_status(result, factors),
+                    _layer(result.factor_ids, factors),
+                    _mean_dqr(result.factor_ids, factors),
+                )
+            )
+        else:
+            resolved.append(resolve_factor(line, factors, rules))
+    warnings.extend(duplicate_certificates(electricity))
+    stages = [assign_stage(line, rules) for line in lines]
+
+    ev_per_kg = [_per_kg(line, r) for line, r in zip(lines, resolved, strict=True)]
+    new_values, added, cff_results, cff_issues = apply_cff(
+        project,
+        lines,
+        stages,
+        ev_per_kg,
+        [ln.supplied is not None for ln in lines],
+        factors,
+        rules,
+    )
+    warnings.extend(cff_issues)
+    for i, value in new_values.items():
+        r = resolved[i]
+        resolved[i] = replace(
+            r,
+            value=value,
+            unit="kg CO2e/kg",
+            source=f"{r.source}; CFF R1 = {lines[i].recycled_share:g}",
+        )
+    for line, factor in added:
+        lines.append(line)
+        stages.append(Stage.END_OF_LIFE)
+        resolved.append(
+            Resolved(line.factor_id or "", factor.value, factor.unit, factor.source, "formula")
+        )
+
     # one scale per distinct (amount unit, factor unit) pair: units are parsed once
     scales = np.fromiter(
         (
             emission_scale(line.unit, r.unit, line.where, r.id)
-            for line, r in zip(project.lines, resolved, strict=True)
+            for line, r in zip(lines, resolved, strict=True)
         ),
         dtype=float,
         count=len(resolved),
     )
-    quantities = np.fromiter(
-        (line.quantity for line in project.lines), dtype=float, count=len(resolved)
-    )
+    quantities = np.fromiter((line.quantity for line in lines), dtype=float, count=len(lines))
     values = np.fromiter((r.value for r in resolved), dtype=float, count=len(resolved))
     kg = quantities * values * scales
-    stage_index = np.fromiter((STAGES.index(s) for s in stages), dtype=np.intp, count=len(resolved))
+    stage_index = np.fromiter((STAGES.index(s) for s in stages), dtype=np.intp, count=len(stages))
     per_stage = np.bincount(stage_index, weights=kg, minlength=len(STAGES))
     absolute = float(per_stage.sum())
     if absolute < 0:
@@ -180,7 +237,7 @@ def calculate(project: Project, factors: FactorSet, rules: Ruleset) -> Declarati
             f"the total footprint is negative ({absolute:.1f} kg CO2e): end-of-life credits "
             "exceed all emissions",
             where=None,
-            hint="check the signs and amounts of the end-of-life lines",
+            hint="check the signs and amounts of the end-of-life lines and [end_of_life] rates",
             code="negative-total",
         )
     total_kwh = fu.total_energy_kwh
@@ -196,20 +253,40 @@ def calculate(project: Project, factors: FactorSet, rules: Ruleset) -> Declarati
     cradle_to_gate = float(per_stage[0] + per_stage[1])
     c2g_per_kwh_capacity = cradle_to_gate / project.battery.usable_capacity_kwh
 
-    lines = tuple(
+    results = tuple(
         LineResult(
             line, stage, r.id, r.value, r.unit, r.source, r.status, float(k), r.set_label, r.dqr
         )
-        for line, stage, r, k in zip(project.lines, stages, resolved, kg, strict=True)
+        for line, stage, r, k in zip(lines, stages, resolved, kg, strict=True)
     )
-    warnings.extend(_status_warnings(lines))
+    warnings.extend(_status_warnings(results))
     warnings.extend(
         plausibility(
             project.battery, rules, stage_results, absolute / total_kwh, c2g_per_kwh_capacity
         )
     )
+    capacity = project.battery.nominal_capacity_kwh or project.battery.usable_capacity_kwh
+    warnings.extend(material_content(list(project.lines), factors, rules, capacity))
+    quality = quality_summary(list(results), rules)
+    gate_failures: list[str] = []
+    if quality.missing_primary:
+        listed = "; ".join(f"{label} ({where})" for _, label, where in quality.missing_primary)
+        if mode == "declaration":
+            gate_failures.append(
+                f"secondary data where {rules.id} requires company-specific data: {listed}"
+            )
+        else:
+            warnings.append(
+                Issue(
+                    "missing-primary-data",
+                    f"{len(quality.missing_primary)} lines use secondary data where "
+                    f"{rules.id} requires company-specific data: {listed}",
+                )
+            )
+    if mode == "declaration" and any(w.code == "cff-not-applied" for w in warnings):
+        gate_failures.append("the end-of-life formula was not applied: add [end_of_life]")
 
-    used = sorted({r.factor_source for r in lines if r.factor_source in factors.sources})
+    used = sorted({k for r in results for k in r.factor_source.split(", ") if k in factors.sources})
     provenance = Provenance(
         tool_version=__version__,
         factor_set=factors.label,
@@ -230,10 +307,47 @@ def calculate(project: Project, factors: FactorSet, rules: Ruleset) -> Declarati
         total_kg_co2e_per_kwh=absolute / total_kwh,
         cradle_to_gate_kg_co2e=cradle_to_gate,
         cradle_to_gate_kg_co2e_per_kwh_capacity=c2g_per_kwh_capacity,
-        lines=lines,
+        lines=results,
         warnings=tuple(warnings),
         provenance=provenance,
+        mode=mode,
+        electricity=tuple(electricity),
+        cff=tuple(cff_results),
+        recycled_content=tuple(recycled_content(list(project.lines), factors, rules)),
+        quality=quality,
+        gate_failures=tuple(gate_failures),
     )
+
+
+def _per_kg(line: ActivityLine, r: Resolved) -> float | None:
+    """The factor per kg of material, where the line is a material with a per-mass factor."""
+    if line.kind is not LineKind.MATERIAL:
+        return None
+    try:
+        return r.value * emission_scale("kg", r.unit)
+    except InputError:
+        return None
+
+
+def _electricity_status(result: ElectricityResult, factors: FactorSet) -> str:
+    statuses = [factors.factors[f].status for f in result.factor_ids if f in factors.factors]
+    for status in ("proxy", "literature", "user"):
+        if status in statuses:
+            return status
+    return "default" if statuses else "project"
+
+
+def _layer(ids: tuple[str, ...], factors: FactorSet) -> str:
+    return ", ".join(
+        dict.fromkeys(factors.factors[f].set_label for f in ids if f in factors.factors)
+    )
+
+
+def _mean_dqr(ids: tuple[str, ...], factors: FactorSet) -> float | None:
+    scores = [
+        d for f in ids if f in factors.factors and (d := factors.factors[f].dqr_score) is not None
+    ]
+    return sum(scores) / len(scores) if scores else None
 
 
 def _status_warnings(lines: tuple[LineResult, ...]) -> list[Issue]:

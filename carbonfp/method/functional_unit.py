@@ -38,6 +38,10 @@ def functional_unit(
             hint="choose a ruleset for this battery category in [method] ruleset",
             code="ruleset-category",
         )
+    if rules.fu_method == "warranty-km-consumption":
+        return _km_consumption(battery, rules, project_label), warnings
+    if rules.fu_method == "cycle-life":
+        return _cycle_life(battery, rules, project_label), warnings
     group = vehicle_group(battery.vehicle_category or "")
     table_fec = rules.fec_per_year.get(group)
     if battery.cycles_per_year is not None:
@@ -118,3 +122,73 @@ def functional_unit(
         total_energy_kwh=total,
         derivation=derivation,
     ), warnings
+
+
+def _km_consumption(battery: Battery, rules: Ruleset, project_label: str) -> FunctionalUnit:
+    """JRC CFB-EV 2023: E_total = warranty km x vehicle consumption (kWh/km)."""
+    missing = [
+        key
+        for key, value in (
+            ("warranty_km", battery.warranty_km),
+            ("vehicle_consumption", battery.vehicle_consumption_kwh_per_km),
+        )
+        if value is None
+    ]
+    if missing:
+        raise InputError(
+            f"{rules.id} computes E_total from the warranty distance and the vehicle's "
+            f"consumption: {' and '.join(missing)} missing",
+            where=Location(project_label, key=f"battery.{missing[0]}"),
+            hint='add warranty_km = "160000 km" and vehicle_consumption = "0.17 kWh/km" under '
+            "[battery] (the vehicle's certified consumption)",
+            code="missing-key",
+        )
+    assert battery.warranty_km is not None and battery.vehicle_consumption_kwh_per_km is not None
+    total = battery.warranty_km * battery.vehicle_consumption_kwh_per_km
+    years = battery.warranty_years
+    cycles = total / battery.usable_capacity_kwh / years
+    derivation = (
+        f"{_fmt(battery.warranty_km)} km warranty x {_fmt(battery.vehicle_consumption_kwh_per_km)}"
+        f" kWh/km vehicle consumption ({rules.id}) = {_fmt(total)} kWh "
+        f"(= {_fmt(cycles)} full cycles per year of {_fmt(battery.usable_capacity_kwh)} kWh "
+        f"over {_fmt(years)} years)"
+    )
+    return FunctionalUnit(battery.usable_capacity_kwh, cycles, years, total, derivation)
+
+
+def _cycle_life(battery: Battery, rules: Ruleset, project_label: str) -> FunctionalUnit:
+    """Industrial (provisional): usable capacity x declared cycles x mean usable-capacity factor."""
+    if battery.declared_cycles is None:
+        raise InputError(
+            f"{rules.id} computes E_total from the declared cycle life: declared_cycles missing",
+            where=Location(project_label, key="battery.declared_cycles"),
+            hint="add declared_cycles = 6000 (the cycle life declared under Article 10) under "
+            "[battery]",
+            code="missing-key",
+        )
+    if battery.mean_capacity_factor is not None:
+        factor = battery.mean_capacity_factor
+        how = "mean usable-capacity factor given in the project"
+    elif battery.end_of_life_capacity is not None:
+        factor = (1 + battery.end_of_life_capacity) / 2
+        how = (
+            f"mean usable-capacity factor under a linear fade to "
+            f"{battery.end_of_life_capacity:.0%}: (1 + {battery.end_of_life_capacity:g}) / 2"
+        )
+    else:
+        raise InputError(
+            f"{rules.id} needs the capacity left after the declared cycles",
+            where=Location(project_label, key="battery.end_of_life_capacity"),
+            hint='add end_of_life_capacity = "80%" or mean_capacity_factor = 0.9 under [battery]',
+            code="missing-key",
+        )
+    total = battery.usable_capacity_kwh * battery.declared_cycles * factor
+    years = battery.warranty_years
+    derivation = (
+        f"{_fmt(battery.usable_capacity_kwh)} kWh usable capacity x "
+        f"{_fmt(battery.declared_cycles)} declared cycles x {factor:.4g} ({how}) = "
+        f"{_fmt(total)} kWh ({rules.id}, {rules.legal_status})"
+    )
+    return FunctionalUnit(
+        battery.usable_capacity_kwh, battery.declared_cycles / years, years, total, derivation
+    )

@@ -1,9 +1,22 @@
-"""Plausibility checks against the ruleset's published bands: warnings, never errors."""
+"""Data quality (DQR roll-up, mandatory primary data) and plausibility warnings."""
 
 from __future__ import annotations
 
+from fnmatch import fnmatch
+
 from carbonfp.method.functional_unit import vehicle_group
-from carbonfp.model import Battery, Issue, Ruleset, StageResult
+from carbonfp.model import (
+    ActivityLine,
+    Battery,
+    DataType,
+    FactorSet,
+    Issue,
+    LineResult,
+    QualitySummary,
+    Ruleset,
+    Stage,
+    StageResult,
+)
 
 
 def plausibility(
@@ -43,6 +56,87 @@ def plausibility(
                     "implausible-stage-share",
                     f"{result.stage.value} is {result.share:.1%} of the total, outside the usual "
                     f"{band.low:.0%} to {band.high:.0%}",
+                )
+            )
+    return issues
+
+
+DQR_LEVELS = ((1.5, "excellent"), (2.0, "very good"), (3.0, "good"), (4.0, "fair"))
+
+
+def dqr_label(dqr: float | None) -> str:
+    """PEF wording of a DQR: <= 1.5 excellent, <= 2 very good, <= 3 good, <= 4 fair, else poor."""
+    if dqr is None:
+        return "unknown"
+    return next((name for limit, name in DQR_LEVELS if dqr <= limit), "poor")
+
+
+def line_dqr(result: LineResult) -> float | None:
+    """The line's own DQR where the input gives one, else its factor's."""
+    return result.line.dqr if result.line.dqr is not None else result.factor_dqr
+
+
+def mandatory_matches(line: ActivityLine, rules: Ruleset) -> list[str]:
+    """Titles of the ruleset's mandatory company-specific items this line belongs to."""
+    names = [n.lower() for n in (line.factor_id or "", line.component, line.label) if n]
+    return [
+        item.title
+        for item in rules.mandatory
+        if line.kind in item.kinds and any(fnmatch(n, p) for n in names for p in item.match)
+    ]
+
+
+def quality_summary(results: list[LineResult], rules: Ruleset) -> QualitySummary:
+    """Emission-weighted DQR per stage and overall; secondary data on mandatory items."""
+    by_stage: dict[Stage, float | None] = {}
+    covered = total = 0.0
+    weighted_all = 0.0
+    for stage in Stage:
+        weight = weighted = 0.0
+        for r in results:
+            if r.stage is not stage:
+                continue
+            dqr = line_dqr(r)
+            total += abs(r.kg_co2e)
+            if dqr is not None:
+                weight += abs(r.kg_co2e)
+                weighted += abs(r.kg_co2e) * dqr
+        covered += weight
+        weighted_all += weighted
+        by_stage[stage] = weighted / weight if weight else None
+    missing = []
+    for r in results:
+        if r.line.data_type is DataType.SECONDARY:
+            for title in mandatory_matches(r.line, rules):
+                missing.append((title, r.line.label, str(r.line.where)))
+    return QualitySummary(
+        dqr_by_stage=by_stage,
+        dqr_overall=weighted_all / covered if covered else None,
+        dqr_coverage=covered / total if total else 0.0,
+        missing_primary=tuple(missing),
+    )
+
+
+def material_content(
+    lines: list[ActivityLine], factors: FactorSet, rules: Ruleset, capacity_kwh: float
+) -> list[Issue]:
+    """Warn where kg of Li, Ni, Co, Cu or graphite per kWh is outside the ruleset's bands."""
+    from carbonfp.method.circularity import element_masses
+
+    content: dict[str, float] = {}
+    for _, element, kg in element_masses(lines, factors):
+        content[element] = content.get(element, 0.0) + kg
+    issues = []
+    for element, band in rules.material_content_per_kwh.items():
+        per_kwh = content.get(element, 0.0) / capacity_kwh
+        if element not in content:
+            continue  # not counted: no composition known for the materials holding it
+        if not band.low <= per_kwh <= band.high:
+            issues.append(
+                Issue(
+                    "implausible-material-content",
+                    f"{element}: {per_kwh:.3f} kg per kWh of capacity in the BOM, outside the "
+                    f"{band.low:g} to {band.high:g} of BatPaC 5.2 packs: check masses and units",
                 )
             )
     return issues
