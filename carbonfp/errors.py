@@ -82,3 +82,10 @@ class UsageError(CarbonfpError):
 
     exit_code = ExitCode.USAGE
     code = "usage"
+
+
+class GateError(CarbonfpError):
+    """A declaration was computed but a gate failed: declaration-mode checks (exit 5)."""
+
+    exit_code = ExitCode.GATE
+    code = "gate-failed"

@@ -8,8 +8,10 @@ import typer
 
 from carbonfp import __version__
 from carbonfp.cli import calc as _calc
+from carbonfp.cli import compare as _compare
 from carbonfp.cli import estimate as _estimate
 from carbonfp.cli import factors as _factors
+from carbonfp.cli import rules as _rules
 
 app = typer.Typer(
     name="carbonfp",
@@ -46,4 +48,6 @@ def main(
 
 app.command("calc")(_calc.calc)
 app.command("estimate")(_estimate.estimate)
+app.command("compare")(_compare.compare)
 app.add_typer(_factors.app, name="factors")
+app.add_typer(_rules.app, name="rules")

@@ -16,7 +16,7 @@ from carbonfp.cli.options import (
     QuietOption,
     emit,
 )
-from carbonfp.errors import UsageError
+from carbonfp.errors import GateError, Location, UsageError
 
 
 def calc(
@@ -58,6 +58,15 @@ def calc(
         bool, typer.Option("--lines", help="CSV: one row per BOM or energy line.")
     ] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="How many top contributors.")] = 10,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            help="screening: label the result 'screening, not a declaration' and list the "
+            "primary data still missing; declaration: refuse secondary data on the ruleset's "
+            "mandatory items (exit 5).",
+        ),
+    ] = "screening",
     timestamp: Annotated[
         bool,
         typer.Option(
@@ -91,7 +100,16 @@ def calc(
         ruleset = load_rules(rules or loaded.ruleset or "eu-ev-draft-2024-04")
         base = factor_set or loaded.factor_set or ruleset.default_factor_set
         factors = load_factors([base, *(str(p) for p in layers or [])])
-        declaration = calculate(loaded, factors, ruleset)
+        if mode not in ("screening", "declaration"):
+            raise UsageError(f"--mode must be screening or declaration, not {mode!r}")
+        declaration = calculate(loaded, factors, ruleset, mode)
+        if declaration.gate_failures:
+            raise GateError(
+                "not a declaration: " + " | ".join(declaration.gate_failures),
+                where=Location(loaded.label),
+                hint="give company- or supplier-specific data (data_type = company or supplier) "
+                "on these lines, or run --mode screening",
+            )
         if fmt is OutputFormat.json:
             stamp = None
             if timestamp:

@@ -59,6 +59,8 @@ def to_dict(decl: Declaration, top: int = 10, generated_at: str | None = None) -
     head: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "document": "carbon footprint declaration, Regulation (EU) 2023/1542 Article 7",
+        "mode": decl.mode,
+        "label": mode_label(decl),
     }
     if generated_at is not None:
         head["generated_at"] = generated_at
@@ -113,6 +115,63 @@ def to_dict(decl: Declaration, top: int = 10, generated_at: str | None = None) -
                 "with cradle-to-gate studies, not the Article 7 figure",
             },
         },
+        "electricity": [
+            {
+                "component": e.line.label,
+                "country": e.line.origin,
+                "supply": e.supply.value,
+                "policy": e.policy,
+                "kwh": _r(e.kwh),
+                "factor_ids": list(e.factor_ids),
+                "factor_kg_co2e_per_kwh": _r(e.factor_kg_per_kwh),
+                "kg_co2e": _r(e.kwh * e.factor_kg_per_kwh),
+                "credited_share": _r(e.credited_share),
+                "reason": e.reason,
+                "certificate_id": e.certificate_id,
+                "where": str(e.line.where),
+            }
+            for e in decl.electricity
+        ],
+        "end_of_life": {
+            "route": p.end_of_life.route if p.end_of_life else None,
+            "formula": "Circular Footprint Formula (PEF)",
+            "materials": [
+                {
+                    "component": c.line.label,
+                    "group": c.group,
+                    "mass_kg": _r(c.mass_kg),
+                    "R1": _r(c.r1),
+                    "R2": _r(c.r2),
+                    "R3": _r(c.r3),
+                    "A": _r(c.a),
+                    "Qsout_Qp": _r(c.q_out),
+                    "Ev": _r(c.ev),
+                    "Erec": _r(c.erec),
+                    "ErecEoL": _r(c.erec_eol),
+                    "ED": _r(c.disposal),
+                    "raw_materials_kg_co2e": _r(c.raw_materials_kg),
+                    "recycling_kg_co2e": _r(c.recycling_kg),
+                    "energy_recovery_kg_co2e": _r(c.energy_recovery_kg),
+                    "disposal_kg_co2e": _r(c.disposal_kg),
+                    "end_of_life_kg_co2e": _r(c.end_of_life_kg),
+                }
+                for c in decl.cff
+            ],
+        },
+        "recycled_content": [
+            {
+                "element": rc.element,
+                "content_kg": _r(rc.content_kg),
+                "recycled_kg": _r(rc.recycled_kg),
+                "share": _r(rc.share),
+                "minimums": [
+                    {"applies_from": date, "minimum_share": _r(minimum), "met": met}
+                    for date, minimum, met in rc.minimums
+                ],
+            }
+            for rc in decl.recycled_content
+        ],
+        "data_quality": _quality_dict(decl),
         "top_contributors": [
             {
                 "component": r.line.label,
@@ -156,6 +215,30 @@ def to_dict(decl: Declaration, top: int = 10, generated_at: str | None = None) -
                 for s in decl.provenance.sources
             ],
         },
+    }
+
+
+def mode_label(decl: Declaration) -> str:
+    if decl.mode == "declaration":
+        return f"declaration ({decl.provenance.ruleset}, {decl.provenance.ruleset_legal_status})"
+    return "screening, not a declaration"
+
+
+def _quality_dict(decl: Declaration) -> dict[str, Any]:
+    from carbonfp.method.quality import dqr_label
+
+    q = decl.quality
+    if q is None:
+        return {}
+    return {
+        "dqr_by_stage": {s.value: _r(v) for s, v in q.dqr_by_stage.items()},
+        "dqr_overall": _r(q.dqr_overall),
+        "rating": dqr_label(q.dqr_overall),
+        "dqr_coverage": _r(q.dqr_coverage),
+        "missing_primary_data": [
+            {"item": item, "component": label, "where": where}
+            for item, label, where in q.missing_primary
+        ],
     }
 
 
@@ -237,7 +320,10 @@ def to_text(decl: Declaration, top: int = 10) -> str:
     out: list[str] = []
     add = out.append
     status = decl.provenance.ruleset_legal_status
-    add("CARBON FOOTPRINT DECLARATION  (Regulation (EU) 2023/1542, Article 7)")
+    if decl.mode == "declaration":
+        add("CARBON FOOTPRINT DECLARATION  (Regulation (EU) 2023/1542, Article 7)")
+    else:
+        add("CARBON FOOTPRINT: SCREENING, NOT A DECLARATION  (Regulation (EU) 2023/1542, Art. 7)")
     add(f"Method: {decl.provenance.ruleset} ({status}); factors: {decl.provenance.factor_set}")
     add("")
     vehicle = f", {b.vehicle_category}" if b.vehicle_category else ""
@@ -285,6 +371,52 @@ def to_text(decl: Declaration, top: int = 10) -> str:
             f"  {i:>2}. {r.line.label[:52]:<52} {_short(r.stage):<14} {_n(r.kg_co2e):>10} kg "
             f"{share:>6.1%}  {r.factor_id} [{r.factor_status}]"
         )
+    if decl.electricity:
+        add("")
+        add(f"Electricity ({decl.electricity[0].policy} policy)")
+        for e in decl.electricity:
+            kg = _n(e.kwh * e.factor_kg_per_kwh)
+            add(
+                f"  {e.line.label[:44]:<44} {_n(e.kwh, 0):>9} kWh x "
+                f"{e.factor_kg_per_kwh * 1000:>6.1f} g/kWh = {kg:>9} kg"
+                f"  credited {e.credited_share:>4.0%}"
+            )
+            add(f"      {e.reason}")
+    if decl.cff or p.end_of_life:
+        add("")
+        route = p.end_of_life.route if p.end_of_life else "not given"
+        add(f"End of life: Circular Footprint Formula (route: {route})")
+        for c in decl.cff:
+            if c.r1 == 0 and c.end_of_life_kg == 0:
+                continue
+            add(
+                f"  {c.line.label[:44]:<44} {c.group:<24} R1 {c.r1:.2f} R2 {c.r2:.2f} "
+                f"EoL {_n(c.end_of_life_kg):>9} kg"
+            )
+    if decl.recycled_content:
+        add("")
+        add("Recycled content (Article 8; minimum shares by the date they apply from)")
+        for rc in decl.recycled_content:
+            mins = ", ".join(
+                f"{date}: {minimum:.0%} {'met' if met else 'NOT met'}"
+                for date, minimum, met in rc.minimums
+            )
+            add(f"  {rc.element:<3} {rc.share:>6.1%} of {rc.content_kg:,.2f} kg  ({mins})")
+    if decl.quality is not None:
+        from carbonfp.method.quality import dqr_label
+
+        q = decl.quality
+        add("")
+        per_stage = ", ".join(
+            f"{s.value} {v:.2f}" for s, v in q.dqr_by_stage.items() if v is not None
+        )
+        overall = f"{q.dqr_overall:.2f}" if q.dqr_overall is not None else "n/a"
+        add(
+            f"Data quality (PEF DQR, emission-weighted, 1 best to 5): overall {overall} "
+            f"({dqr_label(q.dqr_overall)}), covering {q.dqr_coverage:.0%} of emissions"
+        )
+        if per_stage:
+            add(f"  {per_stage}")
     if decl.warnings:
         add("")
         add(f"Warnings ({len(decl.warnings)})")
