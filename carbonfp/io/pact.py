@@ -116,7 +116,7 @@ def read_utc(table: TomlTable, key: str) -> datetime | None:
     if not table.has(key):
         return None
     raw = table.data[key]
-    hint = 'write a date (2025-01-01) or a UTC time (2025-01-01T00:00:00Z)'
+    hint = "write a date (2025-01-01) or a UTC time (2025-01-01T00:00:00Z)"
     if isinstance(raw, str):
         try:
             raw = _parse_iso(raw.strip())
@@ -402,7 +402,7 @@ def _characterization(rules: Ruleset) -> str:
         raise FactorDataError(
             f"ruleset {rules.id} uses GWP set {rules.gwp_set!r}; a PACT footprint can declare "
             "only AR5 or AR6 characterization factors",
-            hint="use a ruleset with gwp_set = \"AR6\" for the PACT export",
+            hint='use a ruleset with gwp_set = "AR6" for the PACT export',
         )
     return rules.gwp_set
 

@@ -33,11 +33,17 @@ def read_text(path: Path, label: str, error: type[CarbonfpError] = InputError) -
         ) from exc
     except IsADirectoryError as exc:
         raise error(
-            "is a directory, not a file", where=Location(label), code="unreadable-file"
+            "is a directory, not a file",
+            where=Location(label),
+            hint="give the path of a file inside it",
+            code="unreadable-file",
         ) from exc
     except OSError as exc:
         raise error(
-            f"cannot read file: {exc.strerror}", where=Location(label), code="unreadable-file"
+            f"cannot read file: {exc.strerror}",
+            where=Location(label),
+            hint="check that the file exists and that you may read it",
+            code="unreadable-file",
         ) from exc
     try:
         return data.decode("utf-8-sig")

@@ -1,0 +1,153 @@
+"""The declaration as an Excel workbook: a tidy "declaration" sheet and a "lines" sheet.
+
+The sheets hold what ``--format csv`` and ``--format csv --lines`` hold. No cell is ever a
+formula: text is stored as text, and text a spreadsheet would read as a formula (starting with
+= + - @, a tab or a carriage return, after any blanks, full-width forms included) gets a
+leading apostrophe, as in the CSV. Numbers stay numbers. Same inputs, same bytes: no
+timestamps in the document properties or the zip entries. Needs openpyxl (``carbonfp[xlsx]``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from carbonfp.errors import UsageError
+from carbonfp.model import Declaration
+
+#: Characters that make a spreadsheet evaluate a cell, with their full-width forms.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+SHEETS = ("declaration", "lines")
+#: Zip entry time of every part: the earliest a zip file can hold (no clock).
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def safe_text(value: str) -> str:
+    """Prefix an apostrophe to text a spreadsheet would evaluate; other text is unchanged."""
+    if value.lstrip(" \u00a0").startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _cell(value: object) -> object:
+    """A value as a cell holds it: numbers and booleans as they are, everything else as text."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, (dict, list, tuple)):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return safe_text(str(value))
+
+
+def _number_or_text(text: str) -> object:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def declaration_rows(decl: Declaration) -> list[list[object]]:
+    """The tidy CSV (battery, stage, metric, value, unit) as rows, values as numbers."""
+    from carbonfp.io.declaration import to_csv
+
+    rows: list[list[object]] = []
+    for i, record in enumerate(csv.reader(io.StringIO(to_csv(decl)))):
+        if i == 0:
+            rows.append(list(record))
+            continue
+        header = rows[0]
+        rows.append(
+            [_number_or_text(v) if header[j] == "value" else v for j, v in enumerate(record)]
+        )
+    return rows
+
+
+def line_rows(decl: Declaration) -> list[list[object]]:
+    """One row per activity line, with the columns of ``--format csv --lines``."""
+    from carbonfp.io.declaration import line_dict
+
+    dicts = [line_dict(r) for r in decl.lines]
+    header = ["battery", *(dicts[0].keys() if dicts else [])]
+    model = decl.project.battery.model
+    return [header, *([model, *d.values()] for d in dicts)]
+
+
+def workbook_bytes(decl: Declaration) -> bytes:
+    """The workbook as bytes. Raises UsageError when openpyxl is not installed."""
+    try:
+        from openpyxl import Workbook
+        from openpyxl.writer.excel import ExcelWriter
+    except ImportError as exc:
+        raise UsageError(
+            "--format xlsx needs openpyxl, which is not installed",
+            hint="pip install 'carbonfp[xlsx]', or use --format csv",
+            code="missing-dependency",
+        ) from exc
+    book = Workbook()
+    first = book.active
+    book.remove(first)
+    for name, rows in zip(SHEETS, (declaration_rows(decl), line_rows(decl)), strict=True):
+        sheet = book.create_sheet(name)
+        for r, row in enumerate(rows, 1):
+            for c, value in enumerate(row, 1):
+                cell = sheet.cell(row=r, column=c)
+                cell.value = _cell(value)
+                if isinstance(cell.value, str):
+                    # openpyxl makes text starting with "=" a formula: force plain text
+                    cell.data_type = "s"
+        sheet.freeze_panes = "A2"
+    book.properties.creator = "carbonfp"
+    book.properties.created = None
+    book.properties.modified = None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()
+    return _without_timestamps(buffer.getvalue())
+
+
+def _without_timestamps(data: bytes) -> bytes:
+    """Rewrite a zip with a fixed time on every entry, so that the bytes depend on content."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
+
+
+def write_xlsx(path: Path, decl: Declaration) -> None:
+    """Write the workbook to ``path`` through a temporary file and a rename.
+
+    Raises UsageError when openpyxl is missing (before any file is created).
+    """
+    data = workbook_bytes(decl)
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_sheets(data: bytes) -> dict[str, list[list[Any]]]:
+    """Cell values of every sheet of a workbook (for tests and checks)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    return {
+        sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
+        for sheet in book.worksheets
+    }
