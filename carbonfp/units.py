@@ -28,7 +28,10 @@ CANONICAL = {
 }
 
 _CO2E = re.compile(r"\s*(?:CO2|CO₂)[-_ ]?(?:eq|e)\b\.?", re.IGNORECASE)
-_NUMBER = re.compile(r"^\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+_NUMBER = re.compile(
+    r"^\s*([-+]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d*)?|\d+(?:[.,]\d*)?|[.,]\d+)"
+    r"(?:[eE][-+]?\d+)?)\s*(.*?)\s*$"
+)
 
 
 @cache
@@ -45,7 +48,9 @@ def normalise_unit(text: str) -> str:
     """Rewrite the spellings people use ("kg CO2e/kg", "kgCO2-eq / kWh", "t.km") for pint."""
     unit = text.strip()
     unit = _CO2E.sub("_CO2e", unit)
-    unit = re.sub(r"\bt\s*[.·x]\s*km\b", "t*km", unit)
+    # a tonne-kilometre written as one word ("t.km", "t*km", "t km") is one unit: in
+    # "kg CO2e/t*km" pint would otherwise read (kg CO2e / t) * km
+    unit = re.sub(r"\bt\s*[.·x*]\s*km\b", "tkm", unit)
     unit = unit.replace("·", "*").replace("²", "**2").replace("³", "**3")
     return unit
 
@@ -196,12 +201,19 @@ def parse_number(text: str, decimal_comma: bool | None = None) -> float:
         else:
             s = s.replace(",", "")
     elif "," in s:
-        lone = s.count(",") == 1
-        s = (
-            s.replace(",", ".")
-            if (decimal_comma or (decimal_comma is None and lone)) and lone
-            else s.replace(",", "")
+        groups = s.lstrip("+-").split(",")
+        thousands = (
+            all(len(g) == 3 and g.isdigit() for g in groups[1:]) and 1 <= len(groups[0]) <= 3
         )
+        lone = len(groups) == 2
+        if decimal_comma is False and thousands:
+            s = s.replace(",", "")
+        elif lone and (decimal_comma or not thousands or decimal_comma is None):
+            s = s.replace(",", ".")
+        elif thousands:
+            s = s.replace(",", "")
+        else:
+            raise ValueError("ambiguous commas")
     value = float(s)
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError("not finite")

@@ -170,7 +170,7 @@ def estimate(
                 usable_capacity_kwh=quantity_in(capacity, "kWh", where, "--capacity"),
                 mass_kg=0.0,
                 warranty_years=warranty_years,
-                vehicle_category=category.upper(),
+                vehicle_category=category,
             )
         else:
             changes: dict[str, object] = {}
@@ -179,7 +179,7 @@ def estimate(
             if capacity:
                 changes["usable_capacity_kwh"] = quantity_in(capacity, "kWh", where, "--capacity")
             if category:
-                changes["vehicle_category"] = category.upper()
+                changes["vehicle_category"] = category
             if warranty_years:
                 changes["warranty_years"] = warranty_years
             battery = replace(battery, **changes)  # type: ignore[arg-type]

@@ -10,12 +10,12 @@ from pathlib import Path
 from carbonfp.errors import InputError, Location
 from carbonfp.io.bom import BomReader
 from carbonfp.io.energy import read_energy, read_transport
+from carbonfp.io.pact import declaration_info, read_urns
 from carbonfp.io.tomlfile import TomlTable, load_toml, read_text
 from carbonfp.model import (
     ActivityLine,
     Battery,
     BatteryCategory,
-    DeclarationInfo,
     EndOfLife,
     EolMaterial,
     Manufacturer,
@@ -92,23 +92,23 @@ def load_project(path: str | Path) -> Project:
         )
     plant = Plant(plant_t.string("name"), plant_t.string("town"), plant_t.string("region"), country)
     man_t = top.sub("manufacturer")
-    man_t.unknown_keys({"name", "trade_name", "address", "contact"})
+    man_t.unknown_keys({"name", "trade_name", "address", "contact", "company_id"})
     manufacturer = Manufacturer(
         man_t.string("name"),
         man_t.opt_str("trade_name"),
         man_t.opt_str("address"),
         man_t.opt_str("contact"),
+        company_ids=read_urns(man_t, "company_id"),
     )
-    decl_t = top.sub("declaration", required=False)
-    decl_t.unknown_keys({"eu_doc_id", "study_url"})
-    declaration = DeclarationInfo(decl_t.opt_str("eu_doc_id"), decl_t.opt_str("study_url"))
+    # eu_doc_id and study_url, plus the keys of the exchange formats (PACT ids and dates)
+    declaration = declaration_info(top.sub("declaration", required=False))
     method = top.sub("method", required=False)
     method.unknown_keys({"ruleset", "factor_set"})
 
     files = top.sub("inputs", required=False)
     files.unknown_keys({"bom", "energy", "transport"})
     lines: list[ActivityLine] = []
-    reader = BomReader(display)
+    reader = BomReader(display, period_end=declaration.reference_period_end)
     if not files.has("bom"):
         raise files.fail(
             "bom",
@@ -221,7 +221,7 @@ def _battery(t: TomlTable, require_mass: bool = True) -> Battery:
     assert usable is not None
     warranty_years = t.number("warranty_years")
     assert warranty_years is not None
-    vehicle = t.string("vehicle_category", required=False).upper() or None
+    vehicle = t.string("vehicle_category", required=False) or None
     if category in (BatteryCategory.EV, BatteryCategory.LMT) and vehicle is None:
         raise t.fail(
             None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -16,9 +17,11 @@ from carbonfp.method.quality import material_content, plausibility, quality_summ
 from carbonfp.method.stages import assign_stage
 from carbonfp.model import (
     ActivityLine,
+    CffResult,
     Declaration,
     ElectricityResult,
     FactorSet,
+    FunctionalUnit,
     Issue,
     LineKind,
     LineResult,
@@ -152,6 +155,27 @@ def _gwp(line: ActivityLine, factors: FactorSet, rules: Ruleset) -> Resolved:
 MODES = ("screening", "declaration")
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """One battery's lines resolved to floats: amount, factor and unit scale per line."""
+
+    project: Project
+    factors: FactorSet
+    rules: Ruleset
+    mode: str
+    fu: FunctionalUnit
+    warnings: tuple[Issue, ...]
+    lines: tuple[ActivityLine, ...]
+    stages: tuple[Stage, ...]
+    resolved: tuple[Resolved, ...]
+    electricity: tuple[ElectricityResult, ...]
+    cff: tuple[CffResult, ...]
+    quantities: np.ndarray[Any, np.dtype[np.float64]]
+    values: np.ndarray[Any, np.dtype[np.float64]]
+    scales: np.ndarray[Any, np.dtype[np.float64]]
+    stage_index: np.ndarray[Any, np.dtype[np.intp]]
+
+
 def calculate(
     project: Project, factors: FactorSet, rules: Ruleset, mode: str = "screening"
 ) -> Declaration:
@@ -161,6 +185,50 @@ def calculate(
     secondary data on the ruleset's mandatory items (the caller refuses such a declaration).
     Raises InputError for an unknown factor, a unit that does not match its factor, a ruleset
     that does not cover the battery, missing end-of-life data, or a negative total.
+    """
+    return calculate_many([prepare(project, factors, rules, mode)])[0]
+
+
+def calculate_many(prepared: list[Prepared]) -> list[Declaration]:
+    """Declarations of many batteries: every line of every battery in one array pass."""
+    kg_all, per_stage_all = evaluate(prepared)
+    out = []
+    start = 0
+    for i, item in enumerate(prepared):
+        end = start + len(item.lines)
+        out.append(finish(item, kg_all[start:end], per_stage_all[i]))
+        start = end
+    return out
+
+
+def evaluate(
+    prepared: list[Prepared],
+) -> tuple[np.ndarray[Any, np.dtype[np.float64]], np.ndarray[Any, np.dtype[np.float64]]]:
+    """kg CO2e of every line (concatenated) and per (battery, stage): one vectorised step."""
+    if not prepared:
+        return np.zeros(0), np.zeros((0, len(STAGES)))
+    quantities = np.concatenate([p.quantities for p in prepared])
+    values = np.concatenate([p.values for p in prepared])
+    scales = np.concatenate([p.scales for p in prepared])
+    battery = np.repeat(np.arange(len(prepared)), [len(p.lines) for p in prepared])
+    stage = np.concatenate([p.stage_index for p in prepared])
+    kg = quantities * values * scales
+    per_stage = (
+        np.bincount(
+            battery * len(STAGES) + stage, weights=kg, minlength=len(prepared) * len(STAGES)
+        )
+        .astype(np.float64)
+        .reshape(len(prepared), len(STAGES))
+    )
+    return kg, per_stage
+
+
+def prepare(
+    project: Project, factors: FactorSet, rules: Ruleset, mode: str = "screening"
+) -> Prepared:
+    """Resolve one battery's lines: factors, electricity policy, CFF terms, unit scales.
+
+    Raises InputError as calculate does.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
@@ -228,9 +296,45 @@ def calculate(
     )
     quantities = np.fromiter((line.quantity for line in lines), dtype=float, count=len(lines))
     values = np.fromiter((r.value for r in resolved), dtype=float, count=len(resolved))
-    kg = quantities * values * scales
     stage_index = np.fromiter((STAGES.index(s) for s in stages), dtype=np.intp, count=len(stages))
-    per_stage = np.bincount(stage_index, weights=kg, minlength=len(STAGES))
+    return Prepared(
+        project=project,
+        factors=factors,
+        rules=rules,
+        mode=mode,
+        fu=fu,
+        warnings=tuple(warnings),
+        lines=tuple(lines),
+        stages=tuple(stages),
+        resolved=tuple(resolved),
+        electricity=tuple(electricity),
+        cff=tuple(cff_results),
+        quantities=quantities,
+        values=values,
+        scales=scales,
+        stage_index=stage_index,
+    )
+
+
+def finish(
+    prepared: Prepared,
+    kg: np.ndarray[Any, np.dtype[np.float64]],
+    per_stage: np.ndarray[Any, np.dtype[np.float64]],
+) -> Declaration:
+    """Assemble the Declaration from the evaluated kg CO2e of one battery's lines.
+
+    Raises InputError (code ``negative-total``) when credits exceed all emissions.
+    """
+    project, factors, rules, mode = (
+        prepared.project,
+        prepared.factors,
+        prepared.rules,
+        prepared.mode,
+    )
+    fu = prepared.fu
+    warnings = list(prepared.warnings)
+    lines, stages, resolved = list(prepared.lines), list(prepared.stages), list(prepared.resolved)
+    electricity, cff_results = prepared.electricity, prepared.cff
     absolute = float(per_stage.sum())
     if absolute < 0:
         raise InputError(
