@@ -166,6 +166,10 @@ class ActivityLine:
     recycled_share: float | None = None
     note: str = ""
     supply: ElectricitySupply | None = None
+    #: geometric standard deviation of the amount (lognormal), for Monte Carlo
+    quantity_gsd: float | None = None
+    #: geometric standard deviation of the line's own (supplied) factor, for Monte Carlo
+    factor_gsd: float | None = None
 
     @property
     def label(self) -> str:

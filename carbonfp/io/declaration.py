@@ -242,6 +242,45 @@ def _quality_dict(decl: Declaration) -> dict[str, Any]:
     }
 
 
+def uncertainty_dict(result: Any) -> dict[str, Any]:
+    """Monte Carlo results (carbonfp.method.uncertainty.UncertaintyResult) as plain data."""
+    return {
+        "method": "Monte Carlo",
+        "draws": result.draws,
+        "seed": result.seed,
+        "random_inputs": result.random_inputs,
+        "unit": "kg CO2e per kWh delivered",
+        "summary": {k: {m: _r(v) for m, v in stats.items()} for k, stats in result.summary.items()},
+        "contribution_to_variance": [
+            {"input": label, "share": _r(share)} for label, share in result.contributions
+        ],
+    }
+
+
+def uncertainty_text(result: Any) -> str:
+    out = [
+        f"Uncertainty (Monte Carlo, {result.draws} draws, seed {result.seed}, "
+        f"{result.random_inputs} random inputs; kg CO2e per kWh delivered)",
+        f"  {'':<16}{'mean':>10}{'median':>10}{'2.5%':>10}{'97.5%':>10}",
+    ]
+    for key, stats in result.summary.items():
+        out.append(
+            f"  {key:<16}{stats['mean']:>10.4f}{stats['median']:>10.4f}{stats['p2_5']:>10.4f}"
+            f"{stats['p97_5']:>10.4f}"
+        )
+    if result.contributions:
+        out.append(
+            "  Contribution to the variance of the total (replace these with primary data first):"
+        )
+        out += [f"    {share:>6.1%}  {label}" for label, share in result.contributions]
+    elif result.random_inputs == 0:
+        out.append(
+            "  No input states an uncertainty: give quantity_gsd / factor_gsd in the BOM "
+            "(amount_gsd / factor_gsd in energy and transport)."
+        )
+    return "\n".join(out) + "\n"
+
+
 def to_json(decl: Declaration, top: int = 10, generated_at: str | None = None) -> str:
     return json.dumps(to_dict(decl, top, generated_at), indent=2, ensure_ascii=False) + "\n"
 

@@ -19,7 +19,7 @@ from carbonfp.model import (
 )
 
 BASES = ("per_battery", "per_kwh_capacity")
-_COMMON = {"process", "amount", "basis", "data_type", "dqr", "note"}
+_COMMON = {"process", "amount", "basis", "data_type", "dqr", "note", "amount_gsd", "factor_gsd"}
 
 
 def _basis(block: TomlTable, battery: Battery) -> tuple[float, str]:
@@ -52,6 +52,18 @@ def _data_type(block: TomlTable, default: DataType) -> DataType:
         raise block.fail(
             "data_type", f"unknown data_type {text!r}", hint="use company, supplier or secondary"
         ) from None
+
+
+def _gsd(block: TomlTable, key: str) -> float | None:
+    value = block.number(key, required=False)
+    if value is not None and value < 1:
+        raise block.fail(
+            key,
+            f"{key} {value:g} is below 1: a geometric standard deviation is at least 1",
+            hint="1 means no spread; 1.2 means about +-20 % (one sigma, lognormal)",
+            code="impossible-distribution",
+        )
+    return value
 
 
 def _dqr(block: TomlTable) -> float | None:
@@ -175,6 +187,8 @@ def read_energy(top: TomlTable, battery: Battery, plant: Plant) -> list[Activity
                 where=block.where(),
                 data_type=_data_type(block, DataType.COMPANY),
                 dqr=_dqr(block),
+                quantity_gsd=_gsd(block, "amount_gsd"),
+                factor_gsd=_gsd(block, "factor_gsd"),
                 origin=country,
                 note=f"{kwh:g} kWh {how}",
                 supply=supply,
@@ -205,6 +219,8 @@ def read_energy(top: TomlTable, battery: Battery, plant: Plant) -> list[Activity
                 supplied=supplied,
                 data_type=_data_type(block, DataType.COMPANY),
                 dqr=_dqr(block),
+                quantity_gsd=_gsd(block, "amount_gsd"),
+                factor_gsd=_gsd(block, "factor_gsd"),
                 note=f"{mj:g} MJ {how}",
             )
         )
@@ -224,6 +240,8 @@ def read_energy(top: TomlTable, battery: Battery, plant: Plant) -> list[Activity
                 where=block.where(),
                 data_type=_data_type(block, DataType.COMPANY),
                 dqr=_dqr(block),
+                quantity_gsd=_gsd(block, "amount_gsd"),
+                factor_gsd=_gsd(block, "factor_gsd"),
                 note=f"{kg:g} kg {how}",
             )
         )
@@ -251,6 +269,8 @@ def read_transport(top: TomlTable, battery: Battery) -> list[ActivityLine]:
                 "data_type",
                 "dqr",
                 "note",
+                "amount_gsd",
+                "factor_gsd",
             }
         )
         name = leg.string("name")
@@ -308,6 +328,8 @@ def read_transport(top: TomlTable, battery: Battery) -> list[ActivityLine]:
                 supplied=supplied,
                 data_type=_data_type(leg, DataType.SECONDARY),
                 dqr=_dqr(leg),
+                quantity_gsd=_gsd(leg, "amount_gsd"),
+                factor_gsd=_gsd(leg, "factor_gsd"),
                 note=f"{mass_note} x {km:g} km",
             )
         )
