@@ -14,6 +14,25 @@ from carbonfp.model import STAGE_TITLES, Declaration, LineResult, Stage
 
 SCHEMA_VERSION = "1.0"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LINE_COLUMNS = (
+    "battery",
+    "component",
+    "material",
+    "quantity",
+    "unit",
+    "stage",
+    "factor",
+    "factor_source",
+    "kind",
+    "factor_status",
+    "data_type",
+    "dqr",
+    "recycled_share",
+    "origin",
+    "allocation",
+    "kg_co2e",
+    "where",
+)
 
 
 def _r(value: float | None) -> float | None:
@@ -298,11 +317,31 @@ def to_csv(decl: Declaration, lines: bool = False) -> str:
     writer = csv.writer(out, lineterminator="\n")
     model = decl.project.battery.model
     if lines:
-        rows = [line_dict(r) for r in decl.lines]
-        header = ["battery", *rows[0].keys()] if rows else ["battery"]
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([safe_cell(v) for v in (model, *row.values())])
+        # one row per line, readable back as a long BOM (carbonfp.batch): material, quantity,
+        # unit, stage and the effective factor with full precision
+        writer.writerow(LINE_COLUMNS)
+        for r in decl.lines:
+            line = r.line
+            row = [
+                model,
+                line.label,
+                r.factor_id,
+                line.quantity,
+                line.unit,
+                r.stage.value,
+                f"{r.factor_value!r} {r.factor_unit}",
+                r.factor_source,
+                line.kind.value,
+                r.factor_status,
+                line.data_type.value,
+                "" if line.dqr is None else line.dqr,
+                "" if line.recycled_share is None else line.recycled_share,
+                line.origin or "",
+                line.note,
+                r.kg_co2e,
+                str(line.where),
+            ]
+            writer.writerow([safe_cell(v) for v in row])
         return out.getvalue()
     writer.writerow(["battery", "stage", "metric", "value", "unit"])
     for s in decl.stages:
