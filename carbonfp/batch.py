@@ -4,22 +4,25 @@ The long BOM has the BOM columns plus ``battery``: ``battery, component, materia
 unit[, stage, factor, factor_source]``; other columns are ignored, so the per-line CSV that
 ``carbonfp calc --format csv --lines`` writes reads back as a long BOM. ``material`` is a factor
 id of any table of the set (materials, electricity, fuels, transport, ...), unless the line
-carries its own ``factor``; stages default by table (electricity and fuels: production;
-transport lines must name theirs). Sub-BOMs, contractual electricity instruments and the
-end-of-life formula need project files; their resolved lines (from --lines) work here.
+carries its own ``factor``; stages default as in a BOM (materials and lines with their own
+factor: raw materials; electricity and fuels: production; transport lines must name theirs).
+Sub-BOMs, contractual electricity instruments and the end-of-life formula need project files;
+their resolved lines (from --lines) work here.
 
 The battery table has one row per battery: ``battery, vehicle_category, usable_capacity_kwh,
 warranty_years`` and, as the ruleset needs, ``warranty_km, annual_distance_km,
-vehicle_consumption_kwh_per_km, declared_cycles, mean_capacity_factor, category, model,
-chemistry, nominal_capacity_kwh``. Numbers in the units the names say.
+vehicle_consumption_kwh_per_km, declared_cycles, mean_capacity_factor, end_of_life_capacity``.
+Numbers in the units the names say.
 
 All lines of all batteries are merged with the factors, multiplied and summed per battery and
-stage as arrays: no Python loop per battery or per line. A bad line or battery is reported with
-its file and line and that battery is skipped; the others are computed.
+stage as arrays (pd.factorize, then work on the distinct values only): no Python loop per
+battery or per line. A bad line or battery is reported with its file and line and that battery
+is skipped; the others are computed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 
 LONG_REQUIRED = ("battery", "component", "material", "quantity", "unit")
 TABLE_STAGE = {
+    "own": Stage.RAW_MATERIALS,  # a BOM line with its own factor is a material, as in a BOM
     "materials": Stage.RAW_MATERIALS,
     "screening": Stage.RAW_MATERIALS,
     "end_of_life": Stage.END_OF_LIFE,
@@ -70,10 +74,11 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
     text = read_text(path, label)
     first = next((line for line in text.splitlines() if line.strip()), "")
     sep = max((",", ";", "\t"), key=first.count)
+    # object columns: C-speed reading, and pd.factorize hashes them without Python loops
     frame = pd.read_csv(
         path,
         sep=sep,
-        dtype=str,
+        dtype=object,
         keep_default_na=False,
         encoding="utf-8-sig",
         skipinitialspace=True,
@@ -84,14 +89,37 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
     return frame
 
 
-def _numbers(column: pd.Series, decimal_comma: bool) -> pd.Series:
+Ints = np.ndarray[Any, np.dtype[np.intp]]
+Floats = np.ndarray[Any, np.dtype[np.float64]]
+
+
+def _codes(frame: pd.DataFrame, column: str) -> tuple[Ints, list[str]]:
+    """Codes per row and the distinct values (stripped): work on the few distinct values."""
     import pandas as pd
 
-    text = column.str.strip().str.replace("\u00a0", "", regex=False)
-    if decimal_comma:
-        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    result: pd.Series = pd.to_numeric(text, errors="coerce")
-    return result
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=np.intp), [""]
+    codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object), use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.intp), [str(u).strip() for u in uniques]
+
+
+def _number_of(text: str, decimal_comma: bool) -> float:
+    from carbonfp.units import parse_number
+
+    try:
+        return parse_number(text, decimal_comma)
+    except ValueError:
+        return float("nan")
+
+
+def _numbers_of(frame: pd.DataFrame, column: str) -> Floats:
+    """A numeric column, each distinct text parsed once (NaN where it is not a number)."""
+    codes, uniques = _codes(frame, column)
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    dec = bool(frame.attrs.get("decimal_comma"))
+    values = np.array([_number_of(u, dec) if u else np.nan for u in uniques], dtype=float)
+    return values[codes]
 
 
 def read_long(bom_path: Path, batteries_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -137,110 +165,124 @@ def compute_long(
     problems: list[Problem] = []
     n = len(bom)
     line_no = np.arange(n) + 2  # header is line 1
+    battery_codes, battery_ids = _codes(bom, "battery")
 
-    def flag(mask: Any, message: str | pd.Series) -> None:
-        if not mask.any():
-            return
-        idx = np.flatnonzero(np.asarray(mask))
-        texts = message if isinstance(message, str) else None
-        for i in idx:
+    def flag(mask: Any, message: str | Callable[[int], str]) -> None:
+        for i in np.flatnonzero(np.asarray(mask, dtype=bool)):  # messages for bad rows only
+            text = message if isinstance(message, str) else message(int(i))
             problems.append(
-                Problem(
-                    str(bom_battery.iloc[i]),
-                    Location(label, int(line_no[i])),
-                    texts if texts is not None else str(message.iloc[i]),  # type: ignore[union-attr]
-                )
+                Problem(battery_ids[battery_codes[i]], Location(label, int(line_no[i])), text)
             )
 
-    bom_battery = bom["battery"].str.strip()
-    quantity = _numbers(bom["quantity"], bool(bom.attrs.get("decimal_comma")))
-    flag(bom_battery == "", "missing battery id")
-    flag(quantity.isna(), "quantity is not a number")
+    quantity = _numbers_of(bom, "quantity")
+    flag(np.array([b == "" for b in battery_ids])[battery_codes], "missing battery id")
+    flag(np.isnan(quantity), "quantity is not a number")
     flag(quantity < 0, "negative quantity")
-    material = bom["material"].str.strip()
-    unit = bom["unit"].str.strip()
+    material_codes, materials = _codes(bom, "material")
+    unit_codes, units = _codes(bom, "unit")
+    factor_codes, factor_texts = _codes(bom, "factor")
 
-    # factors: a line's own factor, else the set's row (unique strings parsed once)
-    # a leading apostrophe is carbonfp's own guard against spreadsheet formulas (--lines CSV)
-    own = (
-        bom["factor"].str.strip().str.removeprefix("'")
-        if "factor" in bom.columns
-        else pd.Series([""] * n)
-    )
-    value = pd.Series(np.nan, index=bom.index)
-    funit = pd.Series("", index=bom.index)
-    table = pd.Series("", index=bom.index)
-    has_own = own != ""
-    parsed: dict[str, tuple[float, str]] = {}
-    bad_own: set[str] = set()
-    for text in own[has_own].unique():
+    # per distinct material and distinct own factor: value, unit and table
+    mat_value = np.array([f.value if (f := factors.factors.get(m)) else np.nan for m in materials])
+    mat_unit = [f.unit if (f := factors.factors.get(m)) else "" for m in materials]
+    mat_table = [f.table if (f := factors.factors.get(m)) else "" for m in materials]
+    own_value = np.full(len(factor_texts), np.nan)
+    own_unit = [""] * len(factor_texts)
+    own_bad = np.zeros(len(factor_texts), dtype=bool)
+    for k, text in enumerate(factor_texts):
+        text = text.removeprefix("'")  # carbonfp's own formula guard in --lines CSV
+        if not text:
+            continue
         try:
-            parsed[text] = parse_quantity(text)
+            own_value[k], own_unit[k] = parse_quantity(text)
         except InputError:
-            bad_own.add(text)
-    flag(own.isin(bad_own), "factor is not a value with a unit")
-    good_own = has_own & ~own.isin(bad_own)
-    value[good_own] = own[good_own].map(lambda t: parsed[t][0])
-    funit[good_own] = own[good_own].map(lambda t: parsed[t][1])
-    table[good_own] = "own"
-    rows = {fid: (f.value, f.unit, f.table) for fid, f in factors.factors.items()}
-    known = material.isin(rows.keys()) & ~has_own
-    value[known] = material[known].map(lambda m: rows[m][0])
-    funit[known] = material[known].map(lambda m: rows[m][1])
-    table[known] = material[known].map(lambda m: rows[m][2])
-    flag(~has_own & ~known, material.map(lambda m: f"unknown material {m!r}: give a factor"))
+            own_bad[k] = True
+    has_own = np.array([bool(t) for t in factor_texts])[factor_codes]
+    flag(own_bad[factor_codes], "factor is not a value with a unit")
+    known_material = ~np.isnan(mat_value)[material_codes]
+    flag(
+        ~has_own & ~known_material,
+        lambda i: f"unknown material {materials[material_codes[i]]!r}: give a factor",
+    )
+    value = np.where(has_own, own_value[factor_codes], mat_value[material_codes])
+    known = np.where(has_own, ~own_bad[factor_codes], known_material)
+
+    # the factor unit and table as small codes: own factors first, then materials
+    funits = sorted(set(own_unit) | set(mat_unit))
+    funit_index = {u: i for i, u in enumerate(funits)}
+    own_funit = np.array([funit_index[u] for u in own_unit], dtype=np.intp)
+    mat_funit = np.array([funit_index[u] for u in mat_unit], dtype=np.intp)
+    funit_codes = np.where(has_own, own_funit[factor_codes], mat_funit[material_codes])
+    tables = ["own", *TABLE_STAGE.keys(), "transport", ""]
+    mat_table_codes = np.array(
+        [tables.index(t) if t in tables else len(tables) - 1 for t in mat_table], dtype=np.intp
+    )
+    table_codes = np.where(has_own, 0, mat_table_codes[material_codes])
 
     # unit scales: one per distinct (amount unit, factor unit) pair
-    pairs = pd.DataFrame({"u": unit, "f": funit})[table != ""].drop_duplicates()
-    scale_of: dict[tuple[str, str], float] = {}
-    for u, f in pairs.itertuples(index=False):
+    pair = unit_codes * len(funits) + funit_codes
+    pair_ids, pair_codes = np.unique(pair[known], return_inverse=True)
+    pair_scale = np.empty(len(pair_ids))
+    for k, key in enumerate(pair_ids):
+        u, f = units[key // len(funits)], funits[key % len(funits)]
         try:
-            scale_of[(u, f)] = emission_scale(u, f)
+            pair_scale[k] = emission_scale(u, f)
         except InputError:
-            scale_of[(u, f)] = np.nan
-    keys = list(zip(unit, funit, strict=True))
-    scale = pd.Series([scale_of.get(k, np.nan) for k in keys], index=bom.index, dtype=float)
+            pair_scale[k] = np.nan
+    scale = np.full(n, np.nan)
+    scale[known] = pair_scale[pair_codes]
     flag(
-        (table != "") & scale.isna(),
-        pd.Series([f"unit {u!r} does not fit the factor's {f!r}" for u, f in keys]),
+        known & np.isnan(scale),
+        lambda i: (
+            f"unit {units[unit_codes[i]]!r} does not fit the factor's {funits[funit_codes[i]]!r}"
+        ),
     )
 
     # stages: the line's own, else by table
-    stage_text = bom["stage"].str.strip() if "stage" in bom.columns else pd.Series([""] * n)
-    stage_code = pd.Series(-1, index=bom.index, dtype=int)
-    for text in stage_text[stage_text != ""].unique():
-        try:
-            code = STAGES.index(parse_stage(text))
-        except InputError as exc:
-            flag(stage_text == text, exc.message)
+    stage_codes_in, stage_texts = _codes(bom, "stage")
+    given = np.full(len(stage_texts), -1, dtype=np.intp)
+    for k, text in enumerate(stage_texts):
+        if not text:
             continue
-        stage_code[stage_text == text] = code
-    default = table.map(lambda t: STAGES.index(TABLE_STAGE[t]) if t in TABLE_STAGE else -1)
-    missing_stage = (stage_code < 0) & (stage_text == "")
-    stage_code[missing_stage] = default[missing_stage]
+        try:
+            given[k] = STAGES.index(parse_stage(text))
+        except InputError as exc:
+            given[k] = -2
+            flag(stage_codes_in == k, exc.message)
+    default_by_table = np.array(
+        [STAGES.index(TABLE_STAGE[t]) if t in TABLE_STAGE else -1 for t in tables],
+        dtype=np.intp,
+    )
+    stage_code = np.where(
+        given[stage_codes_in] == -1, default_by_table[table_codes], given[stage_codes_in]
+    )
     flag(
-        (stage_code < 0) & (stage_text == "") & (table != ""),
-        "no stage: transport lines and lines with their own factor name their stage",
+        known & (given[stage_codes_in] == -1) & (stage_code < 0),
+        "no stage: transport lines name their stage (raw_materials or distribution)",
     )
 
     # functional unit per battery, vectorised over the battery table
     facts = batteries.copy()
-    facts["battery"] = facts["battery"].str.strip()
+    facts["battery"] = [str(b).strip() for b in facts["battery"]]
     fu, fu_problems = _total_energy(facts, rules, blabel)
     problems.extend(fu_problems)
     bad_batteries = {p.battery for p in problems}
-    unknown = ~bom_battery.isin(set(fu.index))
-    for b in bom_battery[unknown & ~bom_battery.isin(bad_batteries)].unique():
-        problems.append(
-            Problem(str(b), Location(blabel), f"battery {b!r} has no row in the battery table")
-        )
+    in_table = set(fu.index) | {p.battery for p in fu_problems}
+    for b in battery_ids:
+        if b and b not in in_table and b not in bad_batteries:
+            problems.append(
+                Problem(b, Location(blabel), f"battery {b!r} has no row in the battery table")
+            )
     bad_batteries = {p.battery for p in problems}
 
-    keep = ~bom_battery.isin(bad_batteries)
-    ids = pd.Index(sorted(set(bom_battery[keep]) & set(fu.index)))
-    codes = np.asarray(pd.Categorical(bom_battery[keep], categories=ids).codes, dtype=np.intp)
-    kg = (quantity[keep] * value[keep] * scale[keep]).to_numpy(dtype=float)
-    stage_k = stage_code[keep].to_numpy(dtype=np.intp)
+    bad_ids = np.array([b in bad_batteries or b not in fu.index for b in battery_ids])
+    keep_np = ~bad_ids[battery_codes]
+    ids = pd.Index(sorted({battery_ids[c] for c in np.unique(battery_codes[keep_np])}))
+    position = {b: i for i, b in enumerate(ids)}
+    id_code = np.array([position.get(b, -1) for b in battery_ids], dtype=np.intp)
+    codes = id_code[battery_codes[keep_np]]
+    kg = quantity[keep_np] * value[keep_np] * scale[keep_np]
+    stage_k = stage_code[keep_np]
     sums = np.bincount(
         codes * len(STAGES) + stage_k, weights=kg, minlength=len(ids) * len(STAGES)
     ).reshape(len(ids), len(STAGES))
@@ -257,7 +299,7 @@ def compute_long(
         table=result,
         problems=tuple(sorted(problems, key=lambda p: (p.where.line or 0, p.battery))),
         lines_read=n,
-        batteries_read=int(bom_battery[bom_battery != ""].nunique()),
+        batteries_read=sum(1 for b in battery_ids if b),
     )
 
 
@@ -267,14 +309,9 @@ def _total_energy(
     import pandas as pd
 
     problems: list[Problem] = []
-    dec = bool(facts.attrs.get("decimal_comma"))
 
     def num(column: str) -> pd.Series:
-        values: pd.Series
-        if column not in facts.columns:
-            values = pd.Series([np.nan] * len(facts), index=facts.index, dtype=float)
-        else:
-            values = _numbers(facts[column].astype(str), dec)
+        values: pd.Series = pd.Series(_numbers_of(facts, column), index=facts.index, dtype=float)
         return values
 
     capacity = num("usable_capacity_kwh")

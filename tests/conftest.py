@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,9 +10,9 @@ import pytest
 # Test modules import the builders as `support`, whatever pytest's import mode.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import make_factor_set, make_rules, write_project_files  # noqa: E402
+from support import WriteProject, make_factor_set, make_rules, write_project_files
 
-from carbonfp.model import FactorSet, Ruleset  # noqa: E402
+from carbonfp.model import FactorSet, Ruleset
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,7 +43,7 @@ def tiny_rules() -> Ruleset:
 
 
 @pytest.fixture
-def write_project(tmp_path: Path) -> Callable[..., Path]:
+def write_project(tmp_path: Path) -> WriteProject:
     """Return ``write(folder=None, **files)`` writing a tiny project (see
     support.write_project_files); the folder defaults to tmp_path/"project"."""
 

@@ -9,7 +9,7 @@ tiny set and in the shipped set, so the same files serve CLI tests (shipped data
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from carbonfp.errors import Location
@@ -31,7 +31,10 @@ from carbonfp.model import (
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
+#: The factor set the shipped ruleset and the samples use (released sets are never removed).
 SHIPPED_SET = REPO / "factors" / "sets" / "carbonfp-open" / "2026.1"
+#: Every shipped factor set version, found on disk so that a new version is tested too.
+SHIPPED_SETS = sorted(p.parent for p in (REPO / "factors" / "sets").glob("*/*/manifest.toml"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -65,8 +68,9 @@ TINY_SOURCE = Source(
 
 def make_factor_set(rows: Mapping[str, tuple[str, float, str]] = TINY_ROWS) -> FactorSet:
     factors = {
-        fid: Factor(id=fid, table=table, name=fid, value=value, unit=unit, source="tiny",
-                    license="CC0-1.0")
+        fid: Factor(
+            id=fid, table=table, name=fid, value=value, unit=unit, source="tiny", license="CC0-1.0"
+        )
         for fid, (table, value, unit) in rows.items()
     }
     return FactorSet(
@@ -89,8 +93,15 @@ def make_rules(**changes: object) -> Ruleset:
         gwp_set="AR6",
         electricity_policy="national-mix",
         default_factor_set="tiny@1",
-        fec_per_year={"M1": 60.0, "N1": 60.0, "L": 20.0, "M2": 250.0, "M3": 250.0,
-                      "N2": 250.0, "N3": 250.0},
+        fec_per_year={
+            "M1": 60.0,
+            "N1": 60.0,
+            "L": 20.0,
+            "M2": 250.0,
+            "M3": 250.0,
+            "N2": 250.0,
+            "N3": 250.0,
+        },
         km_per_year={},
         categories=(BatteryCategory.EV, BatteryCategory.LMT),
         stage_by_kind={
@@ -133,6 +144,9 @@ def make_line(
     row: int = 2,
     **changes: object,
 ) -> ActivityLine:
+    if kind is LineKind.ELECTRICITY and factor_id and factor_id.startswith("grid-"):
+        # the electricity policy picks the grid factor from the block's country
+        changes.setdefault("origin", factor_id[len("grid-") :].upper())
     return ActivityLine(
         kind=kind,
         component=f"{factor_id} line {row}",
@@ -145,8 +159,9 @@ def make_line(
     )
 
 
-def make_project(lines: tuple[ActivityLine, ...] | list[ActivityLine],
-                 battery: Battery | None = None) -> Project:
+def make_project(
+    lines: tuple[ActivityLine, ...] | list[ActivityLine], battery: Battery | None = None
+) -> Project:
     battery = battery or make_battery()
     return Project(
         name=battery.model,
@@ -212,8 +227,9 @@ TINY_PROJECT_STAGES = {
 }
 
 
-def render_project(battery: Mapping[str, str | None] | None = None,
-                   inputs: Mapping[str, str] | None = None) -> str:
+def render_project(
+    battery: Mapping[str, str | None] | None = None, inputs: Mapping[str, str] | None = None
+) -> str:
     keys = dict(BATTERY)
     keys.update(battery or {})
     lines = ["[battery]"]
@@ -235,6 +251,10 @@ def render_project(battery: Mapping[str, str | None] | None = None,
     files.update(inputs or {})
     lines += [f'{k} = "{v}"' for k, v in files.items()]
     return "\n".join(lines) + "\n"
+
+
+#: The type of the ``write_project`` fixture.
+WriteProject = Callable[..., Path]
 
 
 def write_project_files(

@@ -10,8 +10,11 @@ from carbonfp import __version__
 from carbonfp.cli import calc as _calc
 from carbonfp.cli import compare as _compare
 from carbonfp.cli import estimate as _estimate
+from carbonfp.cli import explain as _explain
 from carbonfp.cli import factors as _factors
+from carbonfp.cli import report as _report
 from carbonfp.cli import rules as _rules
+from carbonfp.cli import schema as _schema
 
 app = typer.Typer(
     name="carbonfp",
@@ -49,5 +52,8 @@ def main(
 app.command("calc")(_calc.calc)
 app.command("estimate")(_estimate.estimate)
 app.command("compare")(_compare.compare)
+app.command("report")(_report.report)
+app.command("explain")(_explain.explain)
+app.command("schema")(_schema.schema)
 app.add_typer(_factors.app, name="factors")
 app.add_typer(_rules.app, name="rules")

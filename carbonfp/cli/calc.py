@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,13 +11,35 @@ import typer
 from carbonfp.cli.boundary import errors_to_exit_codes
 from carbonfp.cli.options import (
     DebugOption,
-    FormatOption,
-    OutputFormat,
     OutputOption,
     QuietOption,
     emit,
 )
 from carbonfp.errors import GateError, Location, UsageError
+
+
+class CalcFormat(str, Enum):
+    """What ``carbonfp calc`` writes."""
+
+    text = "text"
+    json = "json"
+    csv = "csv"
+    batterypass = "batterypass"
+    pact = "pact"
+    xlsx = "xlsx"
+
+
+CalcFormatOption = Annotated[
+    CalcFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: text, json (the full record), csv (tidy; --lines), batterypass "
+        "(battery passport carbon footprint), pact (PACT 2.3 ProductFootprint, cradle-to-gate "
+        "per kg), xlsx (workbook; needs --output).",
+        case_sensitive=False,
+    ),
+]
 
 
 def calc(
@@ -28,7 +51,7 @@ def calc(
             show_default=False,
         ),
     ],
-    fmt: FormatOption = OutputFormat.text,
+    fmt: CalcFormatOption = CalcFormat.text,
     output: OutputOption = None,
     rules: Annotated[
         str | None,
@@ -71,8 +94,8 @@ def calc(
         bool,
         typer.Option(
             "--timestamp",
-            help="JSON: add generated_at (UTC). Off by default, so that the same inputs give "
-            "the same bytes.",
+            help="JSON: add generated_at (UTC); PACT: created is now (UTC). Off by default, so "
+            "that the same inputs give the same bytes.",
         ),
     ] = False,
     quiet: QuietOption = False,
@@ -90,6 +113,11 @@ def calc(
 
         if output is not None and not output.parent.is_dir():
             raise UsageError(f"cannot write {output}: folder {output.parent} does not exist")
+        if fmt is CalcFormat.xlsx and output is None:
+            raise UsageError(
+                "--format xlsx writes a binary workbook and needs --output",
+                hint="add -o declaration.xlsx",
+            )
         if project.suffix.lower() in (".csv", ".xlsx"):
             raise UsageError(
                 f"{project.name} is a BOM; calc takes a project file (battery.toml)",
@@ -110,15 +138,38 @@ def calc(
                 hint="give company- or supplier-specific data (data_type = company or supplier) "
                 "on these lines, or run --mode screening",
             )
-        if fmt is OutputFormat.json:
-            stamp = None
-            if timestamp:
-                from datetime import datetime, timezone
+        now = None
+        if timestamp:
+            from datetime import datetime, timezone
 
-                stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-            text = to_json(declaration, top, stamp)
-        elif fmt is OutputFormat.csv:
+            now = datetime.now(timezone.utc).replace(microsecond=0)
+        notes: tuple[str, ...] = ()
+        if fmt is CalcFormat.xlsx:
+            from carbonfp.io.xlsx import write_xlsx
+
+            assert output is not None
+            write_xlsx(output, declaration, now)
+            if not quiet:
+                typer.echo(f"carbonfp: wrote {output}", err=True)
+            return
+        if fmt is CalcFormat.json:
+            text = to_json(declaration, top, now.isoformat() if now else None)
+        elif fmt is CalcFormat.csv:
             text = to_csv(declaration, lines)
+        elif fmt is CalcFormat.batterypass:
+            from carbonfp.io.batterypass import batterypass
+            from carbonfp.io.pact import dumps
+
+            export = batterypass(declaration)
+            text, notes = dumps(export.data), export.notes
+        elif fmt is CalcFormat.pact:
+            from carbonfp.io.pact import dumps, pact_footprint
+
+            export = pact_footprint(declaration, ruleset, now)
+            text, notes = dumps(export.data), export.notes
         else:
             text = to_text(declaration, top)
+        if not quiet:
+            for note in notes:
+                typer.echo(f"carbonfp: warning: {note}", err=True)
         emit(text, output, quiet)

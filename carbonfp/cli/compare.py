@@ -11,7 +11,6 @@ import typer
 
 from carbonfp.cli.boundary import errors_to_exit_codes
 from carbonfp.cli.options import DebugOption, FormatOption, OutputFormat, OutputOption, emit
-from carbonfp.errors import UsageError
 
 
 def compare(
@@ -54,104 +53,23 @@ def compare(
     market-based; carbonfp compare a.toml b.toml
     """
     with errors_to_exit_codes(debug):
-        from dataclasses import replace
+        from carbonfp.cli.scenarios import build_scenarios
 
-        from carbonfp.factors import load_factors, load_rules
-        from carbonfp.io.project import load_project
-        from carbonfp.method.calculate import calculate
-        from carbonfp.method.compare import move_production
-
-        countries = [c.strip().upper() for v in plant_country or [] for c in v.split(",") if c]
-        rules_, sets_, policies = rules or [], factor_set or [], policy or []
-        varying: dict[str, list[str]] = {
-            "project": [
-                p.stem if p.stem != "battery" else str(p.parent.name or p) for p in projects
-            ]
-            if len(projects) > 1
-            else [],
-            "rules": rules_ if len(rules_) > 1 else [],
-            "factor set": sets_ if len(sets_) > 1 else [],
-            "electricity policy": policies if len(policies) > 1 else [],
-            "plant country": countries if len(countries) > 1 else [],
-        }
-        dims = [k for k, v in varying.items() if v]
-        if len(projects) > 2:
-            raise UsageError("give one or two project files")
-        if len(dims) != 1:
-            raise UsageError(
-                "compare varies exactly one thing: two projects, or repeat one of --rules, "
-                "--factor-set, --electricity-policy, --plant-country"
-                + (f" (now: {', '.join(dims)})" if dims else "")
-            )
-        for value in policy or []:
-            if value not in ("national-mix", "market-based"):
-                raise UsageError(f"unknown --electricity-policy {value!r}")
-        dim = dims[0]
-        scenarios = []
-        for i, label in enumerate(varying[dim]):
-            path = projects[i] if dim == "project" else projects[0]
-            project = load_project(path)
-            rule_ref = (rules_[i] if dim == "rules" else _first(rules_)) or project.ruleset
-            ruleset = load_rules(rule_ref or "eu-ev-draft-2024-04")
-            if policies:
-                ruleset = replace(
-                    ruleset,
-                    electricity_policy=policies[i] if dim == "electricity policy" else policies[0],
-                )
-            if countries:
-                project = move_production(
-                    project, countries[i] if dim == "plant country" else countries[0]
-                )
-            set_ref = (
-                (sets_[i] if dim == "factor set" else _first(sets_))
-                or project.factor_set
-                or ruleset.default_factor_set
-            )
-            decl = calculate(project, load_factors([set_ref]), ruleset)
-            scenarios.append((label, decl))
-        emit(_render(dim, scenarios, top, fmt), output)
-
-
-def _data(dim: str, scenarios: list[tuple[str, Any]], top: int) -> dict[str, Any]:
-    from carbonfp.method.compare import line_deltas
-
-    base_label, base = scenarios[0]
-    out: dict[str, Any] = {"varies": dim, "baseline": base_label, "scenarios": []}
-    for label, decl in scenarios:
-        deltas = line_deltas(base, decl) if decl is not base else []
-        out["scenarios"].append(
-            {
-                "scenario": label,
-                "total_kg_co2e_per_kwh": decl.total_kg_co2e_per_kwh,
-                "absolute_kg_co2e": decl.absolute_kg_co2e,
-                "cradle_to_gate_kg_co2e_per_kwh_capacity": (
-                    decl.cradle_to_gate_kg_co2e_per_kwh_capacity
-                ),
-                "total_energy_kwh": decl.functional_unit.total_energy_kwh,
-                "stages": {
-                    s.stage.value: {
-                        "kg_co2e": s.kg_co2e,
-                        "kg_co2e_per_kwh": s.kg_co2e_per_kwh,
-                        "delta_kg_co2e": s.kg_co2e - base.stage(s.stage).kg_co2e,
-                    }
-                    for s in decl.stages
-                },
-                "explained_by": [
-                    {
-                        "line": d.explanation,
-                        "before_kg_co2e": d.before_kg,
-                        "after_kg_co2e": d.after_kg,
-                        "delta_kg_co2e": d.delta_kg,
-                    }
-                    for d in deltas[:top]
-                ],
-            }
+        dim, scenarios = build_scenarios(
+            projects,
+            rules=rules or [],
+            factor_sets=factor_set or [],
+            policies=policy or [],
+            plant_countries=plant_country or [],
         )
-    return out
+        assert dim is not None  # build_scenarios requires one varying dimension
+        emit(_render(dim, [(s.label, s.declaration) for s in scenarios], top, fmt), output)
 
 
 def _render(dim: str, scenarios: list[tuple[str, Any]], top: int, fmt: OutputFormat) -> str:
-    data = _data(dim, scenarios, top)
+    from carbonfp.cli.scenarios import comparison_data
+
+    data = comparison_data(dim, scenarios, top)
     if fmt is OutputFormat.json:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt is OutputFormat.csv:
@@ -197,10 +115,6 @@ def _render(dim: str, scenarios: list[tuple[str, Any]], top: int, fmt: OutputFor
         for line in sc["explained_by"]:
             out.append(f"  {_k(line['delta_kg_co2e'], '+'):>10} kg  {line['line']}")
     return "\n".join(out) + "\n"
-
-
-def _first(values: list[str] | None) -> str | None:
-    return values[0] if values else None
 
 
 def _k(value: float, sign: str = "") -> str:

@@ -29,6 +29,13 @@ NO_PERFORMANCE_CLASS = (
     "been adopted yet (Regulation (EU) 2023/1542, Article 7(2))"
 )
 
+#: Note for a result computed without the declaration-mode checks.
+SCREENING = (
+    "computed in screening mode: not an Article 7 declaration until `carbonfp calc --mode "
+    "declaration` accepts the inputs (company- or supplier-specific data where the ruleset "
+    "requires it)"
+)
+
 
 def _r(value: float | None) -> float | None:
     """10 significant digits, as in the declaration JSON: stable bytes across platforms."""
@@ -46,6 +53,8 @@ def batterypass(decl: Declaration) -> Export:
     pv = decl.provenance
     fu = decl.functional_unit
     notes = [NO_PERFORMANCE_CLASS]
+    if decl.mode != "declaration":
+        notes.append(SCREENING)
     if not p.declaration.study_url:
         notes.append(
             f"{p.label}: no [declaration] study_url, so carbonFootprintStudy is null; Article "
@@ -91,6 +100,7 @@ def batterypass(decl: Declaration) -> Export:
             },
             "totalEnergyKwh": _r(fu.total_energy_kwh),
             "functionalUnit": fu.derivation,
+            "mode": decl.mode,
             "toolVersion": pv.tool_version,
             "ruleset": pv.ruleset,
             "rulesetLegalStatus": pv.ruleset_legal_status,

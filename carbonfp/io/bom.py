@@ -1,7 +1,9 @@
 """Reads bills of materials (CSV in any Excel locale, or XLSX) into activity lines.
 
 A BOM line whose material is ``bom:OTHER.csv`` uses that BOM ``quantity`` times (a cell BOM
-x 96); sub-BOMs are expanded here, so the core sees flat lines with their path.
+x 96); sub-BOMs are expanded here, so the core sees flat lines with their path. A line whose
+factor_source is ``pact:FILE.json`` takes its factor from a supplier's PACT footprint file
+(carbonfp.io.pact), read here, so the core sees an ordinary supplier-specific factor.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from carbonfp.errors import InputError, Location
@@ -21,9 +24,21 @@ from carbonfp.model import ActivityLine, DataType, Issue, LineKind, Stage, Suppl
 from carbonfp.units import dimension_name, parse_number, parse_quantity, parse_unit
 
 REQUIRED = ("component", "material", "quantity", "unit")
-OPTIONAL = ("stage", "origin", "recycled_share", "factor", "factor_source", "data_type", "dqr")
+OPTIONAL = (
+    "stage",
+    "origin",
+    "recycled_share",
+    "factor",
+    "factor_source",
+    "data_type",
+    "dqr",
+    "quantity_gsd",
+    "factor_gsd",
+)
 IGNORED = ("note", "notes", "comment", "comments", "description")
 SUB_BOM = "bom:"
+#: factor_source of a line whose factor comes from a supplier's PACT footprint file
+PACT_SOURCE = "pact:"
 MAX_DEPTH = 16
 
 
@@ -122,10 +137,15 @@ def read_xlsx_table(path: Path, label: str) -> Table:
 class BomReader:
     """Reads a BOM and its sub-BOMs; ``display`` turns a path into the label users see."""
 
-    def __init__(self, display: Callable[[Path], str]) -> None:
+    def __init__(
+        self, display: Callable[[Path], str], *, period_end: datetime | None = None
+    ) -> None:
         self.display = display
         self.files: dict[str, str] = {}
         self.warnings: list[Issue] = []
+        #: end of the declaration's reference period: supplier footprints must be valid until
+        #: then (a PACT file's validity is checked against it, never against the clock)
+        self.period_end = period_end
 
     def read(self, path: Path) -> list[ActivityLine]:
         """Read ``path`` and every sub-BOM it uses into flat lines (amounts per battery).
@@ -212,7 +232,7 @@ class BomReader:
         table = self._table(path)
         lines: list[ActivityLine] = []
         for number, cells in table.rows:
-            row = _Row(table, number, cells)
+            row = _Row(table, number, cells, self, path)
             component = row.text("component", required=True)
             material = row.text("material", required=True)
             quantity = row.quantity()
@@ -273,10 +293,19 @@ def _read_csv_text(path: Path, label: str, warnings: list[Issue]) -> str:
 
 
 class _Row:
-    def __init__(self, table: Table, number: int, cells: list[str]) -> None:
+    def __init__(
+        self,
+        table: Table,
+        number: int,
+        cells: list[str],
+        reader: BomReader | None = None,
+        path: Path | None = None,
+    ) -> None:
         self.table = table
         self.number = number
         self.cells = cells
+        self.reader = reader
+        self.path = path
 
     def where(self, column: str) -> Location:
         index = self.table.column_names.get(column)
@@ -330,7 +359,7 @@ class _Row:
     ) -> ActivityLine:
         stage_text = self.text("stage")
         stage = parse_stage(stage_text, self.where("stage")) if stage_text else None
-        supplied = self._supplied_factor(stage is Stage.END_OF_LIFE)
+        supplied = self._supplied_factor(stage is Stage.END_OF_LIFE, unit)
         data_type = self._data_type(supplied is not None)
         dqr_text = self.text("dqr")
         dqr = None
@@ -370,11 +399,15 @@ class _Row:
             dqr=dqr,
             origin=self.text("origin").upper() or None,
             recycled_share=share,
+            quantity_gsd=self.gsd("quantity_gsd"),
+            factor_gsd=self.gsd("factor_gsd"),
         )
 
-    def _supplied_factor(self, allow_negative: bool) -> SuppliedFactor | None:
+    def _supplied_factor(self, allow_negative: bool, unit: str = "") -> SuppliedFactor | None:
         text = self.text("factor")
         source = self.text("factor_source")
+        if source.lower().startswith(PACT_SOURCE):
+            return self._pact_factor(text, source, unit)
         if not text:
             if source:
                 raise InputError(
@@ -392,6 +425,50 @@ class _Row:
             self.table.decimal_comma,
             allow_negative=allow_negative,
         )
+
+    def _pact_factor(self, text: str, source: str, unit: str) -> SuppliedFactor:
+        """The factor from a supplier's PACT footprint file named by ``pact:FILE``."""
+        from carbonfp.io.pact import supplier_factor as pact_factor
+
+        if text:
+            raise InputError(
+                "a line takes its factor from the factor column or from a pact: file, not both",
+                where=self.where("factor"),
+                hint=f"empty the factor column to use {source}",
+                code="invalid-value",
+            )
+        name = source[len(PACT_SOURCE) :].strip()
+        if not name or self.path is None or self.reader is None:
+            raise InputError(
+                "factor_source 'pact:' names no file",
+                where=self.where("factor_source"),
+                hint="write pact:FILE.json, the supplier's PACT ProductFootprint, relative to "
+                "the BOM",
+                code="missing-value",
+            )
+        target = (self.path.parent / name).resolve()
+        label = self.reader.display(target)
+        factor, issues = pact_factor(
+            target, label, unit, self.where("factor_source"), self.reader.period_end
+        )
+        self.reader.files[label] = hashlib.sha256(target.read_bytes()).hexdigest()
+        self.reader.warnings.extend(issues)
+        return factor
+
+    def gsd(self, column: str) -> float | None:
+        """A geometric standard deviation (>= 1) for Monte Carlo, or None."""
+        text = self.text(column)
+        if not text:
+            return None
+        value = self.number_in(column, text)
+        if value < 1:
+            raise InputError(
+                f"{column} {text} is below 1: a geometric standard deviation is at least 1",
+                where=self.where(column),
+                hint="1 means no spread; 1.2 means about +-20 % (one sigma, lognormal)",
+                code="impossible-distribution",
+            )
+        return value
 
     def _data_type(self, supplied: bool) -> DataType:
         text = self.text("data_type").lower()

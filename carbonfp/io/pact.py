@@ -22,7 +22,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from carbonfp import __version__
 from carbonfp.errors import FactorDataError, InputError, Location
 from carbonfp.io.tomlfile import TomlTable, read_text
 from carbonfp.model import (
@@ -30,6 +29,7 @@ from carbonfp.model import (
     Declaration,
     DeclarationInfo,
     Issue,
+    LineKind,
     Ruleset,
     Stage,
     SuppliedFactor,
@@ -45,8 +45,6 @@ EXTENSION_SCHEMA_ID = "urn:carbonfp:schema:pact-article7:1"
 CPC_ELECTRIC_ACCUMULATORS = "46420"
 #: Namespace of carbonfp's UUID v5 ids: uuid5(NAMESPACE_URL, "urn:carbonfp:pact").
 NAMESPACE = uuid.UUID("fffe9ebd-0ae2-5d6f-8bca-2e4fc78e6e68")
-#: A BOM line's factor_source that names a supplier's footprint file.
-PACT_SOURCE = "pact:"
 #: PACT declared units and the unit carbonfp reads them as ("piece" is PACT v3).
 DECLARED_UNITS = {
     "kilogram": "kg",
@@ -274,9 +272,21 @@ def primary_data_share(decl: Declaration) -> float:
 
 
 def secondary_sources(decl: Declaration) -> list[dict[str, str]]:
-    """The factor sets (``{name, version}``) that gave factors to cradle-to-gate lines."""
+    """The factor sets (``{name, version}``) that gave factors to cradle-to-gate lines.
+
+    Lines with their own (supplier) factor and process emissions (a GWP, not an emission
+    factor) name none.
+    """
     gate = (Stage.RAW_MATERIALS, Stage.PRODUCTION)
-    labels = sorted({r.factor_set for r in decl.lines if r.stage in gate and r.factor_set})
+    labels = sorted(
+        {
+            r.factor_set or decl.provenance.factor_set
+            for r in decl.lines
+            if r.stage in gate
+            and r.line.supplied is None
+            and r.line.kind is not LineKind.PROCESS_EMISSION
+        }
+    )
     sources = []
     for label in labels:
         name, _, version = label.partition("@")
@@ -308,10 +318,19 @@ def pact_footprint(decl: Declaration, rules: Ruleset, created: datetime | None =
             f"the cradle-to-gate footprint is negative ({gate_kg:.1f} kg CO2e): PACT needs "
             "pCfExcludingBiogenic >= 0",
             where=Location(p.label),
+            hint="check the signs of the raw-material and production lines: credits belong to "
+            "the end-of-life stage",
             code="negative-total",
         )
+    from carbonfp.io.batterypass import SCREENING
+
     start, end, note = reference_period(decl)
-    notes = (note,) if note else ()
+    notes = tuple(n for n in (note, SCREENING if decl.mode != "declaration" else None) if n)
+    screening = (
+        "Screening result (carbonfp --mode screening), not yet an Article 7 declaration. "
+        if decl.mode != "declaration"
+        else ""
+    )
     per_kg = decimal_text(gate_kg / b.mass_kg)
     pv = decl.provenance
     vehicle = f" for {b.vehicle_category} vehicles" if b.vehicle_category else ""
@@ -373,7 +392,7 @@ def pact_footprint(decl: Declaration, rules: Ruleset, created: datetime | None =
         "productCategoryCpc": p.declaration.product_category_cpc or CPC_ELECTRIC_ACCUMULATORS,
         "productNameCompany": b.model,
         "comment": (
-            f"Cradle-to-gate footprint per kilogram of battery computed by carbonfp "
+            f"{screening}Cradle-to-gate footprint per kilogram of battery computed by carbonfp "
             f"{pv.tool_version} (ruleset {pv.ruleset}, {pv.ruleset_legal_status}; factor set "
             f"{pv.factor_set}). The Article 7 figures per kWh delivered over the service life "
             f"are in the extension {EXTENSION_SCHEMA_ID}. carbonfp's factors carry no biogenic "

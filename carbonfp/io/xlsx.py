@@ -1,20 +1,20 @@
 """The declaration as an Excel workbook: a tidy "declaration" sheet and a "lines" sheet.
 
-The sheets hold what ``--format csv`` and ``--format csv --lines`` hold. No cell is ever a
-formula: text is stored as text, and text a spreadsheet would read as a formula (starting with
-= + - @, a tab or a carriage return, after any blanks, full-width forms included) gets a
-leading apostrophe, as in the CSV. Numbers stay numbers. Same inputs, same bytes: no
-timestamps in the document properties or the zip entries. Needs openpyxl (``carbonfp[xlsx]``).
+The sheets hold the tables of ``--format csv`` and ``--format csv --lines``, numeric columns
+as numbers. No cell is ever a formula: text is stored as text, and text a spreadsheet would
+read as a formula (starting with = + - @, a tab or a carriage return, after any blanks,
+full-width forms included) gets a leading apostrophe, as in the CSV. Same inputs, same bytes:
+no clock in the document properties or the zip entries. Needs openpyxl (``carbonfp[xlsx]``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import tempfile
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "
 SHEETS = ("declaration", "lines")
 #: Zip entry time of every part: the earliest a zip file can hold (no clock).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_EPOCH = datetime(*_ZIP_TIME, tzinfo=timezone.utc)
 
 
 def safe_text(value: str) -> str:
@@ -36,49 +37,71 @@ def safe_text(value: str) -> str:
 
 
 def _cell(value: object) -> object:
-    """A value as a cell holds it: numbers and booleans as they are, everything else as text."""
+    """A value as a cell holds it: numbers as they are, text made safe."""
     if value is None or isinstance(value, (bool, int, float)):
         return value
-    if isinstance(value, (dict, list, tuple)):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return safe_text(str(value))
 
 
-def _number_or_text(text: str) -> object:
-    try:
-        return float(text)
-    except ValueError:
-        return text
+#: Columns of the CSV tables that hold numbers (written as numbers, not text, in the sheets).
+NUMERIC_COLUMNS = frozenset(
+    {
+        "value",
+        "quantity",
+        "amount",
+        "kg_co2e",
+        "dqr",
+        "recycled_share",
+        "factor_value",
+        "factor_dqr",
+        "quantity_gsd",
+        "factor_gsd",
+    }
+)
+
+
+def _typed(column: str, text: str) -> object:
+    """A CSV cell as the sheet holds it: empty as an empty cell, numeric columns as numbers."""
+    if text == "":
+        return None
+    if column in NUMERIC_COLUMNS:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return text
+
+
+def csv_rows(text: str) -> list[list[object]]:
+    """Rows of one of carbonfp's CSV tables, header first, numeric columns as numbers."""
+    records = list(csv.reader(io.StringIO(text)))
+    if not records:
+        return []
+    header = records[0]
+    rows: list[list[object]] = [list(header)]
+    rows += [[_typed(c, v) for c, v in zip(header, r, strict=False)] for r in records[1:]]
+    return rows
 
 
 def declaration_rows(decl: Declaration) -> list[list[object]]:
     """The tidy CSV (battery, stage, metric, value, unit) as rows, values as numbers."""
     from carbonfp.io.declaration import to_csv
 
-    rows: list[list[object]] = []
-    for i, record in enumerate(csv.reader(io.StringIO(to_csv(decl)))):
-        if i == 0:
-            rows.append(list(record))
-            continue
-        header = rows[0]
-        rows.append(
-            [_number_or_text(v) if header[j] == "value" else v for j, v in enumerate(record)]
-        )
-    return rows
+    return csv_rows(to_csv(decl))
 
 
 def line_rows(decl: Declaration) -> list[list[object]]:
-    """One row per activity line, with the columns of ``--format csv --lines``."""
-    from carbonfp.io.declaration import line_dict
+    """One row per activity line: the table of ``--format csv --lines``."""
+    from carbonfp.io.declaration import to_csv
 
-    dicts = [line_dict(r) for r in decl.lines]
-    header = ["battery", *(dicts[0].keys() if dicts else [])]
-    model = decl.project.battery.model
-    return [header, *([model, *d.values()] for d in dicts)]
+    return csv_rows(to_csv(decl, lines=True))
 
 
-def workbook_bytes(decl: Declaration) -> bytes:
-    """The workbook as bytes. Raises UsageError when openpyxl is not installed."""
+def workbook_bytes(decl: Declaration, created: datetime | None = None) -> bytes:
+    """The workbook as bytes; its document date is ``created``, else the project's
+    ``[declaration] created``, else 1980-01-01 (no clock). Raises UsageError when openpyxl is
+    not installed.
+    """
     try:
         from openpyxl import Workbook
         from openpyxl.writer.excel import ExcelWriter
@@ -101,9 +124,9 @@ def workbook_bytes(decl: Declaration) -> bytes:
                     # openpyxl makes text starting with "=" a formula: force plain text
                     cell.data_type = "s"
         sheet.freeze_panes = "A2"
+    stamp = (created or decl.project.declaration.created or _EPOCH).astimezone(timezone.utc)
     book.properties.creator = "carbonfp"
-    book.properties.created = None
-    book.properties.modified = None
+    book.properties.created = book.properties.modified = stamp.replace(tzinfo=None)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(book, archive).save()
@@ -125,12 +148,12 @@ def _without_timestamps(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_xlsx(path: Path, decl: Declaration) -> None:
+def write_xlsx(path: Path, decl: Declaration, created: datetime | None = None) -> None:
     """Write the workbook to ``path`` through a temporary file and a rename.
 
     Raises UsageError when openpyxl is missing (before any file is created).
     """
-    data = workbook_bytes(decl)
+    data = workbook_bytes(decl, created)
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:

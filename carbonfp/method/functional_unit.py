@@ -105,6 +105,11 @@ def functional_unit(
                 f"{_fmt(annual)} km/year ({basis}), shorter than "
                 f"{_fmt(battery.warranty_years)} years"
             )
+        elif km_years == years:
+            life_how = (
+                f"{_fmt(years)} years (warranty; {_fmt(battery.warranty_km)} km at "
+                f"{_fmt(annual)} km/year ({basis}) gives the same)"
+            )
         else:
             life_how = (
                 f"{_fmt(years)} years (warranty), shorter than {_fmt(km_years)} years for "

@@ -1,0 +1,170 @@
+"""``carbonfp report``: the public study as one self-contained HTML page with charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from carbonfp.cli.boundary import errors_to_exit_codes
+from carbonfp.cli.options import DebugOption, OutputOption, QuietOption, emit
+from carbonfp.errors import GateError, Location, UsageError
+
+UNCERTAINTY_MODULE = "carbonfp.method.uncertainty"
+
+
+def report(
+    projects: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Project file (battery.toml); a second one adds a comparison with it.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    output: OutputOption = None,
+    rules: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rules",
+            help="Ruleset id or file (default: the project's method.ruleset, else "
+            "eu-ev-draft-2024-04); repeat to compare rulesets.",
+        ),
+    ] = None,
+    factor_set: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--factor-set",
+            help="Factor set ID or ID@VERSION, or a folder (default: the ruleset's); repeat to "
+            "compare factor sets.",
+        ),
+    ] = None,
+    layers: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--factors",
+            help="A user factor set folder to layer over the base set (repeatable; later "
+            "layers win).",
+            file_okay=False,
+        ),
+    ] = None,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            help="screening: label the report 'screening, not a declaration'; declaration: "
+            "refuse secondary data on the ruleset's mandatory items (exit 5).",
+        ),
+    ] = "screening",
+    policy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--electricity-policy",
+            help="national-mix or market-based; repeat to compare both.",
+        ),
+    ] = None,
+    plant_country: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plant-country",
+            help="Move the plant and every electricity block to this country; repeat, or "
+            "separate by commas, to compare countries.",
+        ),
+    ] = None,
+    uncertainty: Annotated[
+        int | None,
+        typer.Option(
+            "--uncertainty",
+            min=2,
+            help="Add a Monte Carlo of N draws over the factors' uncertainty (of the first "
+            "scenario).",
+            metavar="N",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed of --uncertainty.")] = 0,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many top contributors.")] = 10,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Write the public study as one HTML page: declaration, charts, methods and data.
+
+    Self-contained (inline CSS and SVG, no script, no request to the network), printable to
+    PDF. Needs the report extra: pip install 'carbonfp[report]'. Examples: carbonfp report
+    battery.toml -o report.html; carbonfp report battery.toml --plant-country HU,PL,SE
+    -o report.html; carbonfp report a.toml b.toml -o report.html
+    """
+    with errors_to_exit_codes(debug):
+        from importlib.util import find_spec
+
+        if output is not None and not output.parent.is_dir():
+            raise UsageError(f"cannot write {output}: folder {output.parent} does not exist")
+        if mode not in ("screening", "declaration"):
+            raise UsageError(f"--mode must be screening or declaration, not {mode!r}")
+        for path in projects:
+            if path.suffix.lower() in (".csv", ".xlsx"):
+                raise UsageError(
+                    f"{path.name} is a BOM; report takes a project file (battery.toml)",
+                    hint="a project file names the battery, plant and its BOM: see the README, "
+                    "section 'Input formats'",
+                )
+        if find_spec("matplotlib") is None:
+            raise UsageError(
+                "carbonfp report draws its charts with matplotlib, which is not installed",
+                hint="install the report extra: pip install 'carbonfp[report]' "
+                "(or pip install 'matplotlib>=3.7')",
+            )
+        if uncertainty is not None and find_spec(UNCERTAINTY_MODULE) is None:
+            raise UsageError(
+                "--uncertainty needs the Monte Carlo module (carbonfp.method.uncertainty), "
+                "which this version of carbonfp does not have",
+                hint="run the report without --uncertainty",
+            )
+        from carbonfp.cli.scenarios import build_scenarios, comparison_data
+        from carbonfp.io.declaration import to_dict
+        from carbonfp.io.report import render_report, uncertainty_data
+
+        dim, scenarios = build_scenarios(
+            projects,
+            rules=rules or [],
+            factor_sets=factor_set or [],
+            policies=policy or [],
+            plant_countries=plant_country or [],
+            layers=[str(p) for p in layers or []],
+            mode=mode,
+            require_variation=False,
+            command="report",
+        )
+        for scenario in scenarios:
+            failures = scenario.declaration.gate_failures
+            if failures:
+                raise GateError(
+                    "not a declaration: " + " | ".join(failures),
+                    where=Location(scenario.project.label),
+                    hint="give company- or supplier-specific data (data_type = company or "
+                    "supplier) on these lines, or run --mode screening",
+                )
+        main = scenarios[0]
+        comparison = None
+        if dim is not None:
+            comparison = comparison_data(
+                dim, [(s.label, s.declaration) for s in scenarios], min(top, 5)
+            )
+        spread = None
+        if uncertainty is not None:
+            spread = uncertainty_data(
+                _monte_carlo(main.project, main.factors, main.ruleset, uncertainty, seed), top
+            )
+        html = render_report(
+            to_dict(main.declaration, top), comparison=comparison, uncertainty=spread
+        )
+        emit(html, output, quiet)
+
+
+def _monte_carlo(project: Any, factors: Any, rules: Any, draws: int, seed: int) -> Any:
+    """Run carbonfp.method.uncertainty.monte_carlo (imported here: it needs numpy, and
+    ``carbonfp --help`` must not)."""
+    from importlib import import_module
+
+    module = import_module(UNCERTAINTY_MODULE)
+    return module.monte_carlo(project, factors, rules, draws, seed)
