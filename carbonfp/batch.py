@@ -38,7 +38,7 @@ from carbonfp.model import FactorSet, Ruleset, Stage
 if TYPE_CHECKING:
     import pandas as pd
 
-LONG_REQUIRED = ("battery", "component", "material", "quantity", "unit")
+LONG_REQUIRED = ("battery", "material", "quantity", "unit")
 TABLE_STAGE = {
     "own": Stage.RAW_MATERIALS,  # a BOM line with its own factor is a material, as in a BOM
     "materials": Stage.RAW_MATERIALS,
@@ -68,21 +68,46 @@ class BatchResult:
     batteries_read: int
 
 
-def _read_csv(path: Path, label: str) -> pd.DataFrame:
+def _read_csv(
+    path: Path, label: str, usecols: tuple[str, ...] = (), numbers: tuple[str, ...] = ()
+) -> pd.DataFrame:
     import pandas as pd
 
-    text = read_text(path, label)
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            first = next((line for line in handle if line.strip()), "")
+    except (OSError, UnicodeDecodeError):
+        read_text(path, label)  # raises the precise error (missing, unreadable, not UTF-8)
+        raise
     sep = max((",", ";", "\t"), key=first.count)
-    # object columns: C-speed reading, and pd.factorize hashes them without Python loops
-    frame = pd.read_csv(
-        path,
-        sep=sep,
-        dtype=object,
-        keep_default_na=False,
-        encoding="utf-8-sig",
-        skipinitialspace=True,
-    )
+    header = [c.strip().lower().replace(" ", "_") for c in first.strip("\r\n").split(sep)]
+    wanted = [c for c in header if c in (usecols or header)]
+    # object columns: C-speed reading, and pd.factorize hashes them without Python loops;
+    # numbers written plainly are parsed as floats by the C reader
+    numeric = {c: float for c in numbers if c in wanted and sep != ";"}
+    frame = None
+    for dtypes in ([numeric] if numeric else []) + [{}]:
+        try:
+            frame = pd.read_csv(
+                path,
+                sep=sep,
+                dtype=object if not dtypes else {c: dtypes.get(c, object) for c in wanted},
+                keep_default_na=False,
+                na_values=[],
+                encoding="utf-8-sig",
+                usecols=lambda c: str(c).strip().lower().replace(" ", "_") in wanted,
+            )
+            break
+        except pd.errors.ParserError as exc:
+            raise InputError(
+                f"malformed CSV: {exc}", where=Location(label), code="malformed-csv"
+            ) from exc
+        except ValueError as exc:
+            if not dtypes:  # already the plain-text attempt: a malformed file
+                raise InputError(
+                    f"malformed CSV: {exc}", where=Location(label), code="malformed-csv"
+                ) from exc
+    assert frame is not None
     frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
     frame.attrs["decimal_comma"] = sep == ";"
     frame.attrs["label"] = label
@@ -114,11 +139,19 @@ def _number_of(text: str, decimal_comma: bool) -> float:
 
 def _numbers_of(frame: pd.DataFrame, column: str) -> Floats:
     """A numeric column, each distinct text parsed once (NaN where it is not a number)."""
-    codes, uniques = _codes(frame, column)
+    import pandas as pd
+
     if column not in frame.columns:
         return np.full(len(frame), np.nan)
+    if frame[column].dtype.kind == "f":  # read as numbers already
+        return np.asarray(frame[column].to_numpy(float))
+    codes, uniques = _codes(frame, column)
     dec = bool(frame.attrs.get("decimal_comma"))
-    values = np.array([_number_of(u, dec) if u else np.nan for u in uniques], dtype=float)
+    # plain numbers in C; only the others (decimal commas, thousands separators) in Python
+    values = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(float)
+    for k in np.flatnonzero(np.isnan(values)):
+        if uniques[k]:
+            values[k] = _number_of(uniques[k], dec)
     return values[codes]
 
 
@@ -127,7 +160,12 @@ def read_long(bom_path: Path, batteries_path: Path) -> tuple[pd.DataFrame, pd.Da
 
     Raises InputError (code ``missing-column``) naming the file.
     """
-    bom = _read_csv(bom_path, bom_path.name)
+    bom = _read_csv(
+        bom_path,
+        bom_path.name,
+        usecols=("battery", "material", "quantity", "unit", "stage", "factor"),
+        numbers=("quantity",),
+    )
     missing = [c for c in LONG_REQUIRED if c not in bom.columns]
     if missing:
         raise InputError(
@@ -364,61 +402,31 @@ def _total_energy(
 
 def long_to_csv(result: BatchResult) -> str:
     """Tidy CSV of all batteries: battery, stage, metric, value, unit."""
-    import pandas as pd
-
     t = result.table
-    frames = []
+    e = t["total_energy_kwh"].to_numpy(float)
+    columns: list[tuple[str, str, Floats, str]] = []
     for stage in [s.value for s in STAGES] + ["total"]:
-        frames.append(
-            pd.DataFrame(
-                {
-                    "battery": t.index,
-                    "stage": stage,
-                    "metric": "kg_co2e_per_kwh",
-                    "value": t[stage] / t["total_energy_kwh"],
-                    "unit": "kg CO2e/kWh",
-                }
-            )
+        kg = t[stage].to_numpy(float)
+        columns.append((stage, "kg_co2e_per_kwh", kg / e, "kg CO2e/kWh"))
+        columns.append((stage, "kg_co2e", kg, "kg CO2e"))
+    c2g = (t["raw_materials"] + t["production"]).to_numpy(float) / t[
+        "usable_capacity_kwh"
+    ].to_numpy(float)
+    columns.append(("cradle_to_gate", "kg_co2e_per_kwh_capacity", c2g, "kg CO2e/kWh capacity"))
+    columns.append(("functional_unit", "total_energy_kwh", e, "kWh"))
+    out = ["battery,stage,metric,value,unit\n"]
+    for i, battery in enumerate(t.index):
+        name = _csv_text(str(_safe(str(battery))))
+        out.extend(
+            f"{name},{stage},{metric},{values[i]:.10g},{unit}\n"
+            for stage, metric, values, unit in columns
         )
-        frames.append(
-            pd.DataFrame(
-                {
-                    "battery": t.index,
-                    "stage": stage,
-                    "metric": "kg_co2e",
-                    "value": t[stage],
-                    "unit": "kg CO2e",
-                }
-            )
-        )
-    frames.append(
-        pd.DataFrame(
-            {
-                "battery": t.index,
-                "stage": "cradle_to_gate",
-                "metric": "kg_co2e_per_kwh_capacity",
-                "value": (t["raw_materials"] + t["production"]) / t["usable_capacity_kwh"],
-                "unit": "kg CO2e/kWh capacity",
-            }
-        )
-    )
-    frames.append(
-        pd.DataFrame(
-            {
-                "battery": t.index,
-                "stage": "functional_unit",
-                "metric": "total_energy_kwh",
-                "value": t["total_energy_kwh"],
-                "unit": "kWh",
-            }
-        )
-    )
-    out = pd.concat(frames, ignore_index=True)
-    order = {b: i for i, b in enumerate(t.index)}
-    out["_b"] = out["battery"].map(order)
-    out = out.sort_values(["_b"], kind="stable").drop(columns="_b")
-    out["battery"] = out["battery"].map(_safe)
-    text: str = out.to_csv(index=False, lineterminator="\n", float_format="%.10g")
+    return "".join(out)
+
+
+def _csv_text(text: str) -> str:
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
     return text
 
 

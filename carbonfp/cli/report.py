@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from carbonfp.cli.boundary import errors_to_exit_codes
 from carbonfp.cli.options import DebugOption, OutputOption, QuietOption, emit
 from carbonfp.errors import GateError, Location, UsageError
+
+if TYPE_CHECKING:
+    from carbonfp.cli.scenarios import Scenario
 
 UNCERTAINTY_MODULE = "carbonfp.method.uncertainty"
 
@@ -124,18 +127,34 @@ def report(
         from carbonfp.io.declaration import to_dict
         from carbonfp.io.report import render_report, uncertainty_data
 
-        dim, scenarios = build_scenarios(
-            projects,
-            rules=rules or [],
-            factor_sets=factor_set or [],
-            policies=policy or [],
-            plant_countries=plant_country or [],
-            layers=[str(p) for p in layers or []],
-            mode=mode,
-            require_variation=False,
-            command="report",
-        )
-        for scenario in scenarios:
+        options = {
+            "rules": rules or [],
+            "factor set": factor_set or [],
+            "electricity policy": policy or [],
+            "plant country": plant_country or [],
+        }
+
+        def scenarios_of(
+            paths: list[Path], drop: str | None = None
+        ) -> tuple[str | None, list[Scenario]]:
+            kept = {k: ([] if k == drop else v) for k, v in options.items()}
+            return build_scenarios(
+                paths,
+                rules=kept["rules"],
+                factor_sets=kept["factor set"],
+                policies=kept["electricity policy"],
+                plant_countries=kept["plant country"],
+                layers=[str(p) for p in layers or []],
+                mode=mode,
+                require_variation=False,
+                command="report",
+            )
+
+        dim, scenarios = scenarios_of(projects)
+        # The declaration is the first project's as calc computes it; an option repeated
+        # to compare its values changes only the comparison.
+        main = scenarios[0] if dim in (None, "project") else scenarios_of(projects[:1], dim)[1][0]
+        for scenario in [main, *scenarios]:
             failures = scenario.declaration.gate_failures
             if failures:
                 raise GateError(
@@ -144,7 +163,6 @@ def report(
                     hint="give company- or supplier-specific data (data_type = company or "
                     "supplier) on these lines, or run --mode screening",
                 )
-        main = scenarios[0]
         comparison = None
         if dim is not None:
             comparison = comparison_data(

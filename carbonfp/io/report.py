@@ -430,9 +430,14 @@ def _comparison(data: Mapping[str, Any], charts: Any) -> str:
         "kg CO2e per battery",
         "cradle-to-gate, kg CO2e/kWh capacity",
     ]
+    above = (
+        "The declaration above is the first project's."
+        if c.get("varies") == "project"
+        else "The declaration above is the project as given; each scenario changes only this."
+    )
     out = (
-        f"<p>Varies: {c.text('varies')}; baseline: {c.text('baseline')}. The declaration above "
-        "is the baseline's. Life-cycle stages in kg CO2e per kWh delivered.</p>\n"
+        f"<p>Varies: {c.text('varies')}; baseline: {c.text('baseline')}. {above} Life-cycle "
+        "stages in kg CO2e per kWh delivered.</p>\n"
         + _figure(
             svg,
             "The life-cycle stages of each scenario, kg CO2e per kWh delivered over the "
@@ -530,9 +535,9 @@ def _uncertainty(data: Mapping[str, Any], d: _Page, charts: Any) -> str:
     ]
     inputs = ""
     if "random_inputs" in data:
-        inputs = f" of {u.num('int', 'random_inputs')} uncertain inputs"
+        inputs = f" ({u.num('int', 'random_inputs')} uncertain inputs)"
     out = (
-        f"<p>Monte Carlo{inputs} (factor ranges and geometric standard deviations): "
+        f"<p>Monte Carlo over the spread of the amounts and factors{inputs}: "
         f"{u.num('int', 'draws')} draws, seed {u.num('int', 'seed')}; the same seed gives the "
         "same draws. Values in kg CO2e per kWh delivered over the service life.</p>\n"
         + _figure(
