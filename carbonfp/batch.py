@@ -148,7 +148,7 @@ def _numbers_of(frame: pd.DataFrame, column: str) -> Floats:
     codes, uniques = _codes(frame, column)
     dec = bool(frame.attrs.get("decimal_comma"))
     # plain numbers in C; only the others (decimal commas, thousands separators) in Python
-    values = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(float)
+    values = np.array(pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce"), dtype=float)
     for k in np.flatnonzero(np.isnan(values)):
         if uniques[k]:
             values[k] = _number_of(uniques[k], dec)

@@ -80,8 +80,8 @@ def report(
         typer.Option(
             "--uncertainty",
             min=2,
-            help="Add a Monte Carlo of N draws over the factors' uncertainty (of the first "
-            "scenario).",
+            help="Add a Monte Carlo of N draws over the spread of the amounts and factors "
+            "(of the declaration).",
             metavar="N",
         ),
     ] = None,
@@ -90,12 +90,14 @@ def report(
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Write the public study as one HTML page: declaration, charts, methods and data.
+    """Write the public study as one HTML page: declaration, charts, methods, data.
 
-    Self-contained (inline CSS and SVG, no script, no request to the network), printable to
-    PDF. Needs the report extra: pip install 'carbonfp[report]'. Examples: carbonfp report
-    battery.toml -o report.html; carbonfp report battery.toml --plant-country HU,PL,SE
-    -o report.html; carbonfp report a.toml b.toml -o report.html
+    Self-contained (inline CSS and SVG, no script, no network); prints to PDF.
+    Give two projects, or repeat --rules, --factor-set, --electricity-policy
+    or --plant-country, to add a comparison.
+    Needs matplotlib: pip install 'carbonfp\\[report]'.
+
+    Example: carbonfp report samples/ev-nmc811-hu/battery.toml -o report.html
     """
     with errors_to_exit_codes(debug):
         from importlib.util import find_spec

@@ -775,7 +775,7 @@ def _methods(d: _Page) -> str:
     )
     out += "<h3>Assumptions</h3>\n<ul>\n" + _assumptions(d) + "</ul>\n"
     warnings = d.get("warnings")
-    out += f"<h3>Warnings ({len(warnings)})</h3>\n" if warnings else "<h3>Warnings</h3>\n"
+    out += "<h3>Warnings</h3>\n"
     if warnings:
         out += (
             "<ul>\n"

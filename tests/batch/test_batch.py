@@ -1,0 +1,190 @@
+"""Many batteries in one vectorised pass, Monte Carlo and explain."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from carbonfp import calculate, load_project, load_rules
+from carbonfp.batch import compute_long, read_long
+from carbonfp.factors import load_factors
+from carbonfp.io.declaration import to_csv, to_dict
+from carbonfp.method.uncertainty import monte_carlo
+from carbonfp.model import Stage
+from tests.support import SAMPLES, make_factor_set, make_line, make_project, make_rules
+
+RUNNER = CliRunner()
+PROJECTS = sorted(SAMPLES.glob("*/battery.toml"))
+RULES = load_rules("eu-ev-draft-2024-04")
+FACTORS = load_factors(["carbonfp-open"])
+
+
+def _single(project: Path) -> dict:  # type: ignore[type-arg]
+    return to_dict(calculate(load_project(project), FACTORS, RULES))
+
+
+def test_many_projects_in_one_pass_equal_each_computed_alone() -> None:
+    result = RUNNER.invoke(app_(), ["calc", str(SAMPLES), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    batch = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(batch) == len(PROJECTS) >= 3
+    alone = [_single(p) for p in PROJECTS]
+    assert batch == alone
+    assert "computed 3 of 3 batteries" in result.stderr
+
+
+def app_():  # type: ignore[no-untyped-def]
+    from carbonfp.cli import app
+
+    return app
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.parent.name)
+def test_long_bom_path_equals_the_single_battery_path(project: Path, tmp_path: Path) -> None:
+    """The per-line CSV of a sample, read back as a long BOM, gives the same stage totals to
+    the last bit: the vectorised path and the single path agree."""
+    loaded = load_project(project)
+    decl = calculate(loaded, FACTORS, RULES)
+    (tmp_path / "bom.csv").write_text(to_csv(decl, lines=True), encoding="utf-8")
+    b = loaded.battery
+    pd.DataFrame(
+        [
+            {
+                "battery": b.model,
+                "vehicle_category": b.vehicle_category,
+                "usable_capacity_kwh": b.usable_capacity_kwh,
+                "warranty_years": b.warranty_years,
+                "warranty_km": b.warranty_km,
+                "annual_distance_km": b.annual_distance_km,
+            }
+        ]
+    ).to_csv(tmp_path / "batteries.csv", index=False)
+    bom, table = read_long(tmp_path / "bom.csv", tmp_path / "batteries.csv")
+    result = compute_long(bom, table, FACTORS, RULES)
+    assert result.problems == ()
+    row = result.table.loc[b.model]
+    for stage in decl.stages:
+        assert row[stage.stage.value] == stage.kg_co2e
+    assert row["total_energy_kwh"] == decl.functional_unit.total_energy_kwh
+
+
+def test_long_bom_reports_bad_lines_and_computes_the_rest(tmp_path: Path) -> None:
+    (tmp_path / "bom.csv").write_text(
+        "battery,component,material,quantity,unit,stage\n"
+        "A,tray,aluminium-primary,10,kg,\n"
+        "A,lid,steel-sheet,5,kg,\n"
+        "B,tray,aluminium-primary,ten,kg,\n"
+        "C,tray,unobtainium,1,kg,\n"
+        "D,truck,truck-hgv-average,100,t*km,\n"
+        "E,tray,aluminium-primary,1,kWh,\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "batteries.csv").write_text(
+        "battery,vehicle_category,usable_capacity_kwh,warranty_years\n"
+        "A,M1,10,8\nB,M1,10,8\nC,M1,10,8\nD,M1,10,8\nE,M1,10,8\n",
+        encoding="utf-8",
+    )
+    result = RUNNER.invoke(
+        app_(),
+        [
+            "calc",
+            str(tmp_path / "bom.csv"),
+            "--batteries",
+            str(tmp_path / "batteries.csv"),
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 3
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["battery"] for r in rows] == ["A"]
+    assert rows[0]["absolute_kg_co2e"] == pytest.approx(10 * 15.1 + 5 * 2.86)
+    assert rows[0]["total_energy_kwh"] == 10 * 60 * 8
+    err = result.stderr
+    assert "bom.csv:4" in err and "quantity is not a number" in err
+    assert "bom.csv:5" in err and "unknown material 'unobtainium'" in err
+    assert "bom.csv:6" in err and "no stage" in err
+    assert "bom.csv:7" in err and "does not fit" in err
+    assert "computed 1 of 5 batteries" in err
+
+
+def test_bad_project_among_good_ones_is_skipped_with_its_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad" / "battery.toml"
+    bad.parent.mkdir()
+    bad.write_text("[battery\n", encoding="utf-8")
+    result = RUNNER.invoke(app_(), ["calc", str(PROJECTS[0]), str(bad), "--format", "csv"])
+    assert result.exit_code == 3
+    assert "invalid TOML" in result.stderr and "battery.toml:1" in result.stderr
+    assert "computed 1 of 2 batteries" in result.stderr
+    assert result.stdout.startswith("battery,stage,metric,value,unit\n")
+
+
+def test_one_file_per_battery_into_a_folder(tmp_path: Path) -> None:
+    result = RUNNER.invoke(app_(), ["calc", str(SAMPLES), "-f", "json", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(f"{p.parent.name}.json" for p in PROJECTS)
+    ev = json.loads((tmp_path / "ev-nmc811-hu.json").read_text())
+    assert ev == _single(SAMPLES / "ev-nmc811-hu" / "battery.toml")
+
+
+def test_monte_carlo_is_byte_identical_for_a_seed() -> None:
+    ev = str(SAMPLES / "ev-nmc811-hu" / "battery.toml")
+    args = ["calc", ev, "--uncertainty", "2000", "--seed", "7", "--format", "json"]
+    first = RUNNER.invoke(app_(), args)
+    second = RUNNER.invoke(app_(), args)
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == second.stdout
+    other = RUNNER.invoke(app_(), [*args[:-4], "--seed", "8", "--format", "json"])
+    assert other.stdout != first.stdout
+    data = json.loads(first.stdout)["uncertainty"]
+    assert data["draws"] == 2000 and data["random_inputs"] >= 5
+    total = data["summary"]["total"]
+    assert total["p2_5"] < total["median"] < total["p97_5"]
+    assert data["contribution_to_variance"][0]["input"].startswith("factor of cells")
+
+
+def test_monte_carlo_mean_converges_for_symmetric_inputs() -> None:
+    from carbonfp.model import Factor
+
+    fs = make_factor_set({"steel-sheet": ("materials", 2.0, "kg CO2e/kg")})
+    steel = replace(fs.factors["steel-sheet"], low=1.0, high=3.0)  # symmetric triangular
+    fs = replace(fs, factors={"steel-sheet": steel})
+    assert isinstance(steel, Factor)
+    project = make_project([make_line("steel-sheet", 100.0)])
+    deterministic = calculate(project, fs, make_rules()).total_kg_co2e_per_kwh
+    result = monte_carlo(project, fs, make_rules(), 40_000, seed=1)
+    assert result.summary["total"]["mean"] == pytest.approx(deterministic, rel=5e-3)
+    assert result.summary["total"]["p2_5"] < deterministic < result.summary["total"]["p97_5"]
+    assert result.contributions == [("factor steel-sheet", pytest.approx(1.0))]
+
+
+def test_impossible_distribution_is_an_input_error_naming_the_line(tmp_path: Path) -> None:
+    from tests.support import write_project_files
+
+    bom = "component,material,quantity,unit,quantity_gsd\ntray,aluminium-primary,10,kg,0.5\n"
+    project = write_project_files(tmp_path, bom=bom)
+    result = RUNNER.invoke(app_(), ["calc", str(project), "--uncertainty", "100"])
+    assert result.exit_code == 3
+    assert "bom.csv:2" in result.stderr and "at least 1" in result.stderr
+
+
+def test_explain_trace_adds_up_to_the_stage_total() -> None:
+    ev = SAMPLES / "ev-nmc811-hu" / "battery.toml"
+    result = RUNNER.invoke(
+        app_(), ["explain", str(ev), "--stage", "production", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    decl = calculate(load_project(ev), FACTORS, RULES)
+    trace = data["trace"]
+    assert sum(t["kg_co2e"] for t in trace["terms"]) == pytest.approx(trace["kg_co2e"])
+    assert trace["kg_co2e"] == pytest.approx(decl.stage(Stage.PRODUCTION).kg_co2e)
+    assert data["hotspots"][0]["component"] == decl.top_contributors(1)[0].line.label
+    text = RUNNER.invoke(app_(), ["explain", str(ev), "--top", "3"])
+    assert "How raw_materials" in text.stdout
