@@ -38,15 +38,34 @@ GRIDS = ["grid-cn", "grid-hu", "grid-pl", "grid-se", "grid-de", "grid-kr", "grid
 def main(n: int, out: Path) -> None:
     rng = random.Random(20261122)
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / "variants.csv", "w", newline="") as bom_file, open(
-        out / "batteries.csv", "w", newline=""
-    ) as bat_file:
+    with (
+        open(out / "variants.csv", "w", newline="") as bom_file,
+        open(out / "batteries.csv", "w", newline="") as bat_file,
+    ):
         bom = csv.writer(bom_file, lineterminator="\n")
         bat = csv.writer(bat_file, lineterminator="\n")
-        bom.writerow(["battery", "component", "material", "quantity", "unit", "stage", "factor",
-                      "factor_source"])
-        bat.writerow(["battery", "vehicle_category", "usable_capacity_kwh", "warranty_years",
-                      "warranty_km", "annual_distance_km"])
+        bom.writerow(
+            [
+                "battery",
+                "component",
+                "material",
+                "quantity",
+                "unit",
+                "stage",
+                "factor",
+                "factor_source",
+            ]
+        )
+        bat.writerow(
+            [
+                "battery",
+                "vehicle_category",
+                "usable_capacity_kwh",
+                "warranty_years",
+                "warranty_km",
+                "annual_distance_km",
+            ]
+        )
         for i in range(n):
             b = f"V{i:06d}"
             capacity = rng.choice([50.0, 60.0, 75.0, 90.0, 100.0])
@@ -59,29 +78,113 @@ def main(n: int, out: Path) -> None:
                     bom.writerow([b, f"{part} {mid}", mid, qty, unit, stage, "", ""])
                     rows += 1
             # supplier lines with their own factor
-            for name, value in (("cathode active material", 22.0), ("copper foil", 7.0),
-                                ("electrolyte", 7.0), ("separator", 6.0)):
+            for name, value in (
+                ("cathode active material", 22.0),
+                ("copper foil", 7.0),
+                ("electrolyte", 7.0),
+                ("separator", 6.0),
+            ):
                 qty = round(rng.uniform(0.5, 100.0), 3)
-                bom.writerow([b, name, name.replace(" ", "-"), qty, "kg", "",
-                              f"{value} kg CO2e/kg", "benchmark supplier value"])
+                bom.writerow(
+                    [
+                        b,
+                        name,
+                        name.replace(" ", "-"),
+                        qty,
+                        "kg",
+                        "",
+                        f"{value} kg CO2e/kg",
+                        "benchmark supplier value",
+                    ]
+                )
                 rows += 1
             # energy and transport
             grid = rng.choice(GRIDS)
-            bom.writerow([b, "cell manufacturing electricity", grid,
-                          round(20.1 * capacity, 2), "kWh", "", "", ""])
+            bom.writerow(
+                [
+                    b,
+                    "cell manufacturing electricity",
+                    grid,
+                    round(20.1 * capacity, 2),
+                    "kWh",
+                    "",
+                    "",
+                    "",
+                ]
+            )
             bom.writerow([b, "pack assembly electricity", "grid-hu", 250, "kWh", "", "", ""])
-            bom.writerow([b, "cell drying natural gas", "natural-gas", round(77 * capacity, 1),
-                          "MJ", "", "", ""])
-            bom.writerow([b, "dry room leak", "hfc", 0.005, "kg", "production",
-                          "1530 kg CO2e/kg", "AR6 GWP100 of HFC-134a"])
-            bom.writerow([b, "cells by sea", "sea-container-average",
-                          round(0.3 * 19500, 1), "t*km", "raw_materials", "", ""])
-            bom.writerow([b, "cells by truck", "truck-hgv-average", round(0.3 * 800, 1),
-                          "t*km", "raw_materials", "", ""])
-            bom.writerow([b, "parts by truck", "truck-hgv-average", round(0.1 * 800, 1),
-                          "t*km", "raw_materials", "", ""])
-            bom.writerow([b, "to vehicle plant", "truck-hgv-average", round(0.4 * 900, 1),
-                          "t*km", "distribution", "", ""])
+            bom.writerow(
+                [
+                    b,
+                    "cell drying natural gas",
+                    "natural-gas",
+                    round(77 * capacity, 1),
+                    "MJ",
+                    "",
+                    "",
+                    "",
+                ]
+            )
+            bom.writerow(
+                [
+                    b,
+                    "dry room leak",
+                    "hfc",
+                    0.005,
+                    "kg",
+                    "production",
+                    "1530 kg CO2e/kg",
+                    "AR6 GWP100 of HFC-134a",
+                ]
+            )
+            bom.writerow(
+                [
+                    b,
+                    "cells by sea",
+                    "sea-container-average",
+                    round(0.3 * 19500, 1),
+                    "t*km",
+                    "raw_materials",
+                    "",
+                    "",
+                ]
+            )
+            bom.writerow(
+                [
+                    b,
+                    "cells by truck",
+                    "truck-hgv-average",
+                    round(0.3 * 800, 1),
+                    "t*km",
+                    "raw_materials",
+                    "",
+                    "",
+                ]
+            )
+            bom.writerow(
+                [
+                    b,
+                    "parts by truck",
+                    "truck-hgv-average",
+                    round(0.1 * 800, 1),
+                    "t*km",
+                    "raw_materials",
+                    "",
+                    "",
+                ]
+            )
+            bom.writerow(
+                [
+                    b,
+                    "to vehicle plant",
+                    "truck-hgv-average",
+                    round(0.4 * 900, 1),
+                    "t*km",
+                    "distribution",
+                    "",
+                    "",
+                ]
+            )
             rows += 8
             assert rows == 60, rows
 

@@ -867,3 +867,43 @@ def diff_sets(old: FactorSet, new: FactorSet) -> list[dict[str, Any]]:
                 }
             )
     return changes
+
+
+def summarise_set(ref: str) -> dict[str, Any]:
+    """Rows per table, licences and hash of a set, without parsing units (no pint, no numpy).
+
+    The files are still checked against the manifest. Raises FactorDataError.
+    """
+    folder = resolve_set_dir(ref).resolve()
+    manifest_path = folder / "manifest.toml"
+    manifest, text = load_toml(manifest_path, _label(manifest_path), FactorDataError)
+    top = TomlTable(
+        manifest, label=_label(manifest_path), text=text, table="", error=FactorDataError
+    )
+    files = top.sub("files")
+    counts: dict[str, int] = {}
+    licences: set[str] = set()
+    for name, expected in files.data.items():
+        path = folder / name
+        if not path.is_file() or sha256_file(path) != expected:
+            raise FactorDataError(
+                f"{name} is missing or does not match its sha256 in the manifest",
+                where=Location(_label(path)),
+                hint="a released factor set is immutable: restore the file",
+                code="hash-mismatch",
+            )
+        data, _ = load_toml(path, _label(path), FactorDataError)
+        stem = Path(name).stem
+        if stem in TABLES:
+            counts[stem] = len(data.get("factor", []))
+        elif stem == "gwp":
+            counts["gwp"] = sum(len(s.get("gwp100", {})) for s in data.get("gwp_set", []))
+        elif stem == "sources":
+            licences |= {str(s.get("license", "")) for s in data.get("source", [])}
+    return {
+        "set": f"{top.string('id')}@{top.string('version')}",
+        "rows": sum(counts.values()),
+        "tables": ", ".join(f"{t} {n}" for t, n in sorted(counts.items())),
+        "licences": ", ".join(sorted(licences)),
+        "sha256": sha256_file(manifest_path)[:12],
+    }

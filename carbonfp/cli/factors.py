@@ -65,25 +65,13 @@ def _rows_out(rows: list[dict[str, Any]], fmt: OutputFormat, columns: list[str])
 def list_sets(debug: DebugOption = False) -> None:
     """List shipped factor sets and versions with row counts and licences, and the rulesets."""
     with errors_to_exit_codes(debug):
-        from carbonfp.factors import available_rules, available_sets, load_factor_set
+        from carbonfp.factors import available_rules, available_sets, summarise_set
 
-        rows = []
-        for name, versions in available_sets().items():
-            for version in versions:
-                fs = load_factor_set(f"{name}@{version}")
-                counts: dict[str, int] = {}
-                for f in fs.factors.values():
-                    counts[f.table] = counts.get(f.table, 0) + 1
-                counts["gwp"] = sum(len(g) for g in fs.gwp.values())
-                rows.append(
-                    {
-                        "set": fs.label,
-                        "rows": sum(counts.values()),
-                        "tables": ", ".join(f"{t} {n}" for t, n in counts.items()),
-                        "licences": ", ".join(sorted({s.license for s in fs.sources.values()})),
-                        "sha256": fs.sha256[:12],
-                    }
-                )
+        rows = [
+            summarise_set(f"{name}@{version}")
+            for name, versions in available_sets().items()
+            for version in versions
+        ]
         typer.echo(_table_text(rows, ["set", "rows", "tables", "licences", "sha256"]), nl=False)
         typer.echo("rulesets: " + ", ".join(available_rules()))
 
