@@ -45,6 +45,7 @@ _RC: dict[str, Any] = {
     "svg.fonttype": "path",  # glyphs as paths: looks the same without any font installed
     "font.family": "DejaVu Sans",  # shipped with matplotlib: same glyphs on every machine
     "font.size": 8.5,
+    "text.parse_math": False,  # a "$" in a component's name is text, not TeX
     "axes.edgecolor": INK,
     "axes.labelcolor": INK,
     "xtick.color": INK,
