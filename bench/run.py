@@ -40,6 +40,15 @@ def median(cmd: list[str], repeat: int) -> tuple[float, float]:
     return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
 
+def paired(a: list[str], b: list[str], repeat: int) -> tuple[float, float]:
+    """Medians of two commands run alternately, so that load on the machine hits both alike."""
+    times_a, times_b = [], []
+    for _ in range(repeat):
+        times_a.append(run(a)[0])
+        times_b.append(run(b)[0])
+    return statistics.median(times_a), statistics.median(times_b)
+
+
 def imports_of(args: list[str]) -> str:
     code = (
         "import sys\nfrom carbonfp.cli import app\n"
@@ -54,8 +63,11 @@ def main() -> None:
     quick = "--quick" in sys.argv
     repeat = 3 if quick else 7
     rows: list[tuple[str, str, str]] = []
-    floor, _ = median([PY, "-c", "import typer, pint, pandas"], repeat)
-    one, _ = median([*CARBONFP, "calc", str(EV), "--format", "json"], repeat)
+    floor, one = paired(
+        [PY, "-c", "import typer, pint, pandas"],
+        [*CARBONFP, "calc", str(EV), "--format", "json"],
+        repeat,
+    )
     rows.append(('import floor `python -c "import typer, pint, pandas"`', f"{floor:.3f} s", ""))
     rows.append(
         (
