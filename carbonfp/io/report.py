@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from carbonfp.io.report_format import FORMATS
+from carbonfp.io.report_format import FORMATS, STAGE_COLOURS
 
 STAGES = ("raw_materials", "production", "distribution", "end_of_life")
 STAGE_SHORT = {
@@ -234,8 +234,29 @@ def _table(header: Sequence[str], rows: Sequence[str], cls: str = "") -> str:
     return f"<table{klass}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
 
 
+#: the hatching of each stage in the charts, as SVG path data on a 10 x 10 swatch
+_SWATCH_HATCH = {
+    "raw_materials": ("stroke", "M-1 4L4-1M-1 9L9-1M4 11L11 4"),
+    "production": ("stroke", "M-1 6L4 11M-1 1L9 11M4-1L11 6"),
+    "distribution": ("fill", "M2 2h2v2h-2zM6 6h2v2h-2zM6 2h2v2h-2zM2 6h2v2h-2z"),
+    "end_of_life": ("stroke", "M-1 4L4-1M-1 9L9-1M4 11L11 4M-1 6L4 11M-1 1L9 11M4-1L11 6"),
+}
+
+
 def _swatch(stage: str) -> str:
-    return f'<span class="sw sw-{escape(stage)}" aria-hidden="true"></span>'
+    """A small key in the stage's chart colour and hatching, drawn as vector (a CSS gradient
+    would be rasterised, and make a printed PDF many megabytes)."""
+    colour = STAGE_COLOURS.get(stage, "#999999")
+    paint, path = _SWATCH_HATCH.get(stage, ("stroke", ""))
+    style = (
+        'stroke="#1d1d1f" stroke-width="1.1" fill="none"'
+        if paint == "stroke"
+        else ('fill="#1d1d1f"')
+    )
+    return (
+        '<svg class="sw" viewBox="0 0 10 10" aria-hidden="true">'
+        f'<rect width="10" height="10" fill="{colour}"/><path d="{path}" {style}/></svg>'
+    )
 
 
 def _stage_name(stage: str) -> str:
@@ -913,12 +934,7 @@ figure { margin: 0.8rem 0 1rem; }
 figure svg { display: block; width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 0.85rem; margin-top: 0.3rem; }
 .sw { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.4em;
-  vertical-align: -0.05em; border: 1px solid var(--ink); }
-.sw-raw_materials { background: repeating-linear-gradient(45deg, #0072B2 0 3px, #1d1d1f 3px 4px); }
-.sw-production { background: repeating-linear-gradient(-45deg, #E69F00 0 3px, #1d1d1f 3px 4px); }
-.sw-distribution { background: radial-gradient(#1d1d1f 1px, #009E73 1.2px) 0 0 / 4px 4px; }
-.sw-end_of_life { background: repeating-linear-gradient(45deg, #CC79A7 0 3px, #1d1d1f 3px 4px),
-  #CC79A7; }
+  vertical-align: -0.05em; border: 1px solid var(--ink); overflow: hidden; }
 footer { margin-top: 3rem; padding-top: 0.6rem; border-top: 1px solid var(--rule);
   color: var(--muted); font-size: 0.85rem; }
 @page { size: A4; margin: 14mm 12mm 16mm; }

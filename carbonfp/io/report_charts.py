@@ -21,7 +21,7 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from carbonfp.io.report_format import fixed
+from carbonfp.io.report_format import STAGE_COLOURS, fixed
 
 STAGES = ("raw_materials", "production", "distribution", "end_of_life")
 STAGE_NAMES = {
@@ -32,10 +32,10 @@ STAGE_NAMES = {
 }
 #: Okabe-Ito colours and a hatch per stage: colour for the eye, hatching for black and white
 STAGE_STYLE = {
-    "raw_materials": ("#0072B2", "//"),
-    "production": ("#E69F00", "\\\\"),
-    "distribution": ("#009E73", ".."),
-    "end_of_life": ("#CC79A7", "xx"),
+    "raw_materials": (STAGE_COLOURS["raw_materials"], "//"),
+    "production": (STAGE_COLOURS["production"], "\\\\"),
+    "distribution": (STAGE_COLOURS["distribution"], ".."),
+    "end_of_life": (STAGE_COLOURS["end_of_life"], "xx"),
 }
 INK = "#222222"
 GRID = "#BBBBBB"

@@ -1,9 +1,18 @@
-"""Number formats shared by the HTML report and its charts, so a figure reads the same in both."""
+"""Number formats and stage colours shared by the HTML report and its charts, so a figure reads
+the same in both."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+
+#: Okabe-Ito colour per stage (safe for the common colour-vision deficiencies)
+STAGE_COLOURS = {
+    "raw_materials": "#0072B2",
+    "production": "#E69F00",
+    "distribution": "#009E73",
+    "end_of_life": "#CC79A7",
+}
 
 MINUS = "\u2212"
 #: narrow no-break space: thousands separator that never wraps a number over two lines
