@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import tempfile
@@ -190,6 +191,9 @@ def import_factors(csv_path: Path, name: str, version: str, out: Path) -> int:
         errors = validate_set(tmp)
         if errors:  # a bug in this writer, not in the user's file
             raise RuntimeError("imported set does not validate: " + "; ".join(map(str, errors)))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)
         if out.exists():
             out.rmdir()
         tmp.rename(out)

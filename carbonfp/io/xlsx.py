@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -153,16 +151,9 @@ def write_xlsx(path: Path, decl: Declaration, created: datetime | None = None) -
 
     Raises UsageError when openpyxl is missing (before any file is created).
     """
-    data = workbook_bytes(decl, created)
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from carbonfp.io.declaration import write_atomic
+
+    write_atomic(Path(path), workbook_bytes(decl, created))
 
 
 def read_sheets(data: bytes) -> dict[str, list[list[Any]]]:
