@@ -147,8 +147,11 @@ def _numbers_of(frame: pd.DataFrame, column: str) -> Floats:
         return np.asarray(frame[column].to_numpy(float))
     codes, uniques = _codes(frame, column)
     dec = bool(frame.attrs.get("decimal_comma"))
-    # plain numbers in C; only the others (decimal commas, thousands separators) in Python
+    # plain numbers in C; only the others (decimal commas, thousands separators) in Python;
+    # in a decimal-comma file every number goes through the locale-aware parser
     values = np.array(pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce"), dtype=float)
+    if dec:
+        values[:] = np.nan
     for k in np.flatnonzero(np.isnan(values)):
         if uniques[k]:
             values[k] = _number_of(uniques[k], dec)
@@ -372,7 +375,12 @@ def _total_energy(
         total = capacity * fec * life
         bad_fec = fec.isna()
         reasons = [
-            (bad_fec, f"no cycles per year in {rules.id} for this vehicle category"),
+            (
+                bad_fec,
+                f"no cycles per year in {rules.id} for this vehicle_category (it has "
+                + ", ".join(rules.fec_per_year)
+                + ")",
+            ),
             (no_basis, "warranty_km without annual_distance_km"),
         ]
     elif rules.fu_method == "warranty-km-consumption":
@@ -384,7 +392,13 @@ def _total_energy(
             mean = mean.fillna((1 + num("end_of_life_capacity")) / 2)
         total = capacity * num("declared_cycles") * mean
         reasons = []
-    reasons.append((total.isna() | ~(total > 0), "cannot compute E_total from this row"))
+    reasons.append(
+        (
+            total.isna() | ~(total > 0),
+            f"cannot compute E_total ({rules.fu_method}): a needed number is missing, not a "
+            "number, or not positive",
+        )
+    )
     reasons.append((facts["battery"].duplicated(keep=False), "battery id appears twice"))
     bad = pd.Series(False, index=facts.index)
     for mask, message in reasons:

@@ -408,6 +408,14 @@ def _factor(row: TomlTable, table: str, sources: dict[str, Source], set_label: s
         )
     value = row.number("value", positive=False)
     assert value is not None
+    if value < 0 and table != "end_of_life":
+        raise row.fail(
+            "value",
+            f"negative factor {value:g} in the {table} table",
+            hint="an emission factor is an emission per unit; credits belong to end-of-life "
+            "rows or to the Circular Footprint Formula",
+            code="negative-factor",
+        )
     low = row.number("low", required=False, positive=False)
     high = row.number("high", required=False, positive=False)
     if low is not None and high is not None and not low <= value <= high:

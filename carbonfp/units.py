@@ -214,6 +214,16 @@ def parse_number(text: str, decimal_comma: bool | None = None) -> float:
             s = s.replace(",", "")
         else:
             raise ValueError("ambiguous commas")
+    elif "." in s and decimal_comma:
+        # in a decimal-comma file a dot only separates thousands: "1.350" is 1350 ("1.5" with
+        # a group that is not three digits stays a decimal point, as people also write it)
+        groups = s.lstrip("+-").split(".")
+        if (
+            len(groups) > 1
+            and all(len(g) == 3 and g.isdigit() for g in groups[1:])
+            and (1 <= len(groups[0]) <= 3)
+        ):
+            s = s.replace(".", "")
     value = float(s)
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError("not finite")

@@ -443,6 +443,11 @@ def _calc_long(bom_path: Path, batteries: Path, output: Path | None, options: _O
             f"carbonfp: error: {problem.message} ({problem.where}) [battery {problem.battery}]",
             err=True,
         )
+    if result.problems:
+        typer.echo(
+            "hint: fix or remove the lines named above; the other batteries were computed",
+            err=True,
+        )
     failed = result.batteries_read - len(result.table)
     if not options.quiet:
         typer.echo(

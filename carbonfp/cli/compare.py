@@ -37,10 +37,18 @@ def compare(
         list[str] | None,
         typer.Option(
             "--plant-country",
-            help="Move the plant and every electricity block to this country (repeat, or "
-            "separate by commas, to compare countries).",
+            help="Move the plant, and the electricity blocks at the plant's grid, to this "
+            "country (repeat, or separate by commas, to compare countries).",
         ),
     ] = None,
+    every_block: Annotated[
+        bool,
+        typer.Option(
+            "--every-block",
+            help="With --plant-country: move every electricity block, suppliers' plants "
+            "included, as if the whole chain moved.",
+        ),
+    ] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="Lines explained per scenario.")] = 5,
     fmt: FormatOption = OutputFormat.text,
     output: OutputOption = None,
@@ -61,6 +69,7 @@ def compare(
             factor_sets=factor_set or [],
             policies=policy or [],
             plant_countries=plant_country or [],
+            every_block=every_block,
         )
         assert dim is not None  # build_scenarios requires one varying dimension
         emit(_render(dim, [(s.label, s.declaration) for s in scenarios], top, fmt), output)

@@ -213,6 +213,11 @@ def estimate(
             distribution_is_assumption=distribution is None,
             end_of_life=eol,
         )
+        if not battery.usable_capacity_kwh > 0:
+            raise UsageError(
+                f"--capacity must be greater than zero, got {battery.usable_capacity_kwh:g} kWh",
+                hint='e.g. --capacity "75 kWh"',
+            )
         battery = estimated_mass(battery, factors)
         declarations = [
             calculate(screening_project(battery, c, params, factors), factors, ruleset)

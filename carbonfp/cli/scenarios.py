@@ -43,6 +43,7 @@ def build_scenarios(
     factor_sets: Sequence[str] = (),
     policies: Sequence[str] = (),
     plant_countries: Sequence[str] = (),
+    every_block: bool = False,
     layers: Sequence[str] = (),
     mode: str = "screening",
     require_variation: bool = True,
@@ -76,17 +77,23 @@ def build_scenarios(
     }
     dims = [k for k, v in varying.items() if v]
     if len(projects) > 2:
-        raise UsageError("give one or two project files")
+        raise UsageError(
+            "give one or two project files",
+            hint="compare two projects, or one project under repeated options",
+        )
     if len(dims) > 1 or (require_variation and not dims):
         raise UsageError(
             f"{command} varies {'exactly' if require_variation else 'at most'} one thing: "
             "two projects, or repeat one of --rules, "
             "--factor-set, --electricity-policy, --plant-country"
-            + (f" (now: {', '.join(dims)})" if dims else "")
+            + (f" (now: {', '.join(dims)})" if dims else ""),
+            hint="e.g. --plant-country HU,PL,SE, or --rules A --rules B",
         )
     for value in policies_:
         if value not in POLICIES:
-            raise UsageError(f"unknown --electricity-policy {value!r}")
+            raise UsageError(
+                f"unknown --electricity-policy {value!r}", hint="use national-mix or market-based"
+            )
     dim = dims[0] if dims else None
     labels = varying[dim] if dim else [project_label(projects[0])]
     scenarios = []
@@ -102,7 +109,7 @@ def build_scenarios(
             )
         if countries:
             project = move_production(
-                project, countries[i] if dim == "plant country" else countries[0]
+                project, countries[i] if dim == "plant country" else countries[0], every_block
             )
         set_ref = (
             (sets_[i] if dim == "factor set" else _first(sets_))

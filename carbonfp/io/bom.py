@@ -231,6 +231,13 @@ class BomReader:
             )
         table = self._table(path)
         lines: list[ActivityLine] = []
+        if not table.rows:
+            raise InputError(
+                "the BOM has a header but no lines",
+                where=Location(table.label, 1),
+                hint="add one line per component: " + ", ".join(REQUIRED),
+                code="empty-file",
+            )
         for number, cells in table.rows:
             row = _Row(table, number, cells, self, path)
             component = row.text("component", required=True)

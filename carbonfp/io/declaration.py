@@ -344,45 +344,24 @@ def to_csv(decl: Declaration, lines: bool = False) -> str:
             writer.writerow([safe_cell(v) for v in row])
         return out.getvalue()
     writer.writerow(["battery", "stage", "metric", "value", "unit"])
-    for s in decl.stages:
-        writer.writerow(
-            [
-                safe_cell(model),
-                s.stage.value,
-                "kg_co2e_per_kwh",
-                _r(s.kg_co2e_per_kwh),
-                "kg CO2e/kWh",
-            ]
-        )
-        writer.writerow([safe_cell(model), s.stage.value, "kg_co2e", _r(s.kg_co2e), "kg CO2e"])
-    writer.writerow(
-        [
-            safe_cell(model),
-            "total",
-            "kg_co2e_per_kwh",
-            _r(decl.total_kg_co2e_per_kwh),
-            "kg CO2e/kWh",
-        ]
-    )
-    writer.writerow([safe_cell(model), "total", "kg_co2e", _r(decl.absolute_kg_co2e), "kg CO2e"])
-    writer.writerow(
-        [
-            safe_cell(model),
+    rows: list[tuple[str, str, float, str]] = []
+    for st in decl.stages:
+        rows.append((st.stage.value, "kg_co2e_per_kwh", st.kg_co2e_per_kwh, "kg CO2e/kWh"))
+        rows.append((st.stage.value, "kg_co2e", st.kg_co2e, "kg CO2e"))
+    rows += [
+        ("total", "kg_co2e_per_kwh", decl.total_kg_co2e_per_kwh, "kg CO2e/kWh"),
+        ("total", "kg_co2e", decl.absolute_kg_co2e, "kg CO2e"),
+        (
             "cradle_to_gate",
             "kg_co2e_per_kwh_capacity",
-            _r(decl.cradle_to_gate_kg_co2e_per_kwh_capacity),
+            decl.cradle_to_gate_kg_co2e_per_kwh_capacity,
             "kg CO2e/kWh capacity",
-        ]
-    )
-    writer.writerow(
-        [
-            safe_cell(model),
-            "functional_unit",
-            "total_energy_kwh",
-            _r(decl.functional_unit.total_energy_kwh),
-            "kWh",
-        ]
-    )
+        ),
+        ("functional_unit", "total_energy_kwh", decl.functional_unit.total_energy_kwh, "kWh"),
+    ]
+    # numbers as the long-BOM path writes them (10 significant digits), so both agree
+    for stage, metric, value, unit in rows:
+        writer.writerow([safe_cell(model), stage, metric, f"{value:.10g}", unit])
     return out.getvalue()
 
 

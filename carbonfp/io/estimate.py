@@ -21,7 +21,7 @@ def estimate_rows(declarations: list[Declaration]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "plant_country": d.project.plant.country,
-                "grid_g_co2e_per_kwh": _r(grid.factor_value),
+                "grid_g_co2e_per_kwh": _r(grid.factor_value * 1000),  # factor in kg CO2e/kWh
                 "materials_kg_co2e": _r(by_kind["material"].kg_co2e),
                 "cell_electricity_kg_co2e": _r(grid.kg_co2e),
                 "cell_natural_gas_kg_co2e": _r(by_kind["fuel"].kg_co2e),

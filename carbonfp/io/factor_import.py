@@ -99,6 +99,11 @@ def import_factors(csv_path: Path, name: str, version: str, out: Path) -> int:
         except InputError as exc:
             problems.append(f"{where}: {exc.message}")
             continue
+        if value < 0 and target != "end_of_life":
+            problems.append(
+                f"{where}: negative factor {value:g}: credits belong to the end_of_life table"
+            )
+            continue
         licence = cell(cells, "license") or "proprietary"
         if licence not in LICENSES:
             problems.append(f"{where}: licence {licence!r} not in {', '.join(LICENSES)}")
@@ -145,7 +150,12 @@ def import_factors(csv_path: Path, name: str, version: str, out: Path) -> int:
             code="invalid-factor-rows",
         )
     if not seen:
-        raise InputError("no factor rows", where=Location(label), code="empty-file")
+        raise InputError(
+            "no factor rows",
+            where=Location(label),
+            hint="add one row per factor below the header: " + ", ".join(REQUIRED),
+            code="empty-file",
+        )
 
     tmp = Path(
         tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent if out.parent.is_dir() else None)

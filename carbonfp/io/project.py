@@ -116,7 +116,16 @@ def load_project(path: str | Path) -> Project:
             hint='add [inputs] bom = "bom.csv" (relative to the project file)',
             code="missing-key",
         )
-    lines.extend(reader.read(base / files.string("bom")))
+    bom_path = base / files.string("bom")
+    if not bom_path.is_file():
+        raise InputError(
+            "BOM file not found" if not bom_path.exists() else "the BOM path is not a file",
+            where=Location(display(bom_path)),
+            hint=f"named in {label} [inputs] bom = {files.string('bom')!r}; paths there are "
+            "relative to the project file",
+            code="missing-file",
+        )
+    lines.extend(reader.read(bom_path))
     inputs.update(reader.files)
 
     energy_top = top
@@ -204,7 +213,12 @@ def _battery(t: TomlTable, require_mass: bool = True) -> Battery:
             raise t.fail(key, f'{key} must be a quantity such as "10 {unit}"')
         value = quantity_in(raw, unit, t.where(key), key)
         if not value > 0:
-            raise t.fail(key, f"{key} must be greater than zero", code="not-positive")
+            raise t.fail(
+                key,
+                f"{key} must be greater than zero, got {raw!r}",
+                hint=f'e.g. {key} = "10 {unit}"',
+                code="not-positive",
+            )
         return value
 
     category_text = t.string("category")

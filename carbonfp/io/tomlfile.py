@@ -28,7 +28,7 @@ def read_text(path: Path, label: str, error: type[CarbonfpError] = InputError) -
         raise error(
             "file not found",
             where=Location(label),
-            hint="check the path; paths in a project file are relative to the project file",
+            hint="check the path (paths inside a project file are relative to that file)",
             code="missing-file",
         ) from exc
     except IsADirectoryError as exc:
@@ -176,10 +176,18 @@ class TomlTable:
             return None
         value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(key, f"{key!r} must be a number, got {value!r}", code="not-a-number")
+            raise self.fail(
+                key,
+                f"{key!r} must be a number, got {value!r}",
+                hint=f"write {key} = 8 (a number without quotes)",
+                code="not-a-number",
+            )
         if positive and not value > 0:
             raise self.fail(
-                key, f"{key!r} must be greater than zero, got {value!r}", code="not-positive"
+                key,
+                f"{key!r} must be greater than zero, got {value!r}",
+                hint="give a positive number",
+                code="not-positive",
             )
         return float(value)
 

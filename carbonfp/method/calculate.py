@@ -10,7 +10,7 @@ import numpy as np
 
 from carbonfp import __version__
 from carbonfp.errors import InputError
-from carbonfp.method.circularity import apply_cff, recycled_content
+from carbonfp.method.circularity import apply_cff, group_of, recycled_content
 from carbonfp.method.electricity import duplicate_certificates, resolve_electricity, sources_of
 from carbonfp.method.functional_unit import functional_unit
 from carbonfp.method.quality import material_content, plausibility, quality_summary
@@ -174,6 +174,9 @@ class Prepared:
     values: np.ndarray[Any, np.dtype[np.float64]]
     scales: np.ndarray[Any, np.dtype[np.float64]]
     stage_index: np.ndarray[Any, np.dtype[np.intp]]
+    #: (end-of-life line, its material line, kg CO2e the credit moves per unit change of the
+    #: material's factor): the CFF term (1 - A) R2 (ErecEoL - E*v Qsout/Qp) depends on E*v
+    eol_coupling: tuple[tuple[int, int, float], ...] = ()
 
 
 def calculate(
@@ -240,7 +243,8 @@ def prepare(
     electricity: list[ElectricityResult] = []
     for line in lines:
         if line.kind is LineKind.ELECTRICITY:
-            result, issues = resolve_electricity(line, factors, rules)
+            claimed = frozenset(e.certificate_id for e in electricity if e.certificate_id)
+            result, issues = resolve_electricity(line, factors, rules, claimed)
             electricity.append(result)
             warnings.extend(issues)
             resolved.append(
@@ -278,6 +282,12 @@ def prepare(
             unit="kg CO2e/kg",
             source=f"{r.source}; CFF R1 = {lines[i].recycled_share:g}",
         )
+    source_of = {id(line): i for i, line in enumerate(lines)}
+    with_eol = [r for r in cff_results if project.end_of_life is not None and r.end_of_life_kg]
+    coupling = tuple(
+        (len(lines) + k, source_of[id(r.line)], (1 - r.a) * r.r2 * r.q_out * r.ev * r.mass_kg)
+        for k, r in enumerate(with_eol)
+    )
     for line, factor in added:
         lines.append(line)
         stages.append(Stage.END_OF_LIFE)
@@ -313,6 +323,7 @@ def prepare(
         values=values,
         scales=scales,
         stage_index=stage_index,
+        eol_coupling=coupling if len(with_eol) == len(added) else (),
     )
 
 
@@ -363,7 +374,16 @@ def finish(
         )
         for line, stage, r, k in zip(lines, stages, resolved, kg, strict=True)
     )
-    warnings.extend(_status_warnings(results))
+    # factors the end-of-life formula used (Erec of recycled content) are flagged like lines'
+    formula_ids = {
+        f.id: f.status
+        for c in cff_results
+        if c.erec is not None
+        and (g := group_of(c.line.factor_id or "", rules)) is not None
+        and g.recycled_factor
+        and (f := factors.factors.get(g.recycled_factor)) is not None
+    }
+    warnings.extend(_status_warnings(results, formula_ids))
     warnings.extend(
         plausibility(
             project.battery, rules, stage_results, absolute / total_kwh, c2g_per_kwh_capacity
@@ -454,16 +474,19 @@ def _mean_dqr(ids: tuple[str, ...], factors: FactorSet) -> float | None:
     return sum(scores) / len(scores) if scores else None
 
 
-def _status_warnings(lines: tuple[LineResult, ...]) -> list[Issue]:
+def _status_warnings(
+    lines: tuple[LineResult, ...], formula_ids: dict[str, str] | None = None
+) -> list[Issue]:
     issues = []
     for status, what in (
         ("literature", "published figures whose dataset is not open"),
         ("proxy", "a related material standing in"),
     ):
         flagged = [r for r in lines if r.factor_status == status]
-        if flagged:
+        extra = {fid for fid, st in (formula_ids or {}).items() if st == status}
+        if flagged or extra:
             kg = sum(r.kg_co2e for r in flagged)
-            ids = sorted({r.factor_id for r in flagged})
+            ids = sorted({r.factor_id for r in flagged} | {f"{fid} (as Erec)" for fid in extra})
             issues.append(
                 Issue(
                     f"{status}-factors",

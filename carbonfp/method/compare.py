@@ -20,12 +20,18 @@ class LineDelta:
         return self.after_kg - self.before_kg
 
 
-def move_production(project: Project, country: str) -> Project:
-    """The project with its plant, and every electricity block, in ``country``."""
+def move_production(project: Project, country: str, every_block: bool = False) -> Project:
+    """The project with its plant in ``country``, and the electricity blocks at the plant.
+
+    A block counts as at the plant when its grid country is the plant's (blocks of a
+    supplier's plant elsewhere stay where they are); ``every_block`` moves them all, as if
+    the whole chain moved.
+    """
     code = country.upper()
+    here = project.plant.country.upper()
     lines = tuple(
         replace(line, origin=code, factor_id=f"grid-{code.lower()}")
-        if line.kind is LineKind.ELECTRICITY
+        if line.kind is LineKind.ELECTRICITY and (every_block or (line.origin or here) == here)
         else line
         for line in project.lines
     )

@@ -84,11 +84,16 @@ def instrument_criteria(supply: ElectricitySupply, country: str, time_match: str
 
 
 def resolve_electricity(
-    line: ActivityLine, factors: FactorSet, rules: Ruleset
+    line: ActivityLine,
+    factors: FactorSet,
+    rules: Ruleset,
+    claimed: frozenset[str] = frozenset(),
 ) -> tuple[ElectricityResult, list[Issue]]:
     """The block's effective factor (kg CO2e/kWh) under the ruleset's policy, and why.
 
-    Raises InputError when a grid or technology factor the block needs is missing.
+    ``claimed`` holds the certificate ids earlier blocks already used: a second use fails the
+    unique-claim criterion. Raises InputError when a grid or technology factor the block needs
+    is missing.
     """
     supply = line.supply or ElectricitySupply()
     country = line.origin or ""
@@ -140,6 +145,12 @@ def resolve_electricity(
             )
         else:
             failed = instrument_criteria(supply, country, rules.time_match)
+            if supply.certificate_id and supply.certificate_id in claimed:
+                failed.insert(
+                    0,
+                    CRITERIA[1] + f" (certificate {supply.certificate_id} is already claimed "
+                    "by another block)",
+                )
             if failed:
                 credited = 0.0
                 reason = (

@@ -4,8 +4,11 @@ Random inputs: a line's amount when it states a geometric standard deviation (``
 lognormal with the stated amount as median); a line's own factor with ``factor_gsd``; a factor
 of the set with a geometric standard deviation (lognormal, median = value) or a range (triangular
 from low to high with the value as mode). A factor of the set used by several lines is one
-random input (its lines move together). Everything else is fixed. The contribution of each input
-to the variance of the total is its squared correlation with the total, normalised to sum 1.
+random input (its lines move together). The end-of-life terms of the Circular Footprint
+Formula follow the draws of their material line (its amount, and its factor as E*v); the R1
+term scales with the line's drawn factor as a whole. Everything else is fixed. The contribution
+of each input to the variance of the total is its squared correlation with the total,
+normalised to sum 1.
 """
 
 from __future__ import annotations
@@ -54,19 +57,20 @@ def monte_carlo(
     rng = np.random.default_rng(seed)
     n = len(prep.lines)
     base = prep.quantities * prep.values * prep.scales
-    multiplier = np.ones((n, draws))
+    amounts = np.ones((n, draws))  # multipliers of each line's amount
+    factors_m = np.ones((n, draws))  # and of its factor
     inputs: list[tuple[str, Array]] = []
     shared: dict[str, Array] = {}
     for i, (line, resolved) in enumerate(zip(prep.lines, prep.resolved, strict=True)):
         if line.quantity_gsd is not None and line.quantity_gsd > 1:
             amount = _lognormal(rng, line.quantity_gsd, draws)
-            multiplier[i] *= amount
+            amounts[i] *= amount
             inputs.append((f"amount of {line.label}", amount))
         if line.supplied is not None:
             if line.factor_gsd is not None and line.factor_gsd > 1:
                 _positive(resolved.value, line, "factor_gsd")
                 own = _lognormal(rng, line.factor_gsd, draws)
-                multiplier[i] *= own
+                factors_m[i] *= own
                 inputs.append((f"factor of {line.label}", own))
             continue
         factor = factors.factors.get(resolved.id)
@@ -84,8 +88,11 @@ def monte_carlo(
                 continue
             shared[resolved.id] = m
             inputs.append((f"factor {factor.id}", m))
-        multiplier[i] *= shared[resolved.id]
-    kg = base[:, None] * multiplier
+        factors_m[i] *= shared[resolved.id]
+    kg = base[:, None] * amounts * factors_m
+    # an end-of-life credit moves with its material: same amount, and E*v is that factor
+    for eol, source, per_factor in prep.eol_coupling:
+        kg[eol] = amounts[source] * (base[eol] + per_factor * (1.0 - factors_m[source]))
     onehot = np.zeros((len(STAGES), n))
     onehot[prep.stage_index, np.arange(n)] = 1.0
     per_stage = onehot @ kg

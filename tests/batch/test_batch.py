@@ -146,7 +146,13 @@ def test_monte_carlo_is_byte_identical_for_a_seed() -> None:
     assert data["draws"] == 2000 and data["random_inputs"] >= 5
     total = data["summary"]["total"]
     assert total["p2_5"] < total["median"] < total["p97_5"]
-    assert data["contribution_to_variance"][0]["input"].startswith("factor of cells")
+    shares = data["contribution_to_variance"]
+    assert sum(c["share"] for c in shares) == pytest.approx(1.0, abs=1e-6)
+    # the widest spread on the largest production line leads (amount_gsd 1.3 on 1 570 kWh)
+    assert shares[0]["input"] == "amount of cell manufacturing (cell supplier's plant) electricity"
+    # the end-of-life credit moves with its materials' drawn factors
+    eol = data["summary"]["end_of_life"]
+    assert eol["p2_5"] < eol["p97_5"]
 
 
 def test_monte_carlo_mean_converges_for_symmetric_inputs() -> None:
@@ -188,3 +194,31 @@ def test_explain_trace_adds_up_to_the_stage_total() -> None:
     assert data["hotspots"][0]["component"] == decl.top_contributors(1)[0].line.label
     text = RUNNER.invoke(app_(), ["explain", str(ev), "--top", "3"])
     assert "How raw_materials" in text.stdout
+
+
+def test_end_of_life_credit_moves_with_the_drawn_material_factor() -> None:
+    """CFF: (1 - A) R2 (ErecEoL - E*v) falls as E*v rises, so the net of a material and its
+    credit varies less than the material alone."""
+    from carbonfp.errors import Location
+    from carbonfp.model import CffMaterial, EndOfLife, EolMaterial, SuppliedFactor
+
+    rules = make_rules(cff=(CffMaterial("copper", ("copper*",), a=0.2, r2=0.9),))
+    line = make_line(
+        "copper-foil", 10.0, supplied=SuppliedFactor(5.0, "kg CO2e/kg", "s"), factor_gsd=1.5
+    )
+    end = EndOfLife(
+        "recycling",
+        {"copper": EolMaterial("copper", recycling=SuppliedFactor(1.0, "kg CO2e/kg", "r"))},
+        Location("battery.toml"),
+    )
+    project = replace(make_project([line]), end_of_life=end)
+    fs = make_factor_set({})
+    result = monte_carlo(project, fs, rules, 20_000, seed=3)
+    raw = result.stage_per_kwh[Stage.RAW_MATERIALS]
+    eol = result.stage_per_kwh[Stage.END_OF_LIFE]
+    assert float(((raw - raw.mean()) * (eol - eol.mean())).mean()) < 0  # they move oppositely
+    # net per draw: E*v m (1 - 0.72) + 0.72 * 1: exactly linear in the raw-materials draw
+    e_total = calculate(project, fs, rules).functional_unit.total_energy_kwh
+    net = (raw + eol) * e_total
+    expected = raw * e_total * (1 - 0.72) + 0.72 * 1.0 * 10.0
+    assert net == pytest.approx(expected)

@@ -114,6 +114,8 @@ def test_on_site_share_blends_technology_and_grid_under_both_policies() -> None:
 def test_declaration_counts_the_block_and_warns_on_a_reused_certificate() -> None:
     lines = [block(GOOD, 1000.0, row=2), block(GOOD, 500.0, row=3)]
     decl = calculate(make_project(lines), FACTORS, make_rules(electricity_policy="market-based"))
-    assert decl.stage(Stage.PRODUCTION).kg_co2e == pytest.approx(1500 * 0.011)
-    assert [e.credited_share for e in decl.electricity] == [1.0, 1.0]
+    assert decl.stage(Stage.PRODUCTION).kg_co2e == pytest.approx(1000 * 0.011 + 500 * 0.5)
+    # the certificate backs the first block only: the second fails the unique-claim criterion
+    assert [e.credited_share for e in decl.electricity] == [1.0, 0.0]
+    assert "already claimed" in decl.electricity[1].reason
     assert any(w.code == "duplicate-certificate" for w in decl.warnings)
