@@ -15,6 +15,7 @@ from carbonfp.cli.options import DebugOption, FormatOption, OutputFormat, Output
 from carbonfp.errors import ExitCode
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="List, show, validate, compare and import emission factor sets.",
     no_args_is_help=True,
 )

@@ -95,7 +95,7 @@ def report(
     Self-contained (inline CSS and SVG, no script, no network); prints to PDF.
     Give two projects, or repeat --rules, --factor-set, --electricity-policy
     or --plant-country, to add a comparison.
-    Needs matplotlib: pip install 'carbonfp\\[report]'.
+    Needs matplotlib: pip install 'carbonfp[report]'.
 
     Example: carbonfp report samples/ev-nmc811-hu/battery.toml -o report.html
     """

@@ -11,7 +11,9 @@ from carbonfp.cli.boundary import errors_to_exit_codes
 from carbonfp.cli.options import DebugOption, FormatOption, OutputFormat, OutputOption, emit
 
 app = typer.Typer(
-    help="List and show rulesets (the method as versioned data).", no_args_is_help=True
+    help="List and show rulesets (the method as versioned data).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
