@@ -12,7 +12,15 @@ from typing import Annotated, Any
 import typer
 
 from carbonfp.cli.boundary import errors_to_exit_codes
-from carbonfp.cli.options import DebugOption, QuietOption, emit
+from carbonfp.cli.options import (
+    DebugOption,
+    FactorSetOption,
+    LayersOption,
+    ModeOption,
+    QuietOption,
+    RulesOption,
+    emit,
+)
 from carbonfp.errors import GateError, Location, UsageError
 
 
@@ -59,43 +67,14 @@ def calc(
             "existing folder gets one file per battery.",
         ),
     ] = None,
-    rules: Annotated[
-        str | None,
-        typer.Option(
-            "--rules",
-            help="Ruleset id or file (default: the project's method.ruleset, "
-            "else eu-ev-draft-2024-04).",
-        ),
-    ] = None,
-    factor_set: Annotated[
-        str | None,
-        typer.Option(
-            "--factor-set",
-            help="Factor set ID or ID@VERSION, or a folder (default: the ruleset's).",
-        ),
-    ] = None,
-    layers: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--factors",
-            help="A user factor set folder to layer over the base set (repeatable; later "
-            "layers win). Make one with `carbonfp factors import`.",
-            file_okay=False,
-        ),
-    ] = None,
+    rules: RulesOption = None,
+    factor_set: FactorSetOption = None,
+    layers: LayersOption = None,
     lines: Annotated[
         bool, typer.Option("--lines", help="CSV: one row per BOM or energy line.")
     ] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="How many top contributors.")] = 10,
-    mode: Annotated[
-        str,
-        typer.Option(
-            "--mode",
-            help="screening: label the result 'screening, not a declaration' and list the "
-            "primary data still missing; declaration: refuse secondary data on the ruleset's "
-            "mandatory items (exit 5).",
-        ),
-    ] = "screening",
+    mode: ModeOption = "screening",
     batteries: Annotated[
         Path | None,
         typer.Option(

@@ -10,7 +10,15 @@ from typing import Annotated, Any
 import typer
 
 from carbonfp.cli.boundary import errors_to_exit_codes
-from carbonfp.cli.options import DebugOption, FormatOption, OutputFormat, OutputOption, emit
+from carbonfp.cli.options import (
+    DebugOption,
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    PlantCountryOption,
+    PolicyOption,
+    emit,
+)
 
 
 def compare(
@@ -26,21 +34,8 @@ def compare(
         list[str] | None,
         typer.Option("--factor-set", help="Factor set per scenario (repeat to compare)."),
     ] = None,
-    policy: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--electricity-policy",
-            help="national-mix or market-based (repeat to compare both).",
-        ),
-    ] = None,
-    plant_country: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--plant-country",
-            help="Move the plant, and the electricity blocks at the plant's grid, to this "
-            "country (repeat, or separate by commas, to compare countries).",
-        ),
-    ] = None,
+    policy: PolicyOption = None,
+    plant_country: PlantCountryOption = None,
     every_block: Annotated[
         bool,
         typer.Option(

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from carbonfp.cli.boundary import errors_to_exit_codes
-from carbonfp.cli.options import DebugOption, FormatOption, OutputFormat, OutputOption, emit
+from carbonfp.cli.options import (
+    DebugOption,
+    FactorSetOption,
+    FormatOption,
+    LayersOption,
+    OutputFormat,
+    OutputOption,
+    RulesOption,
+    emit,
+)
 from carbonfp.errors import UsageError
 
 
@@ -23,16 +32,9 @@ def explain(
         ),
     ] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="How many hotspots.")] = 15,
-    rules: Annotated[str | None, typer.Option("--rules", help="Ruleset id or file.")] = None,
-    factor_set: Annotated[
-        str | None, typer.Option("--factor-set", help="Factor set ID or ID@VERSION, or a folder.")
-    ] = None,
-    layers: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--factors", help="A user factor set folder to layer (repeatable).", file_okay=False
-        ),
-    ] = None,
+    rules: RulesOption = None,
+    factor_set: FactorSetOption = None,
+    layers: LayersOption = None,
     fmt: FormatOption = OutputFormat.text,
     output: OutputOption = None,
     debug: DebugOption = False,

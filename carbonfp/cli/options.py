@@ -29,6 +29,52 @@ DebugOption = Annotated[
     bool, typer.Option("--debug", help="Show tracebacks for errors (for bug reports).")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No messages on stderr.")]
+RulesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--rules",
+        help="Ruleset id or file (default: the project's method.ruleset, else "
+        "eu-ev-draft-2024-04).",
+    ),
+]
+FactorSetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--factor-set", help="Factor set ID or ID@VERSION, or a folder (default: the ruleset's)."
+    ),
+]
+LayersOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--factors",
+        help="A user factor set folder to layer over the base set (repeatable; later layers "
+        "win). Make one with `carbonfp factors import`.",
+        file_okay=False,
+    ),
+]
+ModeOption = Annotated[
+    str,
+    typer.Option(
+        "--mode",
+        help="screening: label the result 'screening, not a declaration' and list the primary "
+        "data still missing; declaration: refuse secondary data on the ruleset's mandatory "
+        "items (exit 5).",
+    ),
+]
+PolicyOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--electricity-policy", help="national-mix or market-based (repeat to compare both)."
+    ),
+]
+PlantCountryOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--plant-country",
+        help="Move the plant, and the electricity blocks at the plant's grid, to this country "
+        "(repeat, or separate by commas, to compare countries).",
+    ),
+]
 
 
 def emit(text: str, output: Path | None, quiet: bool = False) -> None:

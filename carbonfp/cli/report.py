@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from carbonfp.cli.boundary import errors_to_exit_codes
-from carbonfp.cli.options import DebugOption, OutputOption, QuietOption, emit
+from carbonfp.cli.options import (
+    DebugOption,
+    LayersOption,
+    ModeOption,
+    OutputOption,
+    PlantCountryOption,
+    PolicyOption,
+    QuietOption,
+    emit,
+)
 from carbonfp.errors import GateError, Location, UsageError
 
 if TYPE_CHECKING:
@@ -43,38 +52,10 @@ def report(
             "compare factor sets.",
         ),
     ] = None,
-    layers: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--factors",
-            help="A user factor set folder to layer over the base set (repeatable; later "
-            "layers win).",
-            file_okay=False,
-        ),
-    ] = None,
-    mode: Annotated[
-        str,
-        typer.Option(
-            "--mode",
-            help="screening: label the report 'screening, not a declaration'; declaration: "
-            "refuse secondary data on the ruleset's mandatory items (exit 5).",
-        ),
-    ] = "screening",
-    policy: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--electricity-policy",
-            help="national-mix or market-based; repeat to compare both.",
-        ),
-    ] = None,
-    plant_country: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--plant-country",
-            help="Move the plant and every electricity block to this country; repeat, or "
-            "separate by commas, to compare countries.",
-        ),
-    ] = None,
+    layers: LayersOption = None,
+    mode: ModeOption = "screening",
+    policy: PolicyOption = None,
+    plant_country: PlantCountryOption = None,
     uncertainty: Annotated[
         int | None,
         typer.Option(

@@ -15,6 +15,7 @@ from carbonfp.model import (
     LineKind,
     Plant,
     Stage,
+    SuppliedFactor,
     Supply,
 )
 
@@ -64,6 +65,18 @@ def _gsd(block: TomlTable, key: str) -> float | None:
             code="impossible-distribution",
         )
     return value
+
+
+def _own_factor(block: TomlTable) -> SuppliedFactor | None:
+    """The block's own factor (value with unit, and its source), if it gives one."""
+    if not block.has("factor"):
+        return None
+    return supplied_factor(
+        block.string("factor"),
+        block.string("factor_source", ""),
+        block.where("factor"),
+        block.where("factor_source"),
+    )
 
 
 def _dqr(block: TomlTable) -> float | None:
@@ -200,14 +213,7 @@ def read_energy(top: TomlTable, battery: Battery, plant: Plant) -> list[Activity
         mj = _amount(block, "MJ", "fuel amount")
         process = block.string("process")
         fuel = block.string("fuel")
-        supplied = None
-        if block.has("factor"):
-            supplied = supplied_factor(
-                block.string("factor"),
-                block.string("factor_source", ""),
-                block.where("factor"),
-                block.where("factor_source"),
-            )
+        supplied = _own_factor(block)
         lines.append(
             ActivityLine(
                 kind=LineKind.FUEL,
@@ -308,14 +314,7 @@ def read_transport(top: TomlTable, battery: Battery) -> list[ActivityLine]:
                 "negative mass or distance",
                 code="negative-quantity",
             )
-        supplied = None
-        if leg.has("factor"):
-            supplied = supplied_factor(
-                leg.string("factor"),
-                leg.string("factor_source", ""),
-                leg.where("factor"),
-                leg.where("factor_source"),
-            )
+        supplied = _own_factor(leg)
         lines.append(
             ActivityLine(
                 kind=LineKind.TRANSPORT,
