@@ -222,3 +222,23 @@ def test_end_of_life_credit_moves_with_the_drawn_material_factor() -> None:
     net = (raw + eol) * e_total
     expected = raw * e_total * (1 - 0.72) + 0.72 * 1.0 * 10.0
     assert net == pytest.approx(expected)
+
+
+def test_the_variants_sample_runs_in_one_pass() -> None:
+    folder = SAMPLES / "variants"
+    result = RUNNER.invoke(
+        app_(),
+        [
+            "calc",
+            str(folder / "variants.csv"),
+            "--batteries",
+            str(folder / "batteries.csv"),
+            "-f",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["battery"] for r in rows] == ["V000000", "V000001", "V000002", "V000003"]
+    assert all(0.05 < r["total_kg_co2e_per_kwh"] < 0.5 for r in rows)  # M1 band
+    assert "computed 4 of 4 batteries (240 lines)" in result.stderr
