@@ -5,12 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from carbonfp.io.declaration import _r
+from carbonfp.io.declaration import _n, _r
 from carbonfp.model import STAGE_TITLES, Declaration, Stage
-
-
-def _n(value: float, digits: int = 1) -> str:
-    return f"{value:,.{digits}f}".replace(",", " ")
 
 
 def explain_data(decl: Declaration, stage: Stage, top: int) -> dict[str, Any]:

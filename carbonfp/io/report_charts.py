@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from html import escape
 from typing import Any
@@ -144,16 +144,7 @@ def stage_bars(
         ax.grid(axis="x", color=GRID, linewidth=0.5)
         ax.set_axisbelow(True)
         ax.margins(x=0.12)
-        handles: list[Artist] = [
-            Patch(
-                facecolor=STAGE_STYLE[s][0],
-                hatch=STAGE_STYLE[s][1],
-                edgecolor=INK,
-                linewidth=0.6,
-                label=STAGE_NAMES[s],
-            )
-            for s in STAGES
-        ]
+        handles = _stage_patches(STAGES)
         handles.append(
             ax.plot([], [], marker="D", linestyle="", color="white", markeredgecolor=INK)[0]
         )
@@ -196,16 +187,7 @@ def pareto(
         cum.grid(axis="x", color=GRID, linewidth=0.5)
         cum.set_axisbelow(True)
         present = [s for s in STAGES if any(i[1] == s for i in items)]
-        handles = [
-            Patch(
-                facecolor=STAGE_STYLE[s][0],
-                hatch=STAGE_STYLE[s][1],
-                edgecolor=INK,
-                linewidth=0.6,
-                label=STAGE_NAMES[s],
-            )
-            for s in present
-        ]
+        handles = _stage_patches(present)
         fig.legend(handles=handles, loc="outside lower center", ncols=4, handleheight=1.2)
         return _svg(fig, chart_id, label)
 
@@ -296,3 +278,17 @@ def histogram(
 
 def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
+
+
+def _stage_patches(stages: Iterable[str]) -> list[Artist]:
+    """Legend entries of the stages: colour and hatching, so they read in black and white."""
+    return [
+        Patch(
+            facecolor=STAGE_STYLE[s][0],
+            hatch=STAGE_STYLE[s][1],
+            edgecolor=INK,
+            linewidth=0.6,
+            label=STAGE_NAMES[s],
+        )
+        for s in stages
+    ]
