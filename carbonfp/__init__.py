@@ -15,18 +15,18 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from carbonfp.data import load_rules
+    from carbonfp.data.factor_sets import load_factor_set as load_factors
     from carbonfp.errors import CarbonfpError, FactorDataError, InputError
-    from carbonfp.factors import load_factor_set as load_factors
-    from carbonfp.factors import load_rules
-    from carbonfp.io.project import load_project
+    from carbonfp.inputs.project import load_project
     from carbonfp.method.calculate import calculate
     from carbonfp.model import Declaration
 
 _EXPORTS = {
     "calculate": ("carbonfp.method.calculate", "calculate"),
-    "load_project": ("carbonfp.io.project", "load_project"),
-    "load_factors": ("carbonfp.factors", "load_factor_set"),
-    "load_rules": ("carbonfp.factors", "load_rules"),
+    "load_project": ("carbonfp.inputs.project", "load_project"),
+    "load_factors": ("carbonfp.data.factor_sets", "load_factor_set"),
+    "load_rules": ("carbonfp.data.rulesets", "load_rules"),
     "Declaration": ("carbonfp.model", "Declaration"),
     "CarbonfpError": ("carbonfp.errors", "CarbonfpError"),
     "InputError": ("carbonfp.errors", "InputError"),

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from carbonfp.errors import InputError, Location, UsageError
-from carbonfp.io.tomlfile import read_text
+from carbonfp.files import read_text
 from carbonfp.method.calculate import STAGES
 from carbonfp.method.functional_unit import vehicle_group
 from carbonfp.model import FactorSet, Ruleset, Stage
@@ -445,7 +445,7 @@ def _csv_text(text: str) -> str:
 
 
 def _safe(value: object) -> object:
-    from carbonfp.io.declaration import safe_cell
+    from carbonfp.formats.declaration import safe_cell
 
     return safe_cell(value)
 

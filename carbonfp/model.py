@@ -9,6 +9,9 @@ from enum import Enum
 
 from carbonfp.errors import Location
 
+#: UN CPC Ver. 2.1 subclass 46420, electric accumulators: the default productCategoryCpc.
+CPC_ELECTRIC_ACCUMULATORS = "46420"
+
 
 class Stage(str, Enum):
     """The four life-cycle stages of Annex II; the use stage is excluded by law."""

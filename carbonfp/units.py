@@ -8,6 +8,7 @@ scale factor to those units and checks dimensions. pint is imported lazily so th
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from functools import cache
 from tokenize import TokenError  # pint's parser raises it on input like "kg/("
 from typing import Any
@@ -274,3 +275,10 @@ def quantity_in(
             code="missing-unit",
         )
     return value * scale_to(unit, target, where, what)
+
+
+def parse_iso(text: str) -> date | datetime:
+    """Parse "2025-01-01" (a date) or "2025-01-01T00:00:00Z" (a date-time); ValueError else."""
+    if "T" not in text and " " not in text:
+        return date.fromisoformat(text)
+    return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)

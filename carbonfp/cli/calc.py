@@ -187,8 +187,8 @@ def _expand(inputs: list[str]) -> list[Path]:
 
 
 def _inputs_for(project: Path, options: _Options) -> tuple[Any, Any, Any]:
-    from carbonfp.factors import load_factors, load_rules
-    from carbonfp.io.project import load_project
+    from carbonfp.data import load_factors, load_rules
+    from carbonfp.inputs.project import load_project
 
     loaded = load_project(project)
     ruleset = load_rules(options.rules or loaded.ruleset or "eu-ev-draft-2024-04")
@@ -221,7 +221,7 @@ def _render(
     """The declaration in the chosen format (not xlsx), and warnings for stderr."""
     import json
 
-    from carbonfp.io.declaration import to_csv, to_dict, to_text, uncertainty_dict
+    from carbonfp.formats.declaration import to_csv, to_dict, to_text, uncertainty_dict
 
     now = _now(options)
     fmt = options.fmt
@@ -235,19 +235,19 @@ def _render(
     if fmt is CalcFormat.csv:
         return to_csv(declaration, options.lines), ()
     if fmt is CalcFormat.batterypass:
-        from carbonfp.io.batterypass import batterypass
-        from carbonfp.io.pact import dumps
+        from carbonfp.formats.batterypass import batterypass
+        from carbonfp.formats.pact import dumps
 
         export = batterypass(declaration)
         return _compact(dumps(export.data), compact), export.notes
     if fmt is CalcFormat.pact:
-        from carbonfp.io.pact import dumps, pact_footprint
+        from carbonfp.formats.pact import dumps, pact_footprint
 
         export = pact_footprint(declaration, ruleset, now)
         return _compact(dumps(export.data), compact), export.notes
     text = to_text(declaration, options.top)
     if mc is not None:
-        from carbonfp.io.declaration import uncertainty_text
+        from carbonfp.formats.declaration import uncertainty_text
 
         text += "\n" + uncertainty_text(mc)
     return text, ()
@@ -283,7 +283,7 @@ def _calc_one(project: Path, output: Path | None, options: _Options) -> None:
 
         mc = monte_carlo(loaded, factors, ruleset, options.uncertainty, options.seed)
     if options.fmt is CalcFormat.xlsx:
-        from carbonfp.io.xlsx import write_xlsx
+        from carbonfp.formats.xlsx import write_xlsx
 
         assert output is not None
         write_xlsx(output, declaration, _now(options))
@@ -315,7 +315,7 @@ def _calc_many(projects: list[Path], output: Path | None, options: _Options) -> 
     """Many project files: each read and resolved, then all lines in one vectorised pass."""
     from carbonfp.cli.boundary import report
     from carbonfp.errors import CarbonfpError, ExitCode
-    from carbonfp.io.declaration import write_atomic
+    from carbonfp.files import write_atomic
     from carbonfp.method.calculate import evaluate, finish, prepare
 
     if options.uncertainty is not None:
@@ -355,7 +355,7 @@ def _calc_many(projects: list[Path], output: Path | None, options: _Options) -> 
         start = end
         done += 1
         if to_folder and options.fmt is CalcFormat.xlsx:
-            from carbonfp.io.xlsx import write_xlsx
+            from carbonfp.formats.xlsx import write_xlsx
 
             assert output is not None
             write_xlsx(output / f"{names[i]}.xlsx", declaration, _now(options))
@@ -391,9 +391,9 @@ def _calc_many(projects: list[Path], output: Path | None, options: _Options) -> 
 def _calc_long(bom_path: Path, batteries: Path, output: Path | None, options: _Options) -> None:
     """A long BOM of many variants: one vectorised pass over every line of every battery."""
     from carbonfp.batch import compute_long, long_to_csv, read_long
+    from carbonfp.data import load_factors, load_rules
     from carbonfp.errors import ExitCode
-    from carbonfp.factors import load_factors, load_rules
-    from carbonfp.io.declaration import write_atomic
+    from carbonfp.files import write_atomic
 
     if options.fmt not in (CalcFormat.csv, CalcFormat.json, CalcFormat.text):
         raise UsageError("a long BOM gives --format csv, json (JSON lines) or text")

@@ -116,11 +116,11 @@ def estimate(
     with errors_to_exit_codes(debug):
         from dataclasses import replace
 
+        from carbonfp.data import load_factor_set, load_rules
         from carbonfp.errors import Location
-        from carbonfp.factors import load_factor_set, load_rules
-        from carbonfp.io.bom import supplied_factor
-        from carbonfp.io.estimate import to_csv, to_json, to_text
-        from carbonfp.io.project import load_battery
+        from carbonfp.formats.estimate import to_csv, to_json, to_text
+        from carbonfp.inputs.bom import supplied_factor
+        from carbonfp.inputs.project import load_battery
         from carbonfp.method.calculate import calculate
         from carbonfp.method.screening import (
             ScreeningParameters,

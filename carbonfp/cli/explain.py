@@ -42,9 +42,9 @@ def explain(
     """The hotspot table (each line's share, factor, source, data type, DQR) and the trace of
     how one stage total was derived."""
     with errors_to_exit_codes(debug):
-        from carbonfp.factors import load_factors, load_rules
-        from carbonfp.io.explain import explain_json, explain_text
-        from carbonfp.io.project import load_project
+        from carbonfp.data import load_factors, load_rules
+        from carbonfp.formats.explain import explain_json, explain_text
+        from carbonfp.inputs.project import load_project
         from carbonfp.method.calculate import calculate
         from carbonfp.method.stages import parse_stage
 

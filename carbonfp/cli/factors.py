@@ -47,7 +47,7 @@ def _fmt(value: Any) -> str:
 
 
 def _rows_out(rows: list[dict[str, Any]], fmt: OutputFormat, columns: list[str]) -> str:
-    from carbonfp.io.declaration import safe_cell
+    from carbonfp.formats.declaration import safe_cell
 
     if fmt is OutputFormat.json:
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
@@ -66,7 +66,8 @@ def _rows_out(rows: list[dict[str, Any]], fmt: OutputFormat, columns: list[str])
 def list_sets(debug: DebugOption = False) -> None:
     """List shipped factor sets and versions with row counts and licences, and the rulesets."""
     with errors_to_exit_codes(debug):
-        from carbonfp.factors import available_rules, available_sets, summarise_set
+        from carbonfp.data import available_rules, available_sets
+        from carbonfp.data.factor_sets import summarise_set
 
         rows = [
             summarise_set(f"{name}@{version}")
@@ -97,8 +98,8 @@ def show(
 ) -> None:
     """Show a factor set's rows: id, value, unit, region, year, status, DQR and source."""
     with errors_to_exit_codes(debug):
+        from carbonfp.data.factor_sets import TABLES, factor_rows, load_factor_set
         from carbonfp.errors import UsageError
-        from carbonfp.factors import TABLES, factor_rows, load_factor_set
 
         if table is not None and table not in (*TABLES, "gwp"):
             raise UsageError(
@@ -133,7 +134,7 @@ def validate(
     keys, licences outside the allow-list, files not matching the manifest's sha256.
     """
     with errors_to_exit_codes(debug):
-        from carbonfp.factors import validate_set
+        from carbonfp.data.factor_sets import validate_set
 
         if not (path / "manifest.toml").is_file():
             from carbonfp.errors import UsageError
@@ -161,7 +162,7 @@ def diff(
     Example: carbonfp factors diff carbonfp-open@2026.0 carbonfp-open@2026.1
     """
     with errors_to_exit_codes(debug):
-        from carbonfp.factors import diff_sets, load_factor_set
+        from carbonfp.data.factor_sets import diff_sets, load_factor_set
 
         a, b = load_factor_set(old), load_factor_set(new)
         changes = diff_sets(a, b)
@@ -205,7 +206,7 @@ def import_csv(
     factor set to layer with `carbonfp calc --factors DIR`. Rows without unit or source are
     refused."""
     with errors_to_exit_codes(debug):
-        from carbonfp.io.factor_import import import_factors
+        from carbonfp.inputs.factor_import import import_factors
 
         count = import_factors(csv_file, name, version, out)
         typer.echo(f"carbonfp: wrote {name}@{version} ({count} rows) to {out}", err=True)

@@ -83,7 +83,7 @@ def emit(text: str, output: Path | None, quiet: bool = False) -> None:
         typer.echo(text, nl=False)
         return
     from carbonfp.errors import UsageError
-    from carbonfp.io.declaration import write_atomic
+    from carbonfp.files import write_atomic
 
     if not output.parent.is_dir():
         raise UsageError(f"cannot write {output}: folder {output.parent} does not exist")

@@ -107,8 +107,8 @@ def report(
                 hint="run the report without --uncertainty",
             )
         from carbonfp.cli.scenarios import build_scenarios, comparison_data
-        from carbonfp.io.declaration import to_dict
-        from carbonfp.io.report import render_report, uncertainty_data
+        from carbonfp.formats.declaration import to_dict
+        from carbonfp.formats.report import render_report, uncertainty_data
 
         options = {
             "rules": rules or [],

@@ -21,7 +21,7 @@ app = typer.Typer(
 def list_rules(debug: DebugOption = False) -> None:
     """List shipped rulesets: id, legal status, functional unit, electricity policy, sha256."""
     with errors_to_exit_codes(debug):
-        from carbonfp.factors import available_rules, load_rules
+        from carbonfp.data import available_rules, load_rules
 
         for rid in available_rules():
             r = load_rules(rid)
@@ -32,7 +32,7 @@ def list_rules(debug: DebugOption = False) -> None:
 
 
 def _as_data(rid: str) -> dict[str, Any]:
-    from carbonfp.factors import load_rules
+    from carbonfp.data import load_rules
 
     r = load_rules(rid)
     return {

@@ -61,8 +61,8 @@ def build_scenarios(
     """
     from dataclasses import replace
 
-    from carbonfp.factors import load_factors, load_rules
-    from carbonfp.io.project import load_project
+    from carbonfp.data import load_factors, load_rules
+    from carbonfp.inputs.project import load_project
     from carbonfp.method.calculate import calculate
     from carbonfp.method.compare import move_production
 

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from carbonfp import calculate, load_project, load_rules
 from carbonfp.batch import compute_long, read_long
-from carbonfp.factors import load_factors
-from carbonfp.io.declaration import to_csv, to_dict
+from carbonfp.data.factor_sets import load_factors
+from carbonfp.formats.declaration import to_csv, to_dict
 from carbonfp.method.uncertainty import monte_carlo
 from carbonfp.model import Stage
 from tests.support import SAMPLES, make_factor_set, make_line, make_project, make_rules

@@ -15,9 +15,9 @@ from support import SAMPLES, WriteProject
 from typer.testing import CliRunner, Result
 
 from carbonfp.cli import app
-from carbonfp.factors import load_factor_set, load_rules
-from carbonfp.io.declaration import to_json
-from carbonfp.io.project import load_project
+from carbonfp.data import load_factor_set, load_rules
+from carbonfp.formats.declaration import to_json
+from carbonfp.inputs.project import load_project
 from carbonfp.method.calculate import calculate
 
 SAMPLE = SAMPLES / "ev-nmc811-hu" / "battery.toml"

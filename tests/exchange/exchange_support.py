@@ -12,8 +12,8 @@ from support import SAMPLES, render_project
 from typer.testing import CliRunner, Result
 
 from carbonfp.cli import app
-from carbonfp.factors import load_factors, load_rules
-from carbonfp.io.project import load_project
+from carbonfp.data import load_factors, load_rules
+from carbonfp.inputs.project import load_project
 from carbonfp.method.calculate import calculate
 from carbonfp.model import Declaration, Ruleset
 from carbonfp.schemas import load_schema

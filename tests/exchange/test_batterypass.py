@@ -8,7 +8,7 @@ import pytest
 from exchange_support import EV, declare, ok, project_text, schema_errors
 from support import WriteProject
 
-from carbonfp.io.batterypass import LIFECYCLE_STAGES, NO_PERFORMANCE_CLASS, batterypass
+from carbonfp.formats.batterypass import LIFECYCLE_STAGES, NO_PERFORMANCE_CLASS, batterypass
 from carbonfp.model import Stage
 
 

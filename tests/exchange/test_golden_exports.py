@@ -27,10 +27,10 @@ from exchange_support import (
     schema_errors,
 )
 
-from carbonfp.io.batterypass import batterypass
-from carbonfp.io.declaration import to_csv, to_dict, to_json
-from carbonfp.io.pact import dumps, pact_footprint
-from carbonfp.io.xlsx import read_sheets, workbook_bytes
+from carbonfp.formats.batterypass import batterypass
+from carbonfp.formats.declaration import to_csv, to_dict, to_json
+from carbonfp.formats.pact import dumps, pact_footprint
+from carbonfp.formats.xlsx import read_sheets, workbook_bytes
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 EXPORTS = GOLDEN / "exports"

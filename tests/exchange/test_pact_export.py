@@ -14,14 +14,14 @@ from exchange_support import EV, declare, ok, pact_errors, project_text, run
 from support import BOM_CSV, WriteProject
 
 from carbonfp.errors import FactorDataError, InputError
-from carbonfp.io.pact import (
+from carbonfp.formats.pact import (
     EXTENSION_SCHEMA_ID,
     NAMESPACE,
     decimal_text,
     pact_footprint,
     primary_data_share,
 )
-from carbonfp.io.project import load_project
+from carbonfp.inputs.project import load_project
 from carbonfp.method.calculate import calculate
 from carbonfp.model import FactorSet, Ruleset, Stage
 

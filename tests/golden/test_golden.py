@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from support import SAMPLES
 
-from carbonfp.factors import load_factor_set, load_rules
-from carbonfp.io.declaration import to_json
-from carbonfp.io.project import load_project
+from carbonfp.data import load_factor_set, load_rules
+from carbonfp.formats.declaration import to_json
+from carbonfp.inputs.project import load_project
 from carbonfp.method.calculate import calculate
 
 GOLDEN = Path(__file__).resolve().parent

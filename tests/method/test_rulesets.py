@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from carbonfp.cli import app
+from carbonfp.data import available_rules, load_rules
 from carbonfp.errors import InputError
-from carbonfp.factors import available_rules, load_rules
 from carbonfp.method.calculate import calculate
 from carbonfp.method.functional_unit import functional_unit
 from carbonfp.model import BatteryCategory, DataType, LineKind, Stage, SuppliedFactor

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from report_support import resolve, shown_number
 
-from carbonfp.io.report import key_of, lookup
-from carbonfp.io.report_format import FORMATS, fixed, percent, significant
+from carbonfp.formats.report import key_of, lookup
+from carbonfp.formats.report_format import FORMATS, fixed, percent, significant
 
 
 def test_formats() -> None:

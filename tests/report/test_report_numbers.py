@@ -24,7 +24,7 @@ from report_support import (
     unmarked_digits,
 )
 
-from carbonfp.io.report import key_of
+from carbonfp.formats.report import key_of
 
 pytest.importorskip("matplotlib")
 
@@ -240,8 +240,8 @@ def test_uncertainty_section_shows_the_monte_carlo_summary(
 
 def test_uncertainty_with_the_monte_carlo_module() -> None:
     uncertainty = pytest.importorskip("carbonfp.method.uncertainty")
-    from carbonfp.factors import load_factors, load_rules
-    from carbonfp.io.project import load_project
+    from carbonfp.data import load_factors, load_rules
+    from carbonfp.inputs.project import load_project
 
     project = load_project(EV)
     rules = load_rules(project.ruleset or "eu-ev-draft-2024-04")

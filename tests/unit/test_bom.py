@@ -9,8 +9,8 @@ import pytest
 from support import BOM_CSV, TINY_PROJECT_STAGES, WriteProject, make_project
 
 from carbonfp.errors import InputError, Location
-from carbonfp.io.bom import BomReader
-from carbonfp.io.project import load_project
+from carbonfp.inputs.bom import BomReader
+from carbonfp.inputs.project import load_project
 from carbonfp.method.calculate import calculate
 from carbonfp.model import ActivityLine, FactorSet, Ruleset, Stage
 

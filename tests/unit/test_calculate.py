@@ -10,7 +10,7 @@ import pytest
 from support import make_battery, make_line, make_project, make_rules
 
 from carbonfp.errors import InputError
-from carbonfp.io.declaration import to_csv, to_dict, to_json
+from carbonfp.formats.declaration import to_csv, to_dict, to_json
 from carbonfp.method.calculate import calculate, resolve_factor
 from carbonfp.model import (
     ActivityLine,

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from support import SHIPPED_SET, SHIPPED_SETS
 
-from carbonfp.errors import FactorDataError
-from carbonfp.factors import (
+from carbonfp.data.factor_sets import (
     LICENSES,
     TABLES,
     load_factor_set,
-    load_rules,
     sha256_file,
     validate_set,
 )
+from carbonfp.data.rulesets import load_rules
+from carbonfp.errors import FactorDataError
 from carbonfp.model import FactorSet, LineKind, Stage
 from carbonfp.units import emission_scale, parse_unit
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from support import make_battery, make_rules
 
+from carbonfp.data import load_rules
 from carbonfp.errors import InputError
-from carbonfp.factors import load_rules
 from carbonfp.method.functional_unit import functional_unit, vehicle_group
 from carbonfp.model import BatteryCategory, Ruleset
 

@@ -6,7 +6,7 @@ import pytest
 from support import ENERGY_TOML, TRANSPORT_TOML, WriteProject, render_project
 
 from carbonfp.errors import InputError
-from carbonfp.io.project import load_project
+from carbonfp.inputs.project import load_project
 from carbonfp.model import BatteryCategory, LineKind, Stage
 
 

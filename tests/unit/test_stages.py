@@ -87,7 +87,7 @@ def test_transport_leg_without_stage(tiny_rules: Ruleset) -> None:
 
 def test_every_line_kind_is_handled_by_the_shipped_ruleset() -> None:
     """Every LineKind has a default stage in the shipped ruleset, except transport legs."""
-    from carbonfp.factors import load_rules
+    from carbonfp.data import load_rules
 
     rules = load_rules("eu-ev-draft-2024-04")
     assert set(rules.stage_by_kind) == set(LineKind) - {LineKind.TRANSPORT}

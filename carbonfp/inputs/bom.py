@@ -3,7 +3,7 @@
 A BOM line whose material is ``bom:OTHER.csv`` uses that BOM ``quantity`` times (a cell BOM
 x 96); sub-BOMs are expanded here, so the core sees flat lines with their path. A line whose
 factor_source is ``pact:FILE.json`` takes its factor from a supplier's PACT footprint file
-(carbonfp.io.pact), read here, so the core sees an ordinary supplier-specific factor.
+(carbonfp.formats.pact), read here, so the core sees an ordinary supplier-specific factor.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from carbonfp.errors import InputError, Location
-from carbonfp.io.tomlfile import read_text
+from carbonfp.files import read_text
 from carbonfp.method.stages import parse_stage
 from carbonfp.model import ActivityLine, DataType, Issue, LineKind, Stage, SuppliedFactor
 from carbonfp.units import dimension_name, parse_number, parse_quantity, parse_unit
@@ -435,7 +435,7 @@ class _Row:
 
     def _pact_factor(self, text: str, source: str, unit: str) -> SuppliedFactor:
         """The factor from a supplier's PACT footprint file named by ``pact:FILE``."""
-        from carbonfp.io.pact import supplier_factor as pact_factor
+        from carbonfp.inputs.pact_footprint import supplier_factor as pact_factor
 
         if text:
             raise InputError(

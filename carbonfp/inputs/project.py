@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from carbonfp.errors import InputError, Location
-from carbonfp.io.bom import BomReader
-from carbonfp.io.energy import read_energy, read_transport
-from carbonfp.io.pact import declaration_info, read_urns
-from carbonfp.io.tomlfile import TomlTable, load_toml, read_text
+from carbonfp.files import TomlTable, load_toml, read_text
+from carbonfp.inputs.bom import BomReader
+from carbonfp.inputs.energy import read_energy, read_transport
 from carbonfp.model import (
+    CPC_ELECTRIC_ACCUMULATORS,
     ActivityLine,
     Battery,
     BatteryCategory,
+    DeclarationInfo,
     EndOfLife,
     EolMaterial,
     Manufacturer,
@@ -23,6 +26,7 @@ from carbonfp.model import (
     Project,
     SuppliedFactor,
 )
+from carbonfp.units import parse_iso
 
 TOP_KEYS = {
     "end_of_life",
@@ -299,7 +303,7 @@ EOL_MATERIAL_KEYS = {
 
 def _end_of_life(t: TomlTable) -> EndOfLife:
     """[end_of_life]: route, and per CFF material group rates and factors (with sources)."""
-    from carbonfp.io.bom import supplied_factor
+    from carbonfp.inputs.bom import supplied_factor
 
     t.unknown_keys({"route", "materials"})
     materials: dict[str, EolMaterial] = {}
@@ -336,3 +340,111 @@ def _share_or_zero(t: TomlTable, key: str) -> float | None:
     if t.has(key) and t.data[key] == 0:
         return 0.0
     return _share(t, key)
+
+
+# --------------------------------------------------------------------------------------------
+# [declaration] and [manufacturer] keys used by the exchange formats
+# --------------------------------------------------------------------------------------------
+
+DECLARATION_KEYS = {
+    "eu_doc_id",
+    "study_url",
+    "product_id",
+    "product_category_cpc",
+    "created",
+    "reference_period_start",
+    "reference_period_end",
+}
+_URN = re.compile(r"^urn:[a-z0-9][a-z0-9-]{0,30}[a-z0-9]:\S+$", re.IGNORECASE)
+
+
+def read_urns(table: TomlTable, key: str) -> tuple[str, ...]:
+    """Read ``key`` as one URN or an array of URNs (``urn:pact:example.com:supplier-id:42``).
+
+    Raises InputError naming the key when a value is not a URN.
+    """
+    if not table.has(key):
+        return ()
+    raw = table.data[key]
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+        raise table.fail(key, f"{key} must be a URN or an array of URNs")
+    urns = tuple(v.strip() for v in values)
+    for urn in urns:
+        if not _URN.match(urn):
+            raise table.fail(
+                key,
+                f"{key} {urn!r} is not a URN",
+                hint='write "urn:NAMESPACE:ID", e.g. "urn:pact:example.com:supplier-id:4711" '
+                'or "urn:gtin:4712345060507" (RFC 8141)',
+            )
+    if len(set(urns)) != len(urns):
+        raise table.fail(key, f"{key} lists the same URN twice")
+    return urns
+
+
+def read_utc(table: TomlTable, key: str) -> datetime | None:
+    """Read ``key`` as a UTC time: a TOML date (midnight UTC), a TOML date-time with an offset,
+    or the same as text ("2025-01-01", "2025-01-01T00:00:00Z").
+
+    Raises InputError naming the key for anything else, including a time without an offset.
+    """
+    if not table.has(key):
+        return None
+    raw = table.data[key]
+    hint = "write a date (2025-01-01) or a UTC time (2025-01-01T00:00:00Z)"
+    if isinstance(raw, str):
+        try:
+            raw = parse_iso(raw.strip())
+        except ValueError:
+            raise table.fail(key, f"{key} {raw!r} is not a date", hint=hint) from None
+    if isinstance(raw, datetime):
+        if raw.tzinfo is None:
+            raise table.fail(key, f"{key} has no time zone", hint=hint)
+        return raw.astimezone(timezone.utc)
+    if isinstance(raw, date):
+        return datetime(raw.year, raw.month, raw.day, tzinfo=timezone.utc)
+    raise table.fail(key, f"{key} must be a date", hint=hint)
+
+
+def declaration_info(table: TomlTable) -> DeclarationInfo:
+    """Read the project's ``[declaration]`` table (Article 7 items and exchange keys).
+
+    Raises InputError naming the key for an unknown key, a bad URN or date, or a reference
+    period that ends before it starts.
+    """
+    table.unknown_keys(DECLARATION_KEYS)
+    start = read_utc(table, "reference_period_start")
+    end = read_utc(table, "reference_period_end")
+    if (start is None) != (end is None):
+        missing = "reference_period_end" if end is None else "reference_period_start"
+        raise table.fail(
+            None,
+            f"missing key {missing!r}",
+            hint="give both reference_period_start and reference_period_end (end exclusive), "
+            "e.g. 2025-01-01 and 2026-01-01 for the calendar year 2025",
+            code="missing-key",
+        )
+    if start is not None and end is not None and not start < end:
+        raise table.fail(
+            "reference_period_end",
+            "reference_period_end must be after reference_period_start",
+            hint="the end is exclusive: 2025-01-01 to 2026-01-01 is the calendar year 2025",
+        )
+    cpc = table.opt_str("product_category_cpc")
+    if cpc is not None and not re.fullmatch(r"\d{1,5}", cpc):
+        raise table.fail(
+            "product_category_cpc",
+            f"product_category_cpc {cpc!r} is not a UN CPC code",
+            hint=f'a UN CPC Ver. 2.1 code of up to 5 digits, e.g. "{CPC_ELECTRIC_ACCUMULATORS}" '
+            "(electric accumulators)",
+        )
+    return DeclarationInfo(
+        eu_doc_id=table.opt_str("eu_doc_id"),
+        study_url=table.opt_str("study_url"),
+        product_ids=read_urns(table, "product_id"),
+        product_category_cpc=cpc,
+        created=read_utc(table, "created"),
+        reference_period_start=start,
+        reference_period_end=end,
+    )

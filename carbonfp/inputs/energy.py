@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from carbonfp.io.bom import supplied_factor
-from carbonfp.io.tomlfile import TomlTable
+from carbonfp.files import TomlTable
+from carbonfp.inputs.bom import supplied_factor
 from carbonfp.method.stages import parse_stage
 from carbonfp.model import (
     ActivityLine,

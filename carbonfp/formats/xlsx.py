@@ -83,14 +83,14 @@ def csv_rows(text: str) -> list[list[object]]:
 
 def declaration_rows(decl: Declaration) -> list[list[object]]:
     """The tidy CSV (battery, stage, metric, value, unit) as rows, values as numbers."""
-    from carbonfp.io.declaration import to_csv
+    from carbonfp.formats.declaration import to_csv
 
     return csv_rows(to_csv(decl))
 
 
 def line_rows(decl: Declaration) -> list[list[object]]:
     """One row per activity line: the table of ``--format csv --lines``."""
-    from carbonfp.io.declaration import to_csv
+    from carbonfp.formats.declaration import to_csv
 
     return csv_rows(to_csv(decl, lines=True))
 
@@ -151,7 +151,7 @@ def write_xlsx(path: Path, decl: Declaration, created: datetime | None = None) -
 
     Raises UsageError when openpyxl is missing (before any file is created).
     """
-    from carbonfp.io.declaration import write_atomic
+    from carbonfp.files import write_atomic
 
     write_atomic(Path(path), workbook_bytes(decl, created))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from carbonfp.io.declaration import _n, _r
+from carbonfp.formats.declaration import _n, _r
 from carbonfp.model import STAGE_TITLES, Declaration, Stage
 
 

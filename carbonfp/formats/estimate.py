@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from carbonfp.io.declaration import _r
+from carbonfp.formats.declaration import _r
 from carbonfp.model import Declaration, Stage
 
 LABEL = "SCREENING ESTIMATE, NOT A DECLARATION"

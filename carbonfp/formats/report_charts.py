@@ -21,7 +21,7 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from carbonfp.io.report_format import STAGE_COLOURS, fixed
+from carbonfp.formats.report_format import STAGE_COLOURS, fixed
 
 STAGES = ("raw_materials", "production", "distribution", "end_of_life")
 STAGE_NAMES = {

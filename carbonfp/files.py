@@ -1,9 +1,11 @@
-"""Reads TOML files with errors that name the file, line and key, and finds a key's line."""
+"""Files: text and TOML read with errors that name the file, line and key; output written safely."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +223,21 @@ class TomlTable:
 
     def _child(self, key: str) -> str:
         return f"{self.table}.{key}" if self.table else key
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write text (UTF-8) or bytes to ``path`` through a temporary file and a rename: never
+    half a file, and the file gets the usual permissions (0666 less the umask)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carbonfp.io.pact import Export
+from carbonfp.formats.pact import Export
 from carbonfp.model import Declaration, Stage
 
 #: schemaVersion of the payload: MAJOR.MINOR, bumped as the README's schema_version rule says.

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from carbonfp.io.report_format import FORMATS, STAGE_COLOURS
+from carbonfp.formats.report_format import FORMATS, STAGE_COLOURS
 
 STAGES = ("raw_materials", "production", "distribution", "end_of_life")
 STAGE_SHORT = {
@@ -123,10 +123,10 @@ def render_report(
     comparison: Mapping[str, Any] | None = None,
     uncertainty: Mapping[str, Any] | None = None,
 ) -> str:
-    """The HTML report of a declaration dict (``carbonfp.io.declaration.to_dict``), with a
+    """The HTML report of a declaration dict (``carbonfp.formats.declaration.to_dict``), with a
     comparison (``carbonfp.cli.scenarios.comparison_data``) and an uncertainty section
     (``uncertainty_data``) when given. Same dicts, same bytes. Needs matplotlib."""
-    from carbonfp.io import report_charts as charts
+    from carbonfp.formats import report_charts as charts
 
     d = _Page(declaration)
     model = str(declaration["battery"]["model"])

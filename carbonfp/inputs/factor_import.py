@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 
 from carbonfp.errors import InputError, Location, UsageError
-from carbonfp.io.bom import Table, _normalise_header, read_csv_table
-from carbonfp.io.tomlfile import read_text
+from carbonfp.files import read_text
+from carbonfp.inputs.bom import Table, _normalise_header, read_csv_table
 
 REQUIRED = ("id", "name", "value", "unit", "source")
 OPTIONAL = (
@@ -40,7 +40,7 @@ def import_factors(csv_path: Path, name: str, version: str, out: Path) -> int:
     Returns the number of rows. Raises InputError (bad rows, listing each) or UsageError
     (``out`` exists and is not empty).
     """
-    from carbonfp.factors import AMOUNT_UNITS, LICENSES, TABLES, validate_set
+    from carbonfp.data.factor_sets import AMOUNT_UNITS, LICENSES, TABLES, validate_set
     from carbonfp.units import parse_number, parse_unit
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name) or not re.fullmatch(

@@ -1,0 +1,1 @@
+"""Readers of user files: projects, BOMs, energy, transport, long BOMs, supplier footprints."""

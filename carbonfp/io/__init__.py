@@ -1,1 +1,0 @@
-"""Readers that turn files into model objects, and writers that turn a Declaration into files."""
