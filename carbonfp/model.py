@@ -397,6 +397,9 @@ class Provenance:
     sources: tuple[Source, ...]
     factor_layers: tuple[tuple[str, str], ...] = ()
     overridden_factors: tuple[tuple[str, str], ...] = ()
+    #: (setting, value, where it came from: "option", "project", "ruleset" or "default") of
+    #: the run: ruleset, factor set, electricity policy, mode
+    run: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -464,6 +467,21 @@ class QualitySummary:
 
 
 @dataclass(frozen=True)
+class Uncertainty:
+    """Monte Carlo results of one declaration, in kg CO2e per kWh delivered."""
+
+    draws: int
+    seed: int
+    #: "total" and each stage id -> {"mean", "median", "p2_5", "p97_5"}
+    summary: Mapping[str, Mapping[str, float]]
+    #: (random input, share of the variance of the total), largest first, top 10
+    contributions: tuple[tuple[str, float], ...]
+    random_inputs: int
+    #: every draw of the total (for histograms)
+    total_per_kwh: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
 class Declaration:
     project: Project
     functional_unit: FunctionalUnit
@@ -481,6 +499,7 @@ class Declaration:
     recycled_content: tuple[RecycledContent, ...] = ()
     quality: QualitySummary | None = None
     gate_failures: tuple[str, ...] = ()
+    uncertainty: Uncertainty | None = None
 
     def stage(self, stage: Stage) -> StageResult:
         return next(s for s in self.stages if s.stage is stage)
