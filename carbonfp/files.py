@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import hashlib
 import os
 import re
+import secrets
+import socket
+import stat
 import sys
-import tempfile
+import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from carbonfp.errors import CarbonfpError, InputError, Location
+from carbonfp.errors import CarbonfpError, InputError, Location, UsageError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -227,17 +234,379 @@ class TomlTable:
 
 def write_atomic(path: Path, content: str | bytes) -> None:
     """Write text (UTF-8) or bytes to ``path`` through a temporary file and a rename: never
-    half a file, and the file gets the usual permissions (0666 less the umask)."""
+    half a file, and the file gets the usual permissions (0666 less the umask).
+
+    Raises ``OSError`` as the operating system reports it; write_output() turns it into a
+    message for people and also handles links, FIFOs and devices.
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    _replace_atomically(Path(path), data, None)
+
+
+# --- Output: names that stay in their folder, writes that respect what is at the path ---------
+
+# Characters that never appear in a name from safe_name(), each run replaced by one "_". The set is
+# spelled out (not taken from unicodedata categories) so that a name does not change with the
+# Unicode version of the Python that computes it.
+_FORBIDDEN = re.compile(
+    "["
+    "\x00-\x1f\x7f-\x9f"  # C0 and C1 control characters, DEL
+    "/\\\\"  # path separators
+    ",\"':*?<>|"  # forbidden on Windows, or troublesome in CSV and shells
+    "\u2044\u2215\u2216\u29f8\u29f9\ufe68\uff0f\uff3c"  # look like separators (best-fit code pages)
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"  # invisible or reordering marks
+    "\u2028\u2029"  # line and paragraph separators
+    "\ud800-\udfff"  # lone surrogates (from undecodable bytes): not valid UTF-8
+    "]+"
+)
+_SUPERSCRIPT_DIGITS = "\u00b9\u00b2\u00b3"
+# Windows device names: a file whose part before the first dot is one of these (any case,
+# trailing spaces ignored) opens the device instead of a file.
+_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$"}
+    | {f"{port}{digit}" for port in ("COM", "LPT") for digit in "0123456789" + _SUPERSCRIPT_DIGITS}
+)
+_HASH_CHARS = 10
+_MIN_NAME_BYTES = _HASH_CHARS + 6
+_MAX_NAME_BYTES = 200
+
+
+def _cut_utf8(text: str, max_bytes: int) -> str:
+    """The longest start of ``text`` that is at most ``max_bytes`` in UTF-8 (whole characters)."""
+    return text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")
+
+
+def safe_name(text: str, max_bytes: int = _MAX_NAME_BYTES) -> str:
+    """A file-name stem made from ``text`` (a battery id) that stays inside its folder.
+
+    Each run of separators, control characters and characters unsafe on some file systems or in
+    shells (``/ \\ , " ' : * ? < > |``, invisible marks) becomes ``_``; leading and trailing dots
+    and spaces are dropped; an empty result becomes ``_``; a Windows device name (``CON``,
+    ``nul.txt``, ``LPT9``) gets ``_`` after the device part. A name longer than ``max_bytes`` in
+    UTF-8 is cut on a character boundary and ends in ``-`` and a hash of the whole ``text``, so
+    two long ids that share a prefix keep different names. The same text gives the same name on
+    every platform.
+
+    Raises ``ValueError`` if ``max_bytes`` is too small to hold that hash (below 16).
+    """
+    if max_bytes < _MIN_NAME_BYTES:
+        raise ValueError(f"max_bytes must be at least {_MIN_NAME_BYTES}, got {max_bytes}")
+    name = _FORBIDDEN.sub("_", text).strip(" .") or "_"
+    device = name.split(".", 1)[0].rstrip(" ")
+    if device.upper() in _RESERVED:
+        name = name[: len(device)] + "_" + name[len(device) :]
+    if len(name.encode("utf-8")) > max_bytes:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_CHARS]
+        name = _cut_utf8(name, max_bytes - _HASH_CHARS - 1) + "-" + digest
+    return name
+
+
+def _fold(name: str) -> str:
+    """The key under which case-insensitive or normalising file systems see ``name``."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def unique_names(ids: Sequence[str], suffix: str) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """File names ``safe_name(id) + suffix``, one per id in order, unique even where the file
+    system ignores case: a later id whose name is taken gets ``-2``, ``-3``... before the suffix.
+
+    Returns the names and the collisions as ``(id, name it would have had, name it got)``.
+    Raises ``ValueError`` if ``suffix`` holds a separator or another character safe_name() drops.
+    """
+    if _FORBIDDEN.search(suffix):
+        raise ValueError(f"suffix {suffix!r} is not safe in a file name")
+    names: list[str] = []
+    collisions: list[tuple[str, str, str]] = []
+    taken: set[str] = set()
+    tried: dict[str, int] = {}  # the last number tried for a wanted name, so n ids cost O(n)
+    for item in ids:
+        stem = safe_name(item)
+        wanted = stem + suffix
+        name = wanted
+        number = tried.get(_fold(wanted), 1)
+        while _fold(name) in taken:
+            number += 1
+            tag = f"-{number}"
+            # a long stem is cut again (with its hash) so that the tag fits in the same bytes
+            name = safe_name(item, _MAX_NAME_BYTES - len(tag)) + tag + suffix
+        tried[_fold(wanted)] = number
+        taken.add(_fold(name))
+        names.append(name)
+        if name != wanted:
+            collisions.append((item, wanted, name))
+    return names, collisions
+
+
+def ensure_folder(path: Path) -> Path:
+    """Create the output folder ``path`` (and its parents) if it is missing; return it.
+
+    Raises ``UsageError`` (code ``not-a-folder``) if something other than a folder is there,
+    or (code ``cannot-write``) if the folder cannot be created.
+    """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    if path.is_dir():
+        return path
+    if os.path.lexists(path):
+        raise UsageError(
+            f"cannot write into {path}: it is not a folder",
+            hint="give the path of a folder, or a new path for carbonfp to create",
+            code="not-a-folder",
+        )
     try:
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise UsageError(
+            f"cannot create folder {path}: {_reason(exc)}",
+            hint="a part of the path is a file or a broken link; give another folder",
+            code="not-a-folder",
+        ) from exc
+    except OSError as exc:
+        raise UsageError(
+            f"cannot create folder {path}: {_reason(exc)}",
+            hint="check that you may write in its parent folder",
+            code="cannot-write",
+        ) from exc
+    return path
+
+
+def write_output(
+    target: str | Path, content: str | bytes, *, stdout: BinaryIO | None = None
+) -> str:
+    """Write a whole output (text as UTF-8, or bytes) to ``target``; say what was written.
+
+    ``"-"`` is standard output (``stdout`` if given, else ``sys.stdout.buffer``); write
+    ``./-`` for a file of that name. ``/dev/stdout``, ``/dev/stderr`` and ``/dev/fd/N`` write to
+    that file descriptor of this process, as a shell would. An existing FIFO, device or socket
+    (or a link to one) is opened and written through, never replaced. A regular file or a new path
+    is replaced atomically: a temporary file in the same folder, then a rename. An existing file
+    keeps its permission bits; a new one gets 0666 less the umask. A link to a file, or a
+    dangling link, stays a link: the file it points to is replaced or created.
+
+    Raises ``UsageError``: code ``output-is-folder`` when ``target`` is a folder,
+    ``missing-folder`` when its folder does not exist, ``cannot-write`` for any failure of the
+    operating system (no space, no permission, a closed pipe...), naming the path and the reason.
+    No temporary file is left behind.
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    if str(target) == "-":
+        stream = stdout if stdout is not None else sys.stdout.buffer
+        try:
+            stream.write(data)
+            stream.flush()
+        except OSError as exc:
+            raise _cannot_write("standard output", exc) from exc
+        return "standard output"
+    path = Path(target)
+    descriptor = _own_descriptor(path)
+    if descriptor is not None:
+        try:
+            # what this process already printed to that descriptor comes first
+            stream = {1: sys.stdout, 2: sys.stderr}.get(descriptor)
+            if stream is not None:
+                stream.flush()
+            _write_all(descriptor, data)
+        except OSError as exc:
+            raise _cannot_write(str(path), exc) from exc
+        return f"wrote through {path} (file descriptor {descriptor})"
+    try:
+        link = os.lstat(path)
+    except FileNotFoundError:
+        _replace(path, data, label=str(path), existing=None)
+        return f"wrote {path}"
+    except NotADirectoryError as exc:
+        raise _not_a_folder(str(path), path.parent) from exc
+    except OSError as exc:
+        raise _cannot_write(str(path), exc) from exc
+    if not stat.S_ISLNK(link.st_mode):
+        return _write_to(path, link, data, label=str(path))
+    try:
+        pointed = os.stat(path)
+    except FileNotFoundError:  # a dangling link: create the file it points to
+        real = Path(os.path.realpath(path))
+        _replace(real, data, label=f"{path} (a link to {real})", existing=None)
+        return f"wrote {real} through the link {path}"
+    except OSError as exc:  # a loop of links, a part of the path that is a file...
+        raise _cannot_write(str(path), exc) from exc
+    if stat.S_ISREG(pointed.st_mode):
+        real = Path(os.path.realpath(path))
+        _replace(real, data, label=f"{path} (a link to {real})", existing=pointed)
+        return f"wrote {real} through the link {path}"
+    return _write_to(path, pointed, data, label=str(path))
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "FIFO"),
+    (stat.S_ISCHR, "device"),
+    (stat.S_ISBLK, "block device"),
+    (stat.S_ISSOCK, "socket"),
+)
+
+
+def _write_to(path: Path, info: os.stat_result, data: bytes, *, label: str) -> str:
+    """Write to what ``info`` says is at ``path`` (after following a link)."""
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageError(
+            f"cannot write {label}: {path} is a folder",
+            hint=f"give a file name, e.g. {path / 'declaration.json'}",
+            code="output-is-folder",
+        )
+    if stat.S_ISREG(info.st_mode):
+        _replace(path, data, label=label, existing=info)
+        return f"wrote {path}"
+    kind = next((name for test, name in _KINDS if test(info.st_mode)), "special file")
+    try:
+        if stat.S_ISSOCK(info.st_mode):
+            _send_to_socket(path, data)
+        else:
+            _write_through(path, data)
+    except OSError as exc:
+        raise _cannot_write(label, exc) from exc
+    return f"wrote through the {kind} {path}"
+
+
+def _write_through(path: Path, data: bytes) -> None:
+    """Open ``path`` for writing as it is (no create, no truncate) and write ``data``."""
+    flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    try:
+        _write_all(descriptor, data)
+    finally:
+        os.close(descriptor)
+
+
+def _send_to_socket(path: Path, data: bytes) -> None:
+    """Connect to the Unix stream socket at ``path`` and send ``data``."""
+    family = getattr(socket, "AF_UNIX", None)
+    if family is None:  # pragma: no cover - no Unix sockets on this platform
+        raise OSError(errno.EOPNOTSUPP, os.strerror(errno.EOPNOTSUPP))
+    with socket.socket(family, socket.SOCK_STREAM) as connection:
+        connection.connect(os.fspath(path))
+        connection.sendall(data)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    """Write all of ``data`` to an open file descriptor (os.write may write less)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(descriptor, view)
+        view = view[written:]
+
+
+_FD_PATH = re.compile(r"^/(?:dev/fd|proc/self/fd|proc/(\d+)/fd)/(\d+)$")
+_STD_PATHS = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def _own_descriptor(path: Path) -> int | None:
+    """The file descriptor that ``path`` names in this process (``/dev/stdout``, ``/dev/fd/3``,
+    or a link to one), or None. Writing to the descriptor keeps the shell's redirection: with
+    ``>> log`` the output is appended, where opening the path again would start the file over."""
+    if os.name != "posix":
+        return None
+    current = os.path.abspath(path)
+    for _ in range(40):  # the kernel's limit on links followed
+        if current in _STD_PATHS:
+            return _STD_PATHS[current]
+        match = _FD_PATH.match(current)
+        if match and (match.group(1) is None or int(match.group(1)) == os.getpid()):
+            return int(match.group(2))
+        try:
+            if not os.path.islink(current):
+                return None
+            current = os.path.normpath(os.path.join(os.path.dirname(current), os.readlink(current)))
+        except OSError:
+            return None
+    return None
+
+
+def _replace(path: Path, data: bytes, *, label: str, existing: os.stat_result | None) -> None:
+    """Replace or create the regular file ``path`` atomically, as write_output() describes."""
+    folder = path.parent
+    if not folder.is_dir():
+        if os.path.lexists(folder):
+            raise _not_a_folder(label, folder)
+        raise UsageError(
+            f"cannot write {label}: folder {folder} does not exist",
+            hint=f"create it first (mkdir -p {folder}) or write somewhere else",
+            code="missing-folder",
+        )
+    try:
+        _replace_atomically(path, data, existing)
+    except OSError as exc:
+        raise _cannot_write(label, exc) from exc
+
+
+def _replace_atomically(path: Path, data: bytes, existing: os.stat_result | None) -> None:
+    """Write a temporary file beside ``path`` and rename it over ``path``; raise OSError.
+
+    The temporary file is created with mode 0666 so that the umask (and a default ACL) apply as
+    for any new file, without reading the umask (which would change it for every thread).
+    """
+    folder = path.parent
+    stem = _cut_utf8(path.name, 100)  # leave room in the 255 bytes a name may have
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = folder / f".{stem}.{secrets.token_hex(4)}.tmp"
+        try:
+            descriptor = os.open(temporary, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:  # pragma: no cover - a hundred random names all taken
+        raise FileExistsError(errno.EEXIST, "no free temporary file name", str(folder))
+    try:
+        try:
+            _write_all(descriptor, data)
+            if existing is not None:
+                _keep_owner_and_mode(descriptor, temporary, existing)
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+def _keep_owner_and_mode(descriptor: int, temporary: Path, existing: os.stat_result) -> None:
+    """Give the new file the owner (where allowed) and permission bits of the one it replaces."""
+    fchown = getattr(os, "fchown", None)
+    if fchown is not None:
+        mine = os.fstat(descriptor)
+        if (mine.st_uid, mine.st_gid) != (existing.st_uid, existing.st_gid):
+            with contextlib.suppress(OSError):  # only root may give a file away: best effort
+                fchown(descriptor, existing.st_uid, existing.st_gid)
+    mode = stat.S_IMODE(existing.st_mode) & 0o777
+    if hasattr(os, "fchmod"):
+        os.fchmod(descriptor, mode)
+    else:  # pragma: no cover - Windows before Python 3.13
+        os.chmod(temporary, mode)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _cannot_write(label: str, exc: OSError) -> UsageError:
+    hints = {
+        errno.ENOSPC: "free some space on that disk, or write somewhere else",
+        errno.EACCES: "check that you may write there, or write somewhere else",
+        errno.EPERM: "check that you may write there, or write somewhere else",
+        errno.EROFS: "that file system is read-only: write somewhere else",
+        errno.EPIPE: "the program reading the output stopped before the end",
+        errno.ENAMETOOLONG: "use a shorter path",
+        errno.ELOOP: "the path is a loop of symbolic links; fix or remove the link",
+    }
+    return UsageError(
+        f"cannot write {label}: {_reason(exc)}",
+        hint=hints.get(exc.errno or 0, "check the path and that you may write there"),
+        code="cannot-write",
+    )
+
+
+def _not_a_folder(label: str, folder: Path) -> UsageError:
+    return UsageError(
+        f"cannot write {label}: {folder} (or a folder above it) is not a folder",
+        hint="give a path inside an existing folder",
+        code="missing-folder",
+    )
