@@ -59,17 +59,42 @@ def main(n: int, out: Path) -> None:
         bat.writerow(
             [
                 "battery",
+                "category",
                 "vehicle_category",
-                "usable_capacity_kwh",
+                "chemistry",
+                "usable_capacity",
+                "mass",
                 "warranty_years",
                 "warranty_km",
-                "annual_distance_km",
+                "annual_distance",
+                "manufacturer.name",
+                "plant.name",
+                "plant.town",
+                "plant.region",
+                "plant.country",
             ]
         )
         for i in range(n):
             b = f"V{i:06d}"
             capacity = rng.choice([50.0, 60.0, 75.0, 90.0, 100.0])
-            bat.writerow([b, "M1", capacity, 8, 160000, 15000])
+            bat.writerow(
+                [
+                    b,
+                    "EV",
+                    "M1",
+                    "NMC811",
+                    f"{capacity} kWh",
+                    f"{round(capacity * 5.3)} kg",
+                    8,
+                    "160000 km",
+                    "15000 km",
+                    "Example Battery Systems",
+                    "Example pack plant",
+                    "Example town",
+                    "Example region",
+                    "HU",
+                ]
+            )
             rows = 0
             # 3 x 16 material lines (cells, modules, pack)
             for part in ("cells", "modules", "pack"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -58,6 +59,13 @@ class CarbonfpError(Exception):
         self.hint = hint
         if code is not None:
             self.code = code
+        #: further problems of the same input, reported together with this one
+        self.related: tuple[CarbonfpError, ...] = ()
+
+    def with_related(self, related: Sequence[CarbonfpError]) -> CarbonfpError:
+        """This error, carrying the other problems found in the same input."""
+        self.related = tuple(related)
+        return self
 
     def __str__(self) -> str:
         return f"{self.message} ({self.where})" if self.where else self.message

@@ -23,6 +23,25 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+#: Characters that make a spreadsheet evaluate a cell (with their full-width forms).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def guard_formula(text: str) -> str:
+    """Text a spreadsheet would evaluate as a formula, with a leading apostrophe (the rest is
+    unchanged): a CSV carbonfp writes never runs a formula when opened."""
+    if text.lstrip(" \u00a0").startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def unguard_formula(text: str) -> str:
+    """The text :func:`guard_formula` guarded, as it was (other text is unchanged)."""
+    if text.startswith("'") and text[1:].lstrip(" \u00a0").startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -119,7 +138,11 @@ def key_line(text: str, table: str, index: int | None, key: str | None) -> int |
 
 
 class TomlTable:
-    """Typed access to one TOML table with errors that name the file, key and line."""
+    """Typed access to one TOML table with errors that name the file, key and line.
+
+    The same access serves a row of a table file (a long BOM's battery table): ``line`` is
+    then the row's line, and every key is located there.
+    """
 
     def __init__(
         self,
@@ -130,6 +153,7 @@ class TomlTable:
         table: str,
         index: int | None = None,
         error: type[CarbonfpError] = InputError,
+        line: int | None = None,
     ) -> None:
         self.data = data
         self.label = label
@@ -137,10 +161,13 @@ class TomlTable:
         self.table = table
         self.index = index
         self.error = error
+        self.line = line
 
     def where(self, key: str | None = None) -> Location:
         name = self.table if self.index is None else f"{self.table}[{self.index}]"
         dotted = f"{name}.{key}" if key and name else (key or name)
+        if self.line is not None:
+            return Location(self.label, self.line, key=dotted)
         return Location(self.label, key_line(self.text, self.table, self.index, key), key=dotted)
 
     def fail(
@@ -209,7 +236,12 @@ class TomlTable:
         if not isinstance(value, dict):
             raise self.fail(key, f"{key!r} must be a table")
         return TomlTable(
-            value, label=self.label, text=self.text, table=self._child(key), error=self.error
+            value,
+            label=self.label,
+            text=self.text,
+            table=self._child(key),
+            error=self.error,
+            line=self.line,
         )
 
     def items(self, key: str) -> list[TomlTable]:
@@ -224,6 +256,7 @@ class TomlTable:
                 table=self._child(key),
                 index=i,
                 error=self.error,
+                line=self.line,
             )
             for i, v in enumerate(value)
         ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
-from carbonfp.errors import Location
+from carbonfp.errors import InputError, Location
 
 #: UN CPC Ver. 2.1 subclass 46420, electric accumulators: the default productCategoryCpc.
 CPC_ELECTRIC_ACCUMULATORS = "46420"
@@ -20,6 +20,48 @@ class Stage(str, Enum):
     PRODUCTION = "production"
     DISTRIBUTION = "distribution"
     END_OF_LIFE = "end_of_life"
+
+
+_ALIASES = {
+    "raw_materials": Stage.RAW_MATERIALS,
+    "raw_material": Stage.RAW_MATERIALS,
+    "raw_material_acquisition": Stage.RAW_MATERIALS,
+    "rawmaterialextraction": Stage.RAW_MATERIALS,
+    "production": Stage.PRODUCTION,
+    "main_production": Stage.PRODUCTION,
+    "mainproduction": Stage.PRODUCTION,
+    "manufacturing": Stage.PRODUCTION,
+    "distribution": Stage.DISTRIBUTION,
+    "end_of_life": Stage.END_OF_LIFE,
+    "eol": Stage.END_OF_LIFE,
+    "recycling": Stage.END_OF_LIFE,
+}
+_USE = {"use", "use_phase", "use_stage", "operation"}
+
+
+def parse_stage(text: str, where: Location | None = None) -> Stage:
+    """Read a stage name ("raw_materials", "Raw materials", "EoL", ...).
+
+    Raises InputError: ``use-stage`` for the use stage (excluded by Annex II), ``unknown-stage``
+    for anything else not recognised.
+    """
+    key = text.strip().lower().replace("-", "_").replace(" ", "_")
+    if key in _USE:
+        raise InputError(
+            f"stage {text!r}: the use stage is excluded from the battery carbon footprint",
+            where=where,
+            hint="Regulation (EU) 2023/1542 Annex II leaves the use stage out; remove this line "
+            "(charging losses and use-phase electricity are not part of the declaration)",
+            code="use-stage",
+        )
+    if key in _ALIASES:
+        return _ALIASES[key]
+    raise InputError(
+        f"unknown stage {text!r}",
+        where=where,
+        hint="use one of: " + ", ".join(s.value for s in Stage),
+        code="unknown-stage",
+    )
 
 
 STAGE_TITLES = {
@@ -46,6 +88,28 @@ class DataType(str, Enum):
     COMPANY = "company"
     SUPPLIER = "supplier"
     SECONDARY = "secondary"
+
+
+def default_data_type(kind: LineKind, own_factor: bool) -> DataType:
+    """Where a line's data come from when it does not say: the plant's own energy and process
+    emissions are company data, a material line with its own factor is supplier data, the rest
+    secondary data."""
+    if kind in (LineKind.ELECTRICITY, LineKind.FUEL, LineKind.PROCESS_EMISSION):
+        return DataType.COMPANY
+    if kind is LineKind.MATERIAL and own_factor:
+        return DataType.SUPPLIER
+    return DataType.SECONDARY
+
+
+def grid_factor_id(country: str) -> str:
+    """The factor id of a country's national grid mix ("HU" -> "grid-hu")."""
+    return f"grid-{country.strip().lower()}"
+
+
+def grid_country(factor_id: str) -> str | None:
+    """The country of a national grid factor id ("grid-hu" -> "HU"), None for other ids."""
+    fid = factor_id.strip().lower()
+    return fid[len("grid-") :].upper() if fid.startswith("grid-") and len(fid) > 5 else None
 
 
 class BatteryCategory(str, Enum):
@@ -397,9 +461,13 @@ class Provenance:
     sources: tuple[Source, ...]
     factor_layers: tuple[tuple[str, str], ...] = ()
     overridden_factors: tuple[tuple[str, str], ...] = ()
-    #: (setting, value, where it came from: "option", "project", "ruleset" or "default") of
-    #: the run: ruleset, factor set, electricity policy, mode
+    #: (setting, value, where it came from) of the run: ruleset, factor set (and layers),
+    #: electricity policy, mode; where: "option" (given by the caller), "project" (the project's
+    #: [method]), "ruleset" (the ruleset's default), "default" (carbonfp's), "caller" (objects
+    #: passed to the library)
     run: tuple[tuple[str, str, str], ...] = ()
+    #: the GWP set that characterised the gases (AR6, AR5)
+    gwp_set: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from tokenize import TokenError  # pint's parser raises it on input like "kg/("
 from typing import Any
 
@@ -266,15 +266,25 @@ def quantity_in(
 
     Raises InputError when it is not a quantity, has no unit, or has the wrong dimension.
     """
-    value, unit = parse_quantity(text, where)
+    if isinstance(text, bool):
+        raise InputError(f"expected a quantity, got {text!r}", where=where, code="bad-quantity")
+    try:
+        return _quantity_value(text, target, what)
+    except InputError as exc:
+        raise InputError(exc.message, where=where, hint=exc.hint, code=exc.code) from None
+
+
+@lru_cache(maxsize=4096)
+def _quantity_value(text: str | float | int, target: str, what: str) -> float:
+    """quantity_in, once per distinct text (a battery table repeats the same quantities)."""
+    value, unit = parse_quantity(text)
     if not unit and normalise_unit(target):
         raise InputError(
             f"{what} {text!r} has no unit",
-            where=where,
             hint=f'write it with a unit, e.g. "{value:g} {target}"',
             code="missing-unit",
         )
-    return value * scale_to(unit, target, where, what)
+    return value * scale_to(unit, target, None, what)
 
 
 def parse_iso(text: str) -> date | datetime:

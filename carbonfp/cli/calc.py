@@ -1,17 +1,22 @@
-"""``carbonfp calc``: compute and print or export a battery's carbon footprint declaration."""
+"""``carbonfp calc``: compute and print or export carbon footprint declarations.
+
+One project, many projects (files, globs, folders) or a long BOM with its battery table: the
+library computes them (carbonfp.api), this module parses options, writes the output and
+reports. Many batteries: each fails alone, the run ends with a summary of the failures and the
+exit code of the worst.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from carbonfp.cli.boundary import errors_to_exit_codes
+from carbonfp.cli.boundary import errors_to_exit_codes, report
 from carbonfp.cli.options import (
     DebugOption,
     FactorSetOption,
@@ -19,9 +24,15 @@ from carbonfp.cli.options import (
     ModeOption,
     QuietOption,
     RulesOption,
+    choose_format,
     emit,
+    expand_projects,
 )
 from carbonfp.errors import GateError, Location, UsageError
+
+if TYPE_CHECKING:
+    from carbonfp.engine.executors import Batch, Outcome
+    from carbonfp.model import Declaration
 
 
 class CalcFormat(str, Enum):
@@ -35,17 +46,7 @@ class CalcFormat(str, Enum):
     xlsx = "xlsx"
 
 
-CalcFormatOption = Annotated[
-    CalcFormat,
-    typer.Option(
-        "--format",
-        "-f",
-        help="Output format: text, json (the full record), csv (tidy; --lines), batterypass "
-        "(battery passport carbon footprint), pact (PACT 2.3 ProductFootprint, cradle-to-gate "
-        "per kg), xlsx (workbook; needs --output).",
-        case_sensitive=False,
-    ),
-]
+FORMATS = tuple(f.value for f in CalcFormat)
 
 
 def calc(
@@ -53,25 +54,47 @@ def calc(
         list[str],
         typer.Argument(
             help="Project files (battery.toml), globs or folders (every battery.toml below); or "
-            "one long BOM CSV (a battery column) with --batteries.",
+            "one long BOM (CSV or XLSX with a battery column) with --batteries.",
             show_default=False,
         ),
     ],
-    fmt: CalcFormatOption = CalcFormat.text,
+    fmt: Annotated[
+        CalcFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, json (the full record), csv (tidy; --lines: one row per line), "
+            "batterypass (battery passport carbon footprint), pact (PACT 2.3 ProductFootprint, "
+            "cradle-to-gate per kg), xlsx (workbook; needs --output). Default: from the "
+            "--output extension (.json, .csv, .xlsx), else text.",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--output",
             "-o",
-            help="Write to this file (atomically) instead of stdout; with many batteries, an "
-            "existing folder gets one file per battery.",
+            help="Write here instead of standard output ('-'). A regular file is replaced "
+            "atomically; a link, FIFO or device is written through. With many batteries, a "
+            "folder (an existing one, or a name ending in /) gets one file per battery.",
+            show_default=False,
         ),
     ] = None,
     rules: RulesOption = None,
     factor_set: FactorSetOption = None,
     layers: LayersOption = None,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--electricity-policy",
+            help="national-mix or market-based instead of the ruleset's policy.",
+            show_default=False,
+        ),
+    ] = None,
     lines: Annotated[
-        bool, typer.Option("--lines", help="CSV: one row per BOM or energy line.")
+        bool, typer.Option("--lines", help="CSV: one row per BOM, energy or transport line.")
     ] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="How many top contributors.")] = 10,
     mode: ModeOption = "screening",
@@ -79,9 +102,10 @@ def calc(
         Path | None,
         typer.Option(
             "--batteries",
-            help="Battery table (CSV: battery, vehicle_category, usable_capacity_kwh, "
-            "warranty_years, ...) for a long BOM of many variants.",
+            help="The battery table of a long BOM (docs/long-bom.md): one row per battery with "
+            "its category, capacity, warranty, plant, manufacturer ...",
             dir_okay=False,
+            show_default=False,
         ),
     ] = None,
     uncertainty: Annotated[
@@ -89,8 +113,9 @@ def calc(
         typer.Option(
             "--uncertainty",
             min=2,
-            help="Monte Carlo with this many draws (text and json): mean, median, 95 % "
-            "interval and the inputs that drive the variance.",
+            help="Monte Carlo with this many draws per battery (text and json): mean, median, "
+            "95 % interval and the inputs that drive the variance.",
+            show_default=False,
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo draws.")] = 0,
@@ -107,31 +132,45 @@ def calc(
 ) -> None:
     """Compute the Article 7 declaration: kg CO2e per kWh delivered, per life-cycle stage.
 
-    Examples: carbonfp calc samples/ev-nmc811-hu/battery.toml --format json -o decl.json;
+    Examples: carbonfp calc samples/ev-nmc811-hu/battery.toml -o declaration.json;
     carbonfp calc samples/ --format csv (every battery.toml below, one combined CSV);
-    carbonfp calc variants.csv --batteries batteries.csv --format csv -o results.csv
+    carbonfp calc lines.csv --batteries batteries.csv -o results/ (one file per battery)
     """
-    with errors_to_exit_codes(debug):
-        if mode not in ("screening", "declaration"):
-            raise UsageError(f"--mode must be screening or declaration, not {mode!r}")
-        if fmt is CalcFormat.xlsx and output is None:
+    as_json = fmt is CalcFormat.json  # errors as JSON records where the user asked for JSON
+    with errors_to_exit_codes(debug, as_json):
+        from carbonfp.run import RunOptions
+
+        options = RunOptions(
+            rules=rules,
+            factor_set=factor_set,
+            layers=tuple(str(p) for p in layers or []),
+            policy=policy,
+            mode=mode,
+        )
+        run = _Run(
+            fmt=choose_format(fmt.value if fmt else None, output, FORMATS),
+            output=output,
+            options=options,
+            lines=lines,
+            top=top,
+            uncertainty=uncertainty,
+            seed=seed,
+            timestamp=timestamp,
+            quiet=quiet,
+            as_json=as_json,
+        )
+        if run.uncertainty is not None and run.fmt not in ("text", "json"):
+            raise UsageError(
+                "--uncertainty works with --format text or json",
+                hint="the Monte Carlo summary has no place in the other formats",
+                code="invalid-option",
+            )
+        if run.fmt == "xlsx" and output is None:
             raise UsageError(
                 "--format xlsx writes a binary workbook and needs --output",
                 hint="add -o declaration.xlsx",
+                code="invalid-option",
             )
-        options = _Options(
-            fmt,
-            rules,
-            factor_set,
-            [str(p) for p in layers or []],
-            lines,
-            top,
-            mode,
-            timestamp,
-            quiet,
-            uncertainty,
-            seed,
-        )
         long_bom = len(inputs) == 1 and inputs[0].lower().endswith((".csv", ".xlsx"))
         if batteries is not None or long_bom:
             if batteries is None:
@@ -139,65 +178,81 @@ def calc(
                     f"{inputs[0]} is a BOM; calc takes project files (battery.toml), or a long "
                     "BOM with a battery column together with --batteries TABLE.csv",
                     hint="see the README, sections 'Input formats' and 'Many batteries'",
+                    code="invalid-option",
                 )
-            _calc_long(Path(inputs[0]), batteries, output, options)
+            if len(inputs) != 1:
+                raise UsageError(
+                    "a long BOM is one file: give one LINES file with --batteries",
+                    code="invalid-option",
+                )
+            from carbonfp.api import load_long_bom
+
+            _many(load_long_bom(inputs[0], batteries), run)
             return
-        projects = _expand(inputs)
-        if len(projects) == 1 and not (output is not None and output.is_dir()):
-            _calc_one(projects[0], output, options)
+        projects = expand_projects(inputs)
+        if len(projects) == 1 and not _is_folder(output):
+            _one(projects[0], run)
             return
-        _calc_many(projects, output, options)
+        _many(_load(projects, quiet), run)
 
 
-@dataclass(frozen=True)
-class _Options:
-    fmt: CalcFormat
-    rules: str | None
-    factor_set: str | None
-    layers: list[str]
-    lines: bool
-    top: int
-    mode: str
-    timestamp: bool
-    quiet: bool
-    uncertainty: int | None
-    seed: int
+class _Run:
+    """The options of one calc run."""
+
+    def __init__(
+        self,
+        *,
+        fmt: str,
+        output: str | None,
+        options: Any,
+        lines: bool,
+        top: int,
+        uncertainty: int | None,
+        seed: int,
+        timestamp: bool,
+        quiet: bool,
+        as_json: bool,
+    ) -> None:
+        self.fmt = fmt
+        self.output = output
+        self.options = options
+        self.lines = lines
+        self.top = top
+        self.uncertainty = uncertainty
+        self.seed = seed
+        self.quiet = quiet
+        self.as_json = as_json
+        self.now = None
+        if timestamp:
+            from datetime import datetime, timezone
+
+            self.now = datetime.now(timezone.utc).replace(microsecond=0)
+
+    def render(self, declarations: Any, *, compact: bool = False) -> Any:
+        from carbonfp.formats import render
+
+        return render(
+            declarations,
+            self.fmt,
+            top=self.top,
+            lines=self.lines,
+            generated_at=self.now,
+            compact=compact,
+        )
+
+    def notes(self, notes: Sequence[str], battery: str | None = None) -> None:
+        if self.quiet:
+            return
+        for note in notes:
+            where = f"{battery}: " if battery else ""
+            typer.echo(f"carbonfp: warning: {where}{note}", err=True)
 
 
-def _expand(inputs: list[str]) -> list[Path]:
-    """Project files from paths, globs and folders (every battery.toml below a folder)."""
-    import glob
-
-    found: list[Path] = []
-    for item in inputs:
-        path = Path(item)
-        if any(c in item for c in "*?["):
-            matches = sorted(Path(m) for m in glob.glob(item, recursive=True))
-            if not matches:
-                raise UsageError(f"no file matches {item!r}")
-            found += [m for m in matches if m.is_file()]
-        elif path.is_dir():
-            matches = sorted(path.rglob("battery.toml"))
-            if not matches:
-                raise UsageError(f"no battery.toml below {item}")
-            found += matches
-        else:
-            found.append(path)
-    return list(dict.fromkeys(found))
+def _is_folder(output: str | None) -> bool:
+    return output is not None and output != "-" and (output.endswith("/") or Path(output).is_dir())
 
 
-def _inputs_for(project: Path, options: _Options) -> tuple[Any, Any, Any]:
-    from carbonfp.data import load_factors, load_rules
-    from carbonfp.inputs.project import load_project
-
-    loaded = load_project(project)
-    ruleset = load_rules(options.rules or loaded.ruleset or "eu-ev-draft-2024-04")
-    base = options.factor_set or loaded.factor_set or ruleset.default_factor_set
-    factors = load_factors([base, *options.layers])
-    return loaded, factors, ruleset
-
-
-def _gate(declaration: Any) -> None:
+def _gate(declaration: Declaration) -> None:
     if declaration.gate_failures:
         raise GateError(
             "not a declaration: " + " | ".join(declaration.gate_failures),
@@ -207,282 +262,140 @@ def _gate(declaration: Any) -> None:
         )
 
 
-def _now(options: _Options) -> Any:
-    if not options.timestamp:
-        return None
-    from datetime import datetime, timezone
+def _one(project: Path, run: _Run) -> None:
+    """One project: computed, checked by the gates, rendered, written."""
+    from carbonfp.api import calculate
+    from carbonfp.inputs.project import load_project
 
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def _render(
-    declaration: Any, ruleset: Any, options: _Options, mc: Any = None, compact: bool = False
-) -> tuple[str, tuple[str, ...]]:
-    """The declaration in the chosen format (not xlsx), and warnings for stderr."""
-    import json
-
-    from carbonfp.formats.declaration import to_csv, to_dict, to_text, uncertainty_dict
-
-    now = _now(options)
-    fmt = options.fmt
-    if fmt is CalcFormat.json:
-        data = to_dict(declaration, options.top, now.isoformat() if now else None)
-        if mc is not None:
-            data["uncertainty"] = uncertainty_dict(mc)
-        if compact:
-            return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", ()
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n", ()
-    if fmt is CalcFormat.csv:
-        return to_csv(declaration, options.lines), ()
-    if fmt is CalcFormat.batterypass:
-        from carbonfp.formats.batterypass import batterypass
-        from carbonfp.formats.pact import dumps
-
-        export = batterypass(declaration)
-        return _compact(dumps(export.data), compact), export.notes
-    if fmt is CalcFormat.pact:
-        from carbonfp.formats.pact import dumps, pact_footprint
-
-        export = pact_footprint(declaration, ruleset, now)
-        return _compact(dumps(export.data), compact), export.notes
-    text = to_text(declaration, options.top)
-    if mc is not None:
-        from carbonfp.formats.declaration import uncertainty_text
-
-        text += "\n" + uncertainty_text(mc)
-    return text, ()
-
-
-def _compact(text: str, compact: bool) -> str:
-    if not compact:
-        return text
-    import json
-
-    return json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-def _calc_one(project: Path, output: Path | None, options: _Options) -> None:
-    from carbonfp.method.calculate import calculate
-
-    if output is not None and not output.parent.is_dir():
-        raise UsageError(f"cannot write {output}: folder {output.parent} does not exist")
-    if project.suffix.lower() in (".csv", ".xlsx"):
-        raise UsageError(
-            f"{project.name} is a BOM; calc takes a project file (battery.toml)",
-            hint="a project file names the battery, plant and its BOM: see the README, "
-            "section 'Input formats'",
-        )
-    loaded, factors, ruleset = _inputs_for(project, options)
-    declaration = calculate(loaded, factors, ruleset, options.mode)
+    options = run.options
+    declaration = calculate(
+        load_project(project),
+        options.factor_set,
+        options.rules,
+        options.mode,
+        layers=options.layers,
+        policy=options.policy,
+        uncertainty=run.uncertainty,
+        seed=run.seed,
+    )
     _gate(declaration)
-    mc = None
-    if options.uncertainty is not None:
-        if options.fmt not in (CalcFormat.text, CalcFormat.json):
-            raise UsageError("--uncertainty works with --format text or json")
-        from carbonfp.method.uncertainty import monte_carlo
-
-        mc = monte_carlo(loaded, factors, ruleset, options.uncertainty, options.seed)
-    if options.fmt is CalcFormat.xlsx:
-        from carbonfp.formats.xlsx import write_xlsx
-
-        assert output is not None
-        write_xlsx(output, declaration, _now(options))
-        if not options.quiet:
-            typer.echo(f"carbonfp: wrote {output}", err=True)
-        return
-    text, notes = _render(declaration, ruleset, options, mc)
-    if not options.quiet:
-        for note in notes:
-            typer.echo(f"carbonfp: warning: {note}", err=True)
-    emit(text, output, options.quiet)
+    rendered = run.render(declaration)
+    run.notes(rendered.notes)
+    emit(rendered.content, run.output, run.quiet)
 
 
-_EXT = {
-    CalcFormat.text: "txt",
-    CalcFormat.json: "json",
-    CalcFormat.csv: "csv",
-    CalcFormat.batterypass: "batterypass.json",
-    CalcFormat.pact: "pact.json",
-    CalcFormat.xlsx: "xlsx",
-}
+def _load(paths: list[Path], quiet: bool) -> Any:
+    from carbonfp.api import load_projects
+
+    with _progress(len(paths), quiet, "reading") as advance:
+        return load_projects(paths, progress=advance)
 
 
-def _name_of(project: Path) -> str:
-    return project.parent.name if project.name == "battery.toml" else project.stem
+def _many(inputs: Any, run: _Run) -> None:
+    """Many batteries in one pass: each written (to one stream or one file per battery), each
+    failure reported, the worst failure's exit code at the end."""
+    from carbonfp.api import calculate_many
 
-
-def _calc_many(projects: list[Path], output: Path | None, options: _Options) -> None:
-    """Many project files: each read and resolved, then all lines in one vectorised pass."""
-    from carbonfp.cli.boundary import report
-    from carbonfp.errors import CarbonfpError, ExitCode
-    from carbonfp.files import write_atomic
-    from carbonfp.method.calculate import evaluate, finish, prepare
-
-    if options.uncertainty is not None:
-        raise UsageError("--uncertainty takes one project")
-    to_folder = output is not None and output.is_dir()
-    if options.fmt is CalcFormat.xlsx and not to_folder:
-        raise UsageError("--format xlsx with many batteries needs --output FOLDER")
-    if output is not None and not to_folder and not output.parent.is_dir():
-        raise UsageError(f"cannot write {output}: folder {output.parent} does not exist")
-    worst = 0
-    prepared = []
-    names = []
-    with _progress(len(projects), options.quiet) as advance:
-        for project in projects:
-            try:
-                loaded, factors, ruleset = _inputs_for(project, options)
-                prepared.append(prepare(loaded, factors, ruleset, options.mode))
-                names.append(_name_of(project))
-            except CarbonfpError as exc:
-                report(exc)
-                worst = max(worst, int(exc.exit_code))
-            advance()
-    kg, per_stage = evaluate(prepared)
-    parts: list[str] = []
-    start = 0
-    done = 0
-    for i, item in enumerate(prepared):
-        end = start + len(item.lines)
-        try:
-            declaration = finish(item, kg[start:end], per_stage[i])
-            _gate(declaration)
-        except CarbonfpError as exc:
-            report(exc)
-            worst = max(worst, int(exc.exit_code))
-            start = end
-            continue
-        start = end
-        done += 1
-        if to_folder and options.fmt is CalcFormat.xlsx:
-            from carbonfp.formats.xlsx import write_xlsx
-
-            assert output is not None
-            write_xlsx(output / f"{names[i]}.xlsx", declaration, _now(options))
-            continue
-        text, notes = _render(declaration, item.rules, options, compact=not to_folder)
-        if not options.quiet:
-            for note in notes:
-                typer.echo(f"carbonfp: warning: {names[i]}: {note}", err=True)
-        if to_folder:
-            assert output is not None
-            write_atomic(output / f"{names[i]}.{_EXT[options.fmt]}", text)
-        elif options.fmt is CalcFormat.csv and parts:
-            parts.append(text.split("\n", 1)[1])  # one header for the combined stream
+    options = run.options
+    with _progress(2, run.quiet, "computing") as advance:
+        batch = calculate_many(
+            inputs,
+            options.factor_set,
+            options.rules,
+            options.mode,
+            layers=options.layers,
+            policy=options.policy,
+            uncertainty=run.uncertainty,
+            seed=run.seed,
+        )
+        advance()
+        _apply_gates(batch)
+        if _is_folder(run.output):
+            _to_folder(batch, run)
         else:
-            parts.append(
-                text
-                if options.fmt is not CalcFormat.text or not parts
-                else "\n" + "=" * 78 + "\n\n" + text
+            _to_stream(batch, run)
+        advance()
+    _summary(batch, run)
+    if batch.exit_code:
+        raise typer.Exit(batch.exit_code)
+
+
+def _apply_gates(batch: Batch) -> None:
+    """In declaration mode a battery whose gates fail fails alone (exit 5)."""
+    for outcome in batch.outcomes:
+        failures = outcome.gate_failures
+        if failures:
+            outcome.error = GateError(
+                "not a declaration: " + " | ".join(failures),
+                where=Location(outcome.source),
+                hint="give company- or supplier-specific data (data_type = company or "
+                "supplier) on these lines, or run --mode screening",
             )
-    if not to_folder:
-        emit("".join(parts), output, True)
-    if not options.quiet:
-        where = f" into {output}" if output is not None else ""
-        typer.echo(
-            f"carbonfp: computed {done} of {len(projects)} batteries{where}"
-            + (f"; {len(projects) - done} failed (see above)" if done < len(projects) else ""),
-            err=True,
-        )
-    if worst:
-        raise typer.Exit(worst if worst in tuple(ExitCode) else 1)
 
 
-def _calc_long(bom_path: Path, batteries: Path, output: Path | None, options: _Options) -> None:
-    """A long BOM of many variants: one vectorised pass over every line of every battery."""
-    from carbonfp.batch import compute_long, long_to_csv, read_long
-    from carbonfp.data import load_factors, load_rules
-    from carbonfp.errors import ExitCode
-    from carbonfp.files import write_atomic
+def _to_folder(batch: Batch, run: _Run) -> None:
+    """One file per battery, named from its id by files.unique_names (never outside)."""
+    from carbonfp.files import ensure_folder, unique_names, write_output
+    from carbonfp.formats import EXTENSIONS
 
-    if options.fmt not in (CalcFormat.csv, CalcFormat.json, CalcFormat.text):
-        raise UsageError("a long BOM gives --format csv, json (JSON lines) or text")
-    ruleset = load_rules(options.rules or "eu-ev-draft-2024-04")
-    factors = load_factors([options.factor_set or ruleset.default_factor_set, *options.layers])
-    with _progress(3, options.quiet) as advance:
-        bom, table = read_long(bom_path, batteries)
-        advance()
-        result = compute_long(bom, table, factors, ruleset)
-        advance()
-        to_folder = output is not None and output.is_dir()
-        if to_folder:
-            assert output is not None
-            text = long_to_csv(result)
-            header, *rows = text.splitlines()
-            by_battery: dict[str, list[str]] = {}
-            for row in rows:
-                by_battery.setdefault(row.split(",", 1)[0], []).append(row)
-            for battery, battery_rows in by_battery.items():
-                write_atomic(output / f"{battery}.csv", "\n".join([header, *battery_rows]) + "\n")
+    assert run.output is not None
+    folder = ensure_folder(Path(run.output))
+    computed = batch.computed
+    names, collisions = unique_names([o.battery for o in computed], f".{EXTENSIONS[run.fmt]}")
+    for wanted_id, wanted, got in collisions:
+        if not run.quiet:
+            typer.echo(
+                f"carbonfp: warning: battery {wanted_id!r} would be written as {wanted}, which "
+                f"another battery takes; written as {got}",
+                err=True,
+            )
+    for outcome, name in zip(computed, names, strict=True):
+        declaration = outcome.declaration
+        assert declaration is not None
+        rendered = run.render(declaration)
+        run.notes(rendered.notes, outcome.battery)
+        write_output(folder / name, rendered.content)
+
+
+def _to_stream(batch: Batch, run: _Run) -> None:
+    """Every battery in one output: the tidy CSV straight from the figures (no per-line
+    objects), every other format through the declarations."""
+    computed = batch.computed
+    if run.fmt == "csv" and not run.lines:
+        from carbonfp.formats.tables import csv_figures
+
+        content: str | bytes = csv_figures(batch.figures())
+    else:
+        declarations = [o.declaration for o in computed if o.declaration is not None]
+        if not declarations:
+            content = ""
         else:
-            emit(_long_text(result, options.fmt, long_to_csv), output, True)
-        advance()
-    for problem in result.problems:
-        typer.echo(
-            f"carbonfp: error: {problem.message} ({problem.where}) [battery {problem.battery}]",
-            err=True,
-        )
-    if result.problems:
-        typer.echo(
-            "hint: fix or remove the lines named above; the other batteries were computed",
-            err=True,
-        )
-    failed = result.batteries_read - len(result.table)
-    if not options.quiet:
-        typer.echo(
-            f"carbonfp: computed {len(result.table)} of {result.batteries_read} batteries "
-            f"({result.lines_read} lines) in one pass"
-            + (f"; {failed} skipped for the errors above" if failed else ""),
-            err=True,
-        )
-    if result.problems:
-        raise typer.Exit(int(ExitCode.INPUT))
+            rendered = run.render(declarations, compact=True)
+            for note in dict.fromkeys(rendered.notes):
+                run.notes([note])
+            content = rendered.content
+    emit(content, run.output, True)
 
 
-def _long_text(result: Any, fmt: CalcFormat, long_to_csv: Any) -> str:
-    import json
-
-    t = result.table
-    if fmt is CalcFormat.csv:
-        return str(long_to_csv(result))
-    stages = ["raw_materials", "production", "distribution", "end_of_life"]
-    if fmt is CalcFormat.json:
-        out = []
-        for battery, row in t.iterrows():
-            e = float(row["total_energy_kwh"])
-            out.append(
-                json.dumps(
-                    {
-                        "battery": battery,
-                        "total_energy_kwh": e,
-                        "total_kg_co2e_per_kwh": float(f"{row['total'] / e:.10g}"),
-                        "absolute_kg_co2e": float(f"{row['total']:.10g}"),
-                        "stages": {
-                            s: {
-                                "kg_co2e": float(f"{row[s]:.10g}"),
-                                "kg_co2e_per_kwh": float(f"{row[s] / e:.10g}"),
-                            }
-                            for s in stages
-                        },
-                    },
-                    separators=(",", ":"),
-                )
-            )
-        return "\n".join(out) + ("\n" if out else "")
-    lines = [
-        f"{'battery':<24}{'kg CO2e/kWh':>12}{'kg CO2e':>12}" + "".join(f"{s:>15}" for s in stages)
-    ]
-    for battery, row in t.iterrows():
-        e = float(row["total_energy_kwh"])
-        lines.append(
-            f"{str(battery)[:23]:<24}{row['total'] / e:>12.4f}{row['total']:>12.1f}"
-            + "".join(f"{row[s] / e:>15.4f}" for s in stages)
+def _summary(batch: Batch, run: _Run) -> None:
+    """Each failed battery with where it was read and why; then the count."""
+    for outcome in batch.failed:
+        assert outcome.error is not None
+        report(outcome.error, as_json=run.as_json, battery=outcome.battery)
+    if batch.failed and not run.as_json:
+        typer.echo("hint: fix the inputs named above; the other batteries were computed", err=True)
+    if not run.quiet:
+        where = f" into {run.output}" if run.output not in (None, "-") else ""
+        failed = len(batch.failed)
+        typer.echo(
+            f"carbonfp: computed {len(batch.computed)} of {len(batch)} batteries{where}"
+            + (f"; {failed} failed (see above)" if failed else ""),
+            err=True,
         )
-    return "\n".join(lines) + "\n"
 
 
 @contextmanager
-def _progress(total: int, quiet: bool) -> Iterator[Callable[[], None]]:
+def _progress(total: int, quiet: bool, what: str) -> Iterator[Callable[[], None]]:
     """A progress bar on a terminal; silence in pipes and with --quiet."""
     import sys
 
@@ -492,5 +405,9 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[], None]]:
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
-        task = bar.add_task("computing", total=total)
+        task = bar.add_task(what, total=total)
         yield lambda: bar.advance(task)
+
+
+def outcome_label(outcome: Outcome) -> str:
+    return f"{outcome.battery} ({outcome.source})"

@@ -14,6 +14,7 @@ from carbonfp.cli.options import (
     OutputFormat,
     OutputOption,
     QuietOption,
+    choose_format,
     emit,
 )
 from carbonfp.errors import UsageError
@@ -96,12 +97,15 @@ def estimate(
         typer.Option("--end-of-life-source", help="Where the end-of-life value comes from."),
     ] = None,
     rules: Annotated[
-        str, typer.Option("--rules", help="Ruleset id or file.")
-    ] = "eu-ev-draft-2024-04",
+        str | None,
+        typer.Option(
+            "--rules", help="Ruleset id or file (default: eu-ev-draft-2024-04).", show_default=False
+        ),
+    ] = None,
     factor_set: Annotated[
         str | None, typer.Option("--factor-set", help="Factor set ID or ID@VERSION, or a folder.")
     ] = None,
-    fmt: FormatOption = OutputFormat.text,
+    fmt: FormatOption = None,
     output: OutputOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -113,21 +117,17 @@ def estimate(
     carbonfp estimate --chemistry NMC811 --capacity "75 kWh" --category M1 --warranty-years 8
     --plant-country HU --plant-country PL --plant-country SE
     """
-    with errors_to_exit_codes(debug):
+    with errors_to_exit_codes(debug, as_json=fmt is OutputFormat.json):
         from dataclasses import replace
 
-        from carbonfp.data import load_factor_set, load_rules
+        from carbonfp.engine.scenarios import estimate as estimate_for
+        from carbonfp.engine.scenarios import screening_parameters
         from carbonfp.errors import Location
-        from carbonfp.formats.estimate import to_csv, to_json, to_text
+        from carbonfp.formats import render_estimate
         from carbonfp.inputs.bom import supplied_factor
         from carbonfp.inputs.project import load_battery
-        from carbonfp.method.calculate import calculate
-        from carbonfp.method.screening import (
-            ScreeningParameters,
-            estimated_mass,
-            screening_project,
-        )
         from carbonfp.model import Battery, BatteryCategory
+        from carbonfp.run import RunOptions, run_config
         from carbonfp.units import quantity_in
 
         where = Location("command line")
@@ -188,45 +188,19 @@ def estimate(
         if annual_distance:
             battery = replace(battery, annual_distance_km=quantity_in(annual_distance, "km", where))
 
-        ruleset = load_rules(rules)
-        factors = load_factor_set(factor_set or ruleset.default_factor_set)
-        settings = ruleset.screening
-        if not settings:
-            raise UsageError(f"ruleset {ruleset.id} has no [screening] settings")
+        chosen = choose_format(fmt.value if fmt else None, output, ("text", "json", "csv"))
+        config = run_config(RunOptions(rules=rules, factor_set=factor_set))
         eol = None
         if end_of_life:
             eol = supplied_factor(end_of_life, end_of_life_source or "", where, where)
-        params = ScreeningParameters(
-            cell_electricity_kwh_per_kwh=quantity_in(
-                cell_electricity or settings["cell_electricity"], "kWh", where, "cell electricity"
-            ),
-            cell_natural_gas_mj_per_kwh=quantity_in(
-                cell_gas or settings["cell_natural_gas"], "MJ", where, "cell natural gas"
-            ),
-            energy_source=settings["energy_source"]
-            if not (cell_electricity or cell_gas)
-            else "user value",
-            distribution_mode=settings["distribution_mode"],
-            distribution_km=quantity_in(
-                distribution or settings["distribution_distance"], "km", where, "distribution"
-            ),
-            distribution_is_assumption=distribution is None,
+        params = screening_parameters(
+            config.rules,
+            cell_electricity=cell_electricity,
+            cell_gas=cell_gas,
+            distribution=distribution,
             end_of_life=eol,
         )
-        if not battery.usable_capacity_kwh > 0:
-            raise UsageError(
-                f"--capacity must be greater than zero, got {battery.usable_capacity_kwh:g} kWh",
-                hint='e.g. --capacity "75 kWh"',
-            )
-        battery = estimated_mass(battery, factors)
-        declarations = [
-            calculate(screening_project(battery, c, params, factors), factors, ruleset)
-            for c in dict.fromkeys(countries)
-        ]
-        if fmt is OutputFormat.json:
-            text = to_json(declarations)
-        elif fmt is OutputFormat.csv:
-            text = to_csv(declarations)
-        else:
-            text = to_text(declarations)
-        emit(text, output, quiet)
+        declarations = estimate_for(
+            battery, countries, params, config.factors, config.rules, config.settings
+        )
+        emit(render_estimate(declarations, chosen).text, output, quiet)

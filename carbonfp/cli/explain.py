@@ -16,6 +16,7 @@ from carbonfp.cli.options import (
     OutputFormat,
     OutputOption,
     RulesOption,
+    choose_format,
     emit,
 )
 from carbonfp.errors import UsageError
@@ -35,33 +36,29 @@ def explain(
     rules: RulesOption = None,
     factor_set: FactorSetOption = None,
     layers: LayersOption = None,
-    fmt: FormatOption = OutputFormat.text,
+    fmt: FormatOption = None,
     output: OutputOption = None,
     debug: DebugOption = False,
 ) -> None:
     """The hotspot table (each line's share, factor, source, data type, DQR) and the trace of
     how one stage total was derived."""
-    with errors_to_exit_codes(debug):
-        from carbonfp.data import load_factors, load_rules
-        from carbonfp.formats.explain import explain_json, explain_text
+    with errors_to_exit_codes(debug, as_json=fmt is OutputFormat.json):
+        from carbonfp.api import calculate
+        from carbonfp.errors import InputError
+        from carbonfp.formats import render_explain
         from carbonfp.inputs.project import load_project
-        from carbonfp.method.calculate import calculate
-        from carbonfp.method.stages import parse_stage
+        from carbonfp.model import parse_stage
 
-        loaded = load_project(project)
-        ruleset = load_rules(rules or loaded.ruleset or "eu-ev-draft-2024-04")
-        base = factor_set or loaded.factor_set or ruleset.default_factor_set
-        decl = calculate(loaded, load_factors([base, *(str(p) for p in layers or [])]), ruleset)
-        if stage is None:
-            chosen = max(decl.stages, key=lambda s: abs(s.kg_co2e)).stage
-        else:
+        chosen_format = choose_format(fmt.value if fmt else None, output, ("text", "json"))
+        chosen = None
+        if stage is not None:
             try:
                 chosen = parse_stage(stage)
-            except Exception as exc:  # InputError from the parser: a usage problem here
-                raise UsageError(str(exc)) from None
-        if fmt is OutputFormat.json:
-            emit(explain_json(decl, chosen, top), output)
-        elif fmt is OutputFormat.csv:
-            raise UsageError("explain writes text or json")
-        else:
-            emit(explain_text(decl, chosen, top), output)
+            except InputError as exc:  # the stage comes from the command line
+                raise UsageError(exc.message, hint=exc.hint, code="invalid-option") from None
+        decl = calculate(
+            load_project(project), factor_set, rules, layers=[str(p) for p in layers or []]
+        )
+        if chosen is None:
+            chosen = max(decl.stages, key=lambda s: abs(s.kg_co2e)).stage
+        emit(render_explain(decl, chosen, chosen_format, top=top).text, output)

@@ -11,7 +11,14 @@ from typing import Annotated, Any
 import typer
 
 from carbonfp.cli.boundary import errors_to_exit_codes
-from carbonfp.cli.options import DebugOption, FormatOption, OutputFormat, OutputOption, emit
+from carbonfp.cli.options import (
+    DebugOption,
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    choose_format,
+    emit,
+)
 from carbonfp.errors import ExitCode
 
 app = typer.Typer(
@@ -19,6 +26,9 @@ app = typer.Typer(
     help="List, show, validate, compare and import emission factor sets.",
     no_args_is_help=True,
 )
+
+#: Formats of the row listings.
+ROWS = ("text", "json", "csv")
 
 SetArgument = Annotated[
     str,
@@ -47,7 +57,7 @@ def _fmt(value: Any) -> str:
 
 
 def _rows_out(rows: list[dict[str, Any]], fmt: OutputFormat, columns: list[str]) -> str:
-    from carbonfp.formats.declaration import safe_cell
+    from carbonfp.formats.common import safe_cell
 
     if fmt is OutputFormat.json:
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
@@ -92,7 +102,7 @@ def show(
         str | None,
         typer.Option("--grep", help="Only rows whose id or name contains this text."),
     ] = None,
-    fmt: FormatOption = OutputFormat.text,
+    fmt: FormatOption = None,
     output: OutputOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -105,6 +115,9 @@ def show(
             raise UsageError(
                 f"unknown table {table!r}", hint="tables: " + ", ".join(TABLES) + ", gwp"
             )
+        fmt = OutputFormat(
+            choose_format(fmt.value if fmt else None, output, ("text", "json", "csv"))
+        )
         fs = load_factor_set(ref)
         needle = (grep or "").lower()
         rows = [
@@ -153,7 +166,7 @@ def validate(
 def diff(
     old: SetArgument,
     new: SetArgument,
-    fmt: FormatOption = OutputFormat.text,
+    fmt: FormatOption = None,
     output: OutputOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -164,6 +177,9 @@ def diff(
     with errors_to_exit_codes(debug):
         from carbonfp.data.factor_sets import diff_sets, load_factor_set
 
+        fmt = OutputFormat(
+            choose_format(fmt.value if fmt else None, output, ("text", "json", "csv"))
+        )
         a, b = load_factor_set(old), load_factor_set(new)
         changes = diff_sets(a, b)
         for c in changes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -16,13 +17,23 @@ class OutputFormat(str, Enum):
 
 
 FormatOption = Annotated[
-    OutputFormat,
-    typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format (default: from the --output extension, else text).",
+        case_sensitive=False,
+        show_default=False,
+    ),
 ]
 OutputOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        "--output", "-o", help="Write to this file (atomically) instead of stdout.", dir_okay=False
+        "--output",
+        "-o",
+        help="Write to this file instead of standard output ('-'): a regular file is replaced "
+        "atomically, a link, FIFO or device is written through.",
+        show_default=False,
     ),
 ]
 DebugOption = Annotated[
@@ -77,16 +88,81 @@ PlantCountryOption = Annotated[
 ]
 
 
-def emit(text: str, output: Path | None, quiet: bool = False) -> None:
-    """Print ``text`` to stdout, or write it atomically to ``output``."""
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    from carbonfp.errors import UsageError
-    from carbonfp.files import write_atomic
+def choose_format(fmt: str | None, output: str | None, allowed: Sequence[str]) -> str:
+    """The format asked for, else the one the output's extension names, else text.
 
-    if not output.parent.is_dir():
-        raise UsageError(f"cannot write {output}: folder {output.parent} does not exist")
-    write_atomic(output, text)
-    if not quiet:
-        typer.echo(f"carbonfp: wrote {output}", err=True)
+    Raises UsageError when the format, or the one the extension names, is not one this command
+    writes.
+    """
+    from carbonfp.errors import UsageError
+
+    if fmt:
+        if fmt not in allowed:
+            raise UsageError(
+                f"this command writes {', '.join(allowed)}, not {fmt}",
+                hint=f"use --format {allowed[0]}",
+                code="invalid-option",
+            )
+        return fmt
+    if output and output != "-":
+        from carbonfp.formats import format_for_extension
+
+        suffix = Path(output.rstrip("/")).suffix
+        found = format_for_extension(suffix) if suffix else None
+        if found is not None:
+            if found not in allowed:
+                raise UsageError(
+                    f"{suffix} output is not one of the formats this command writes "
+                    f"({', '.join(allowed)})",
+                    hint="give --format, or an output name with another extension",
+                    code="invalid-option",
+                )
+            return found
+    return "text"
+
+
+def emit(content: str | bytes, output: str | None, quiet: bool = False) -> None:
+    """Write a whole output to standard output (no ``output``, or ``-``) or to ``output``."""
+    import sys
+
+    from carbonfp.files import write_output
+
+    sys.stdout.flush()
+    target = "-" if output is None else output
+    done = write_output(target, content)
+    if not quiet and target != "-":
+        typer.echo(f"carbonfp: {done}", err=True)
+
+
+def expand_projects(inputs: list[str]) -> list[Path]:
+    """Project files from paths, globs and folders (every battery.toml below a folder).
+
+    Raises UsageError for a glob or folder that finds none, and for a BOM given as a project.
+    """
+    import glob
+
+    from carbonfp.errors import UsageError
+
+    found: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if any(c in item for c in "*?["):
+            matches = sorted(Path(m) for m in glob.glob(item, recursive=True))
+            if not matches:
+                raise UsageError(f"no file matches {item!r}", code="invalid-option")
+            found += [m for m in matches if m.is_file()]
+        elif path.is_dir():
+            matches = sorted(path.rglob("battery.toml"))
+            if not matches:
+                raise UsageError(f"no battery.toml below {item}", code="invalid-option")
+            found += matches
+        else:
+            if path.suffix.lower() in (".csv", ".xlsx"):
+                raise UsageError(
+                    f"{path.name} is a BOM; calc takes project files (battery.toml)",
+                    hint="a project file names the battery, plant and its BOM: see the README, "
+                    "section 'Input formats'",
+                    code="invalid-option",
+                )
+            found.append(path)
+    return list(dict.fromkeys(found))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -16,14 +16,10 @@ from carbonfp.cli.options import (
     PlantCountryOption,
     PolicyOption,
     QuietOption,
+    choose_format,
     emit,
 )
 from carbonfp.errors import GateError, Location, UsageError
-
-if TYPE_CHECKING:
-    from carbonfp.cli.scenarios import Scenario
-
-UNCERTAINTY_MODULE = "carbonfp.method.uncertainty"
 
 
 def report(
@@ -83,66 +79,67 @@ def report(
     with errors_to_exit_codes(debug):
         from importlib.util import find_spec
 
-        if output is not None and not output.parent.is_dir():
-            raise UsageError(f"cannot write {output}: folder {output.parent} does not exist")
-        if mode not in ("screening", "declaration"):
-            raise UsageError(f"--mode must be screening or declaration, not {mode!r}")
+        from carbonfp.api import calculate
+        from carbonfp.engine.scenarios import build_scenarios, comparison_data
+        from carbonfp.formats import render
+        from carbonfp.inputs.project import load_project
+        from carbonfp.run import RunOptions
+
+        choose_format(None, output, ("html",))
+        RunOptions(mode=mode)  # checks the mode before any work
         for path in projects:
             if path.suffix.lower() in (".csv", ".xlsx"):
                 raise UsageError(
                     f"{path.name} is a BOM; report takes a project file (battery.toml)",
                     hint="a project file names the battery, plant and its BOM: see the README, "
                     "section 'Input formats'",
+                    code="invalid-option",
                 )
         if find_spec("matplotlib") is None:
             raise UsageError(
                 "carbonfp report draws its charts with matplotlib, which is not installed",
                 hint="install the report extra: pip install 'carbonfp[report]' "
                 "(or pip install 'matplotlib>=3.7')",
+                code="missing-dependency",
             )
-        if uncertainty is not None and find_spec(UNCERTAINTY_MODULE) is None:
-            raise UsageError(
-                "--uncertainty needs the Monte Carlo module (carbonfp.method.uncertainty), "
-                "which this version of carbonfp does not have",
-                hint="run the report without --uncertainty",
-            )
-        from carbonfp.cli.scenarios import build_scenarios, comparison_data
-        from carbonfp.formats.declaration import to_dict
-        from carbonfp.formats.report import render_report, uncertainty_data
+        loaded = [(project_label(p), load_project(p)) for p in projects]
+        dim, scenarios = build_scenarios(
+            loaded,
+            rules=rules or [],
+            factor_sets=factor_set or [],
+            policies=policy or [],
+            plant_countries=plant_country or [],
+            layers=[str(p) for p in layers or []],
+            mode=mode,
+            require_variation=False,
+            command="report",
+        )
+        # The declaration is the first project's as calc computes it; an option repeated to
+        # compare its values changes only the comparison.
+        first = loaded[0][1]
 
-        options = {
-            "rules": rules or [],
-            "factor set": factor_set or [],
-            "electricity policy": policy or [],
-            "plant country": plant_country or [],
-        }
+        def single(values: list[str] | None, name: str) -> str | None:
+            return values[0] if values and dim != name else None
 
-        def scenarios_of(
-            paths: list[Path], drop: str | None = None
-        ) -> tuple[str | None, list[Scenario]]:
-            kept = {k: ([] if k == drop else v) for k, v in options.items()}
-            return build_scenarios(
-                paths,
-                rules=kept["rules"],
-                factor_sets=kept["factor set"],
-                policies=kept["electricity policy"],
-                plant_countries=kept["plant country"],
-                layers=[str(p) for p in layers or []],
-                mode=mode,
-                require_variation=False,
-                command="report",
-            )
-
-        dim, scenarios = scenarios_of(projects)
-        # The declaration is the first project's as calc computes it; an option repeated
-        # to compare its values changes only the comparison.
-        main = scenarios[0] if dim in (None, "project") else scenarios_of(projects[:1], dim)[1][0]
-        for scenario in [main, *scenarios]:
-            failures = scenario.declaration.gate_failures
-            if failures:
+        if plant_country and dim != "plant country":
+            first = scenarios[0].project
+        declaration = calculate(
+            first,
+            single(factor_set, "factor set"),
+            single(rules, "rules"),
+            mode,
+            layers=[str(p) for p in layers or []],
+            policy=single(policy, "electricity policy"),
+            uncertainty=uncertainty,
+            seed=seed,
+        )
+        for decl, label in [(declaration, first.label)] + [
+            (s.declaration, s.project.label) for s in scenarios
+        ]:
+            if decl.gate_failures:
                 raise GateError(
-                    "not a declaration: " + " | ".join(failures),
-                    where=Location(scenario.project.label),
+                    "not a declaration: " + " | ".join(decl.gate_failures),
+                    where=Location(label),
                     hint="give company- or supplier-specific data (data_type = company or "
                     "supplier) on these lines, or run --mode screening",
                 )
@@ -151,21 +148,10 @@ def report(
             comparison = comparison_data(
                 dim, [(s.label, s.declaration) for s in scenarios], min(top, 5)
             )
-        spread = None
-        if uncertainty is not None:
-            spread = uncertainty_data(
-                _monte_carlo(main.project, main.factors, main.ruleset, uncertainty, seed), top
-            )
-        html = render_report(
-            to_dict(main.declaration, top), comparison=comparison, uncertainty=spread
-        )
-        emit(html, output, quiet)
+        html = render(declaration, "html", top=top, comparison=comparison)
+        emit(html.text, output, quiet)
 
 
-def _monte_carlo(project: Any, factors: Any, rules: Any, draws: int, seed: int) -> Any:
-    """Run carbonfp.method.uncertainty.monte_carlo (imported here: it needs numpy, and
-    ``carbonfp --help`` must not)."""
-    from importlib import import_module
-
-    module = import_module(UNCERTAINTY_MODULE)
-    return module.monte_carlo(project, factors, rules, draws, seed)
+def project_label(path: Path) -> str:
+    """A short name for a project file: its stem, or its folder's name for ``battery.toml``."""
+    return path.stem if path.stem != "battery" else str(path.parent.name or path)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from carbonfp.cli.boundary import errors_to_exit_codes
-from carbonfp.cli.options import DebugOption, FormatOption, OutputFormat, OutputOption, emit
+from carbonfp.cli.options import DebugOption, FormatOption, OutputOption, choose_format, emit
 
 app = typer.Typer(
     help="List and show rulesets (the method as versioned data).",
@@ -94,15 +94,16 @@ def _as_data(rid: str) -> dict[str, Any]:
 @app.command("show")
 def show(
     rid: Annotated[str, typer.Argument(help="Ruleset id (see `carbonfp rules list`) or file.")],
-    fmt: FormatOption = OutputFormat.text,
+    fmt: FormatOption = None,
     output: OutputOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Show everything a ruleset pins: functional unit, electricity policy, mandatory
     company-specific data, CFF defaults, recycled-content minimums, plausibility bands."""
     with errors_to_exit_codes(debug):
+        chosen = choose_format(fmt.value if fmt else None, output, ("text", "json"))
         data = _as_data(rid)
-        if fmt is OutputFormat.json or fmt is OutputFormat.csv:
+        if chosen == "json":
             emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
             return
         out = [

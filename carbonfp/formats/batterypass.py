@@ -12,34 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from carbonfp.formats.pact import Export
-from carbonfp.model import Declaration, Stage
+from carbonfp.formats.common import STAGE_NAMES, rounded
+from carbonfp.formats.pact import SCREENING, Export
+from carbonfp.model import Declaration
 
 #: schemaVersion of the payload: MAJOR.MINOR, bumped as the README's schema_version rule says.
 SCHEMA_VERSION = "1.0"
-#: The passport's life-cycle stage codes for the four stages of Annex II.
-LIFECYCLE_STAGES = {
-    Stage.RAW_MATERIALS: "RawMaterialExtraction",
-    Stage.PRODUCTION: "MainProduction",
-    Stage.DISTRIBUTION: "Distribution",
-    Stage.END_OF_LIFE: "Recycling",
-}
 NO_PERFORMANCE_CLASS = (
     "carbonFootprintPerformanceClass is empty: no carbon footprint performance classes have "
     "been adopted yet (Regulation (EU) 2023/1542, Article 7(2))"
 )
-
-#: Note for a result computed without the declaration-mode checks.
-SCREENING = (
-    "computed in screening mode: not an Article 7 declaration until `carbonfp calc --mode "
-    "declaration` accepts the inputs (company- or supplier-specific data where the ruleset "
-    "requires it)"
-)
-
-
-def _r(value: float | None) -> float | None:
-    """10 significant digits, as in the declaration JSON: stable bytes across platforms."""
-    return None if value is None else float(f"{value:.10g}")
 
 
 def batterypass(decl: Declaration) -> Export:
@@ -80,14 +62,17 @@ def batterypass(decl: Declaration) -> Export:
             "country": p.plant.country,
         },
         "euDeclarationOfConformityId": p.declaration.eu_doc_id,
-        "batteryCarbonFootprint": _r(decl.total_kg_co2e_per_kwh),
+        "batteryCarbonFootprint": rounded(decl.total_kg_co2e_per_kwh),
         "carbonFootprintPerLifecycleStage": [
-            {"lifecycleStage": LIFECYCLE_STAGES[s.stage], "carbonFootprint": _r(s.kg_co2e_per_kwh)}
+            {
+                "lifecycleStage": STAGE_NAMES[s.stage].passport,
+                "carbonFootprint": rounded(s.kg_co2e_per_kwh),
+            }
             for s in decl.stages
         ],
         "carbonFootprintPerformanceClass": "",
         "carbonFootprintStudy": p.declaration.study_url,
-        "absoluteCarbonFootprint": _r(decl.absolute_kg_co2e),
+        "absoluteCarbonFootprint": rounded(decl.absolute_kg_co2e),
         "carbonfp": {
             "schema": "batterypass-carbon-footprint",
             "schemaVersion": SCHEMA_VERSION,
@@ -98,7 +83,7 @@ def batterypass(decl: Declaration) -> Export:
                 "life",
                 "absoluteCarbonFootprint": "kg CO2e per battery",
             },
-            "totalEnergyKwh": _r(fu.total_energy_kwh),
+            "totalEnergyKwh": rounded(fu.total_energy_kwh),
             "functionalUnit": fu.derivation,
             "mode": decl.mode,
             "toolVersion": pv.tool_version,

@@ -4,16 +4,33 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+from collections.abc import Sequence
 from typing import Any
 
-from carbonfp.formats.declaration import _r
+from carbonfp.errors import UsageError
+from carbonfp.formats.common import json_text, rounded
 from carbonfp.model import Declaration, Stage
 
 LABEL = "SCREENING ESTIMATE, NOT A DECLARATION"
 
 
-def estimate_rows(declarations: list[Declaration]) -> list[dict[str, Any]]:
+def render(declarations: Sequence[Declaration], fmt: str) -> str:
+    """The estimates (one declaration per plant country) as text, JSON or CSV.
+
+    Raises UsageError for any other format or no declaration.
+    """
+    if not declarations:
+        raise UsageError("no estimate to write")
+    if fmt == "json":
+        return to_json(declarations)
+    if fmt == "csv":
+        return to_csv(declarations)
+    if fmt == "text":
+        return to_text(declarations)
+    raise UsageError(f"estimate writes text, json or csv, not {fmt!r}")
+
+
+def estimate_rows(declarations: Sequence[Declaration]) -> list[dict[str, Any]]:
     rows = []
     for d in declarations:
         by_kind = {r.line.kind.value: r for r in d.lines}
@@ -21,15 +38,15 @@ def estimate_rows(declarations: list[Declaration]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "plant_country": d.project.plant.country,
-                "grid_g_co2e_per_kwh": _r(grid.factor_value * 1000),  # factor in kg CO2e/kWh
-                "materials_kg_co2e": _r(by_kind["material"].kg_co2e),
-                "cell_electricity_kg_co2e": _r(grid.kg_co2e),
-                "cell_natural_gas_kg_co2e": _r(by_kind["fuel"].kg_co2e),
-                "distribution_kg_co2e": _r(d.stage(Stage.DISTRIBUTION).kg_co2e),
-                "end_of_life_kg_co2e": _r(d.stage(Stage.END_OF_LIFE).kg_co2e),
-                "total_kg_co2e": _r(d.absolute_kg_co2e),
-                "kg_co2e_per_kwh_delivered": _r(d.total_kg_co2e_per_kwh),
-                "cradle_to_gate_kg_co2e_per_kwh_capacity": _r(
+                "grid_g_co2e_per_kwh": rounded(grid.factor_value * 1000),  # factor in kg CO2e/kWh
+                "materials_kg_co2e": rounded(by_kind["material"].kg_co2e),
+                "cell_electricity_kg_co2e": rounded(grid.kg_co2e),
+                "cell_natural_gas_kg_co2e": rounded(by_kind["fuel"].kg_co2e),
+                "distribution_kg_co2e": rounded(d.stage(Stage.DISTRIBUTION).kg_co2e),
+                "end_of_life_kg_co2e": rounded(d.stage(Stage.END_OF_LIFE).kg_co2e),
+                "total_kg_co2e": rounded(d.absolute_kg_co2e),
+                "kg_co2e_per_kwh_delivered": rounded(d.total_kg_co2e_per_kwh),
+                "cradle_to_gate_kg_co2e_per_kwh_capacity": rounded(
                     d.cradle_to_gate_kg_co2e_per_kwh_capacity
                 ),
             }
@@ -37,7 +54,7 @@ def estimate_rows(declarations: list[Declaration]) -> list[dict[str, Any]]:
     return rows
 
 
-def to_json(declarations: list[Declaration]) -> str:
+def to_json(declarations: Sequence[Declaration]) -> str:
     first = declarations[0]
     b = first.project.battery
     data = {
@@ -47,11 +64,11 @@ def to_json(declarations: list[Declaration]) -> str:
             "chemistry": b.chemistry,
             "category": b.category.value,
             "vehicle_category": b.vehicle_category,
-            "usable_capacity_kwh": _r(b.usable_capacity_kwh),
-            "mass_kg": _r(b.mass_kg),
+            "usable_capacity_kwh": rounded(b.usable_capacity_kwh),
+            "mass_kg": rounded(b.mass_kg),
         },
         "functional_unit": {
-            "total_energy_kwh": _r(first.functional_unit.total_energy_kwh),
+            "total_energy_kwh": rounded(first.functional_unit.total_energy_kwh),
             "derivation": first.functional_unit.derivation,
         },
         "assumptions": [r.line.note for r in first.lines if r.line.note],
@@ -64,10 +81,10 @@ def to_json(declarations: list[Declaration]) -> str:
             "sources": sorted({s.attribution for d in declarations for s in d.provenance.sources}),
         },
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_text(data)
 
 
-def to_csv(declarations: list[Declaration]) -> str:
+def to_csv(declarations: Sequence[Declaration]) -> str:
     rows = estimate_rows(declarations)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -77,7 +94,7 @@ def to_csv(declarations: list[Declaration]) -> str:
     return out.getvalue()
 
 
-def to_text(declarations: list[Declaration]) -> str:
+def to_text(declarations: Sequence[Declaration]) -> str:
     first = declarations[0]
     b = first.project.battery
     out = [

@@ -11,21 +11,19 @@ time. (Reading a supplier's footprint is carbonfp.inputs.pact_footprint.)
 from __future__ import annotations
 
 import json
-import math
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import Decimal
 from typing import Any
 
 from carbonfp.errors import FactorDataError, InputError, Location
+from carbonfp.formats.common import STAGE_NAMES, decimal_text, json_text
 from carbonfp.model import (
     CPC_ELECTRIC_ACCUMULATORS,
     DataType,
     Declaration,
     LineKind,
-    Ruleset,
     Stage,
 )
 
@@ -39,6 +37,14 @@ EXTENSION_SCHEMA_ID = "urn:carbonfp:schema:pact-article7:1"
 NAMESPACE = uuid.UUID("fffe9ebd-0ae2-5d6f-8bca-2e4fc78e6e68")
 
 
+#: Note for a result computed without the declaration-mode checks.
+SCREENING = (
+    "computed in screening mode: not an Article 7 declaration until `carbonfp calc --mode "
+    "declaration` accepts the inputs (company- or supplier-specific data where the ruleset "
+    "requires it)"
+)
+
+
 @dataclass(frozen=True)
 class Export:
     """An exchange document as plain data, and notes for the user (printed on stderr)."""
@@ -49,17 +55,7 @@ class Export:
 
 def dumps(data: dict[str, Any]) -> str:
     """JSON text of an exchange document: indented, UTF-8, one trailing newline."""
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def decimal_text(value: float, digits: int = 10) -> str:
-    """A PACT Decimal: dotted-decimal text, never an exponent, ``digits`` significant digits."""
-    if not math.isfinite(value):
-        raise ValueError(f"not a finite number: {value!r}")
-    text = format(Decimal(f"{value:.{digits}g}"), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return json_text(data)
 
 
 def utc_text(moment: datetime) -> str:
@@ -156,7 +152,7 @@ def secondary_sources(decl: Declaration) -> list[dict[str, str]]:
     return sources
 
 
-def pact_footprint(decl: Declaration, rules: Ruleset, created: datetime | None = None) -> Export:
+def pact_footprint(decl: Declaration, created: datetime | None = None) -> Export:
     """The declaration's cradle-to-gate footprint as a PACT v2.3 ProductFootprint.
 
     Per kilogram of battery: raw materials + production, no distribution, no end of life.
@@ -184,8 +180,6 @@ def pact_footprint(decl: Declaration, rules: Ruleset, created: datetime | None =
             "the end-of-life stage",
             code="negative-total",
         )
-    from carbonfp.formats.batterypass import SCREENING
-
     start, end, note = reference_period(decl)
     notes = tuple(n for n in (note, SCREENING if decl.mode != "declaration" else None) if n)
     screening = (
@@ -210,8 +204,8 @@ def pact_footprint(decl: Declaration, rules: Ruleset, created: datetime | None =
         "otherBiogenicGhgEmissions": "0",
         "biogenicCarbonWithdrawal": "0",
         "biogenicAccountingMethodology": "PEF",
-        "characterizationFactors": _characterization(rules),
-        "ipccCharacterizationFactorsSources": [rules.gwp_set],
+        "characterizationFactors": _characterization(decl),
+        "ipccCharacterizationFactorsSources": [decl.provenance.gwp_set],
         "crossSectoralStandardsUsed": ["ISO Standard 14044"],
         "crossSectoralStandards": ["PEF"],
         "productOrSectorSpecificRules": [
@@ -277,21 +271,20 @@ def pact_footprint(decl: Declaration, rules: Ruleset, created: datetime | None =
     return Export(data, notes)
 
 
-def _characterization(rules: Ruleset) -> str:
-    """The IPCC report of the ruleset's GWP set, as PACT names it (AR5 or AR6)."""
-    if rules.gwp_set not in ("AR5", "AR6"):
+def _characterization(decl: Declaration) -> str:
+    """The IPCC report of the declaration's GWP set, as PACT names it (AR5 or AR6)."""
+    pv = decl.provenance
+    if pv.gwp_set not in ("AR5", "AR6"):
         raise FactorDataError(
-            f"ruleset {rules.id} uses GWP set {rules.gwp_set!r}; a PACT footprint can declare "
+            f"ruleset {pv.ruleset} uses GWP set {pv.gwp_set!r}; a PACT footprint can declare "
             "only AR5 or AR6 characterization factors",
             hint='use a ruleset with gwp_set = "AR6" for the PACT export',
         )
-    return rules.gwp_set
+    return pv.gwp_set
 
 
 def article7_extension(decl: Declaration) -> dict[str, Any]:
     """The Data Model Extension carrying the Article 7 declaration (per kWh delivered)."""
-    from carbonfp.formats.batterypass import LIFECYCLE_STAGES
-
     p = decl.project
     data: dict[str, Any] = {
         "regulation": "Regulation (EU) 2023/1542, Article 7",
@@ -302,7 +295,7 @@ def article7_extension(decl: Declaration) -> dict[str, Any]:
         "batteryCarbonFootprint": decimal_text(decl.total_kg_co2e_per_kwh),
         "carbonFootprintPerLifecycleStage": [
             {
-                "lifecycleStage": LIFECYCLE_STAGES[s.stage],
+                "lifecycleStage": STAGE_NAMES[s.stage].passport,
                 "carbonFootprint": decimal_text(s.kg_co2e_per_kwh),
             }
             for s in decl.stages

@@ -1,12 +1,13 @@
 """The public study as one self-contained HTML page: the declaration, charts, methods and data.
 
 Every number on the page is read from the declaration's JSON dict (``to_dict``), the comparison
-dict (what ``carbonfp compare --format json`` prints) or the uncertainty summary, through one
-helper that also writes where it came from: ``data-key`` (a path into the dict, e.g.
-``carbon_footprint.stages.production.kg_co2e_per_kwh``), ``data-value`` (the exact JSON value)
-and, for the comparison and uncertainty dicts, ``data-doc``. So the page and the JSON agree by
-construction, and a test can check every number. No script, no external asset, no request to
-the network (a Content-Security-Policy forbids any); charts are inline SVG (report_charts).
+dict (what ``carbonfp compare --format json`` prints) or the uncertainty data (the declaration's
+Monte Carlo results, ``uncertainty_data``), through one helper that also writes where it came
+from: ``data-key`` (a path into the dict, e.g. ``carbon_footprint.stages.production.
+kg_co2e_per_kwh``), ``data-value`` (the exact JSON value) and, for the comparison and
+uncertainty dicts, ``data-doc``. So the page and the JSON agree by construction, and a test can
+check every number. No script, no external asset, no request to the network (a
+Content-Security-Policy forbids any); charts are inline SVG (report_charts).
 """
 
 from __future__ import annotations
@@ -17,21 +18,10 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from carbonfp.formats.common import STAGE_IDS, STAGE_NAMES, rounded, stage_of
 from carbonfp.formats.report_format import FORMATS, STAGE_COLOURS
+from carbonfp.model import Declaration, Stage, Uncertainty
 
-STAGES = ("raw_materials", "production", "distribution", "end_of_life")
-STAGE_SHORT = {
-    "raw_materials": "Raw materials",
-    "production": "Production",
-    "distribution": "Distribution",
-    "end_of_life": "End of life",
-}
-STAGE_TITLES = {
-    "raw_materials": "Raw material acquisition and pre-processing",
-    "production": "Main product production",
-    "distribution": "Distribution",
-    "end_of_life": "End of life and recycling",
-}
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 _ONE_NUMBER = re.compile(r'(<strong>)?<span class="(num|na)"[^>]*>[^<]*</span>(</strong>)?')
 
@@ -99,7 +89,8 @@ class _Page:
     def stage(self, *path: str | int) -> str:
         """A stage id of the dict, shown by its name with a swatch of its chart style."""
         value = self.get(*path)
-        name = STAGE_SHORT.get(str(value), str(value))
+        stage = stage_of(value)
+        name = stage.label if stage else str(value)
         return (
             f'<span class="stage"{self._attrs(path, value)}>{_swatch(str(value))}'
             f"{escape(name)}</span>"
@@ -118,16 +109,25 @@ class _Page:
 
 
 def render_report(
-    declaration: Mapping[str, Any],
+    declaration: Declaration | Mapping[str, Any],
     *,
     comparison: Mapping[str, Any] | None = None,
     uncertainty: Mapping[str, Any] | None = None,
+    top: int = 10,
 ) -> str:
-    """The HTML report of a declaration dict (``carbonfp.formats.declaration.to_dict``), with a
-    comparison (``carbonfp.cli.scenarios.comparison_data``) and an uncertainty section
-    (``uncertainty_data``) when given. Same dicts, same bytes. Needs matplotlib."""
+    """The HTML report of a declaration, or of its dict (``carbonfp.formats.declaration.
+    to_dict``), with a comparison (``carbonfp.cli.scenarios.comparison_data``) and an
+    uncertainty section when given. A Declaration is written with its ``top`` contributors and,
+    unless ``uncertainty`` is given, the Monte Carlo results it carries (``uncertainty_data``).
+    Same inputs, same bytes. Needs matplotlib."""
     from carbonfp.formats import report_charts as charts
 
+    if isinstance(declaration, Declaration):
+        from carbonfp.formats.declaration import to_dict
+
+        if uncertainty is None and declaration.uncertainty is not None:
+            uncertainty = uncertainty_data(declaration.uncertainty, top)
+        declaration = to_dict(declaration, top)
     d = _Page(declaration)
     model = str(declaration["battery"]["model"])
     is_declaration = declaration.get("mode") == "declaration"
@@ -142,7 +142,7 @@ def render_report(
         sections.append(("uncertainty", "Uncertainty", _uncertainty(uncertainty, d, charts)))
     sections += [
         ("electricity", "Electricity", _electricity(d)),
-        ("end-of-life", "End of life", _end_of_life(d)),
+        ("end-of-life", STAGE_NAMES[Stage.END_OF_LIFE].label, _end_of_life(d)),
         ("recycled-content", "Recycled content", _recycled(d, charts)),
         ("data-quality", "Data quality", _quality(d)),
         ("methods", "Methods and data", _methods(d)),
@@ -236,18 +236,19 @@ def _table(header: Sequence[str], rows: Sequence[str], cls: str = "") -> str:
 
 #: the hatching of each stage in the charts, as SVG path data on a 10 x 10 swatch
 _SWATCH_HATCH = {
-    "raw_materials": ("stroke", "M-1 4L4-1M-1 9L9-1M4 11L11 4"),
-    "production": ("stroke", "M-1 6L4 11M-1 1L9 11M4-1L11 6"),
-    "distribution": ("fill", "M2 2h2v2h-2zM6 6h2v2h-2zM6 2h2v2h-2zM2 6h2v2h-2z"),
-    "end_of_life": ("stroke", "M-1 4L4-1M-1 9L9-1M4 11L11 4M-1 6L4 11M-1 1L9 11M4-1L11 6"),
+    Stage.RAW_MATERIALS: ("stroke", "M-1 4L4-1M-1 9L9-1M4 11L11 4"),
+    Stage.PRODUCTION: ("stroke", "M-1 6L4 11M-1 1L9 11M4-1L11 6"),
+    Stage.DISTRIBUTION: ("fill", "M2 2h2v2h-2zM6 6h2v2h-2zM6 2h2v2h-2zM2 6h2v2h-2z"),
+    Stage.END_OF_LIFE: ("stroke", "M-1 4L4-1M-1 9L9-1M4 11L11 4M-1 6L4 11M-1 1L9 11M4-1L11 6"),
 }
 
 
-def _swatch(stage: str) -> str:
+def _swatch(stage_id: str) -> str:
     """A small key in the stage's chart colour and hatching, drawn as vector (a CSS gradient
     would be rasterised, and make a printed PDF many megabytes)."""
-    colour = STAGE_COLOURS.get(stage, "#999999")
-    paint, path = _SWATCH_HATCH.get(stage, ("stroke", ""))
+    name = stage_of(stage_id)
+    colour = STAGE_COLOURS[name.stage] if name else "#999999"
+    paint, path = _SWATCH_HATCH[name.stage] if name else ("stroke", "")
     style = (
         'stroke="#1d1d1f" stroke-width="1.1" fill="none"'
         if paint == "stroke"
@@ -259,8 +260,14 @@ def _swatch(stage: str) -> str:
     )
 
 
-def _stage_name(stage: str) -> str:
-    return escape(STAGE_TITLES.get(stage, stage))
+def _stage_label(stage_id: str) -> str:
+    name = stage_of(stage_id)
+    return name.label if name else stage_id
+
+
+def _stage_name(stage_id: str) -> str:
+    name = stage_of(stage_id)
+    return escape(name.title if name else stage_id)
 
 
 def _declaration(d: _Page) -> str:
@@ -335,7 +342,7 @@ def _declaration(d: _Page) -> str:
 
 def _stages_of(d: _Page) -> list[str]:
     present = list(d.get("carbon_footprint", "stages"))
-    return [s for s in STAGES if s in present] + [s for s in present if s not in STAGES]
+    return [s for s in STAGE_IDS if s in present] + [s for s in present if s not in STAGE_IDS]
 
 
 def _stages(d: _Page, charts: Any) -> str:
@@ -420,7 +427,7 @@ def _contributors(d: _Page, charts: Any) -> str:
 def _comparison(data: Mapping[str, Any], charts: Any) -> str:
     c = _Page(data, doc="comparison")
     scenarios = c.get("scenarios")
-    stages = [s for s in STAGES if s in scenarios[0]["stages"]]
+    stages = [s for s in STAGE_IDS if s in scenarios[0]["stages"]]
     svg = charts.stage_bars(
         [
             (
@@ -446,7 +453,7 @@ def _comparison(data: Mapping[str, Any], charts: Any) -> str:
     ]
     header = [
         "Scenario",
-        *(STAGE_SHORT.get(s, s) for s in stages),
+        *(_stage_label(s) for s in stages),
         "Total, kg CO2e/kWh",
         "kg CO2e per battery",
         "cradle-to-gate, kg CO2e/kWh capacity",
@@ -491,33 +498,22 @@ def _comparison(data: Mapping[str, Any], charts: Any) -> str:
     return out
 
 
-def uncertainty_data(result: Any, top: int = 10) -> dict[str, Any]:
-    """Plain data from a ``carbonfp.method.uncertainty`` result: draws, seed, the summary
-    (total and per stage: mean, median, 2.5th and 97.5th percentiles), the inputs that
-    explain most of the variance, and the draws of the total for the histogram."""
-
-    def r(value: Any) -> float:
-        return float(f"{float(value):.10g}")
-
-    summary = {
-        str(getattr(k, "value", k)): {stat: r(v) for stat, v in stats.items()}
-        for k, stats in result.summary.items()
-    }
-    order = ["total", *STAGES]
-    summary = {
-        k: summary[k]
-        for k in [*(k for k in order if k in summary), *(k for k in summary if k not in order)]
-    }
-    out: dict[str, Any] = {"draws": int(result.draws), "seed": int(result.seed)}
-    if getattr(result, "random_inputs", None) is not None:
-        out["random_inputs"] = int(result.random_inputs)
-    return out | {
-        "summary": summary,
+def uncertainty_data(u: Uncertainty, top: int = 10) -> dict[str, Any]:
+    """The report's data of Monte Carlo results: draws, seed, the summary (total and per stage:
+    mean, median, 2.5th and 97.5th percentiles), the ``top`` inputs that explain most of the
+    variance, and the draws of the total for the histogram."""
+    order = ["total", *STAGE_IDS]
+    keys = [*(k for k in order if k in u.summary), *(k for k in u.summary if k not in order)]
+    return {
+        "draws": u.draws,
+        "seed": u.seed,
+        "random_inputs": u.random_inputs,
+        "summary": {k: {stat: rounded(v) for stat, v in u.summary[k].items()} for k in keys},
         "contributions": [
-            {"input": str(label), "share_of_variance": r(share)}
-            for label, share in list(result.contributions)[:top]
+            {"input": label, "share_of_variance": rounded(share)}
+            for label, share in u.contributions[:top]
         ],
-        "total_per_kwh": [float(v) for v in result.total_per_kwh],
+        "total_per_kwh": list(u.total_per_kwh),
     }
 
 
@@ -707,8 +703,8 @@ def _quality(d: _Page) -> str:
     rows = [
         _row(f"{_swatch(s)}{_stage_name(s)}", d.num("dqr", "data_quality", "dqr_by_stage", s))
         for s in [
-            *(s for s in STAGES if s in q["dqr_by_stage"]),
-            *(s for s in q["dqr_by_stage"] if s not in STAGES),
+            *(s for s in STAGE_IDS if s in q["dqr_by_stage"]),
+            *(s for s in q["dqr_by_stage"] if s not in STAGE_IDS),
         ]
     ]
     rows.append(

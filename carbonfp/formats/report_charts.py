@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from html import escape
+from types import MappingProxyType
 from typing import Any
 
 import matplotlib
@@ -21,22 +22,19 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from carbonfp.formats.common import STAGE_NAMES, stage_of
 from carbonfp.formats.report_format import STAGE_COLOURS, fixed
+from carbonfp.model import Stage
 
-STAGES = ("raw_materials", "production", "distribution", "end_of_life")
-STAGE_NAMES = {
-    "raw_materials": "Raw materials",
-    "production": "Production",
-    "distribution": "Distribution",
-    "end_of_life": "End of life",
-}
 #: Okabe-Ito colours and a hatch per stage: colour for the eye, hatching for black and white
-STAGE_STYLE = {
-    "raw_materials": (STAGE_COLOURS["raw_materials"], "//"),
-    "production": (STAGE_COLOURS["production"], "\\\\"),
-    "distribution": (STAGE_COLOURS["distribution"], ".."),
-    "end_of_life": (STAGE_COLOURS["end_of_life"], "xx"),
-}
+STAGE_STYLE: Mapping[Stage, tuple[str, str]] = MappingProxyType(
+    {
+        Stage.RAW_MATERIALS: (STAGE_COLOURS[Stage.RAW_MATERIALS], "//"),
+        Stage.PRODUCTION: (STAGE_COLOURS[Stage.PRODUCTION], "\\\\"),
+        Stage.DISTRIBUTION: (STAGE_COLOURS[Stage.DISTRIBUTION], ".."),
+        Stage.END_OF_LIFE: (STAGE_COLOURS[Stage.END_OF_LIFE], "xx"),
+    }
+)
 INK = "#222222"
 GRID = "#BBBBBB"
 WIDTH_IN = 7.6
@@ -110,9 +108,9 @@ def stage_bars(
         ax = fig.subplots()
         for y, (_, stages, total) in enumerate(rows):
             right = left = 0.0
-            for stage in STAGES:
-                value = stages.get(stage, 0.0)
-                colour, hatch = STAGE_STYLE[stage]
+            for name in STAGE_NAMES.values():
+                value = stages.get(name.id, 0.0)
+                colour, hatch = STAGE_STYLE[name.stage]
                 start = right if value >= 0 else left
                 ax.barh(
                     y,
@@ -144,11 +142,11 @@ def stage_bars(
         ax.grid(axis="x", color=GRID, linewidth=0.5)
         ax.set_axisbelow(True)
         ax.margins(x=0.12)
-        handles = _stage_patches(STAGES)
+        handles = _stage_patches(STAGE_NAMES)
         handles.append(
             ax.plot([], [], marker="D", linestyle="", color="white", markeredgecolor=INK)[0]
         )
-        names = [*(STAGE_NAMES[s] for s in STAGES), "Total"]
+        names = [*(n.label for n in STAGE_NAMES.values()), "Total"]
         fig.legend(handles, names, loc="outside lower center", ncols=5, handleheight=1.2)
         return _svg(fig, chart_id, label)
 
@@ -164,8 +162,9 @@ def pareto(
         height = 1.3 + 0.3 * len(items)
         fig = Figure(figsize=(WIDTH_IN, height), layout="constrained")
         ax, cum = fig.subplots(1, 2, sharey=True, width_ratios=(3, 1.1))
-        for y, (_, stage, kg, _) in enumerate(items):
-            colour, hatch = STAGE_STYLE.get(stage, ("#999999", ""))
+        for y, (_, stage_id, kg, _) in enumerate(items):
+            name = stage_of(stage_id)
+            colour, hatch = STAGE_STYLE[name.stage] if name else ("#999999", "")
             ax.barh(y, kg, height=0.66, color=colour, hatch=hatch, edgecolor=INK, linewidth=0.6)
         ax.axvline(0, color=INK, linewidth=0.8)
         ax.set_yticks(range(len(items)), [_short(i[0], 46) for i in items])
@@ -186,7 +185,7 @@ def pareto(
         cum.tick_params(axis="y", left=False, labelleft=False)
         cum.grid(axis="x", color=GRID, linewidth=0.5)
         cum.set_axisbelow(True)
-        present = [s for s in STAGES if any(i[1] == s for i in items)]
+        present = [s for s, n in STAGE_NAMES.items() if any(i[1] == n.id for i in items)]
         handles = _stage_patches(present)
         fig.legend(handles=handles, loc="outside lower center", ncols=4, handleheight=1.2)
         return _svg(fig, chart_id, label)
@@ -265,7 +264,22 @@ def histogram(
         fig = Figure(figsize=(WIDTH_IN, 2.8), layout="constrained")
         ax = fig.subplots()
         bins = max(10, min(60, round(len(values) ** 0.5)))
-        ax.hist(values, bins=bins, color="#56B4E9", edgecolor=INK, linewidth=0.4, hatch="//")
+        low, high = (min(values), max(values)) if values else (0.0, 0.0)
+        span: tuple[float, float] | None = None
+        if high - low <= 1e-9 * max(abs(low), abs(high), 1e-12):
+            # every draw the same but for float noise (no input states an uncertainty): numpy
+            # cannot cut so narrow a range into bins, so draw one bar around the value
+            pad = max(abs(low) * 0.01, 1e-9)
+            span = (low - pad, high + pad)
+        ax.hist(
+            values,
+            bins=bins,
+            range=span,
+            color="#56B4E9",
+            edgecolor=INK,
+            linewidth=0.4,
+            hatch="//",
+        )
         for name, value, style in marks:
             ax.axvline(value, color=INK, linestyle=style, linewidth=1.3, label=name)
         ax.set_xlabel("total, kg CO2e per kWh delivered over the service life")
@@ -280,7 +294,7 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
 
 
-def _stage_patches(stages: Iterable[str]) -> list[Artist]:
+def _stage_patches(stages: Iterable[Stage]) -> list[Artist]:
     """Legend entries of the stages: colour and hatching, so they read in black and white."""
     return [
         Patch(
@@ -288,7 +302,7 @@ def _stage_patches(stages: Iterable[str]) -> list[Artist]:
             hatch=STAGE_STYLE[s][1],
             edgecolor=INK,
             linewidth=0.6,
-            label=STAGE_NAMES[s],
+            label=STAGE_NAMES[s].label,
         )
         for s in stages
     ]

@@ -4,15 +4,20 @@ the same in both."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+
+from carbonfp.model import Stage
 
 #: Okabe-Ito colour per stage (safe for the common colour-vision deficiencies)
-STAGE_COLOURS = {
-    "raw_materials": "#0072B2",
-    "production": "#E69F00",
-    "distribution": "#009E73",
-    "end_of_life": "#CC79A7",
-}
+STAGE_COLOURS: Mapping[Stage, str] = MappingProxyType(
+    {
+        Stage.RAW_MATERIALS: "#0072B2",
+        Stage.PRODUCTION: "#E69F00",
+        Stage.DISTRIBUTION: "#009E73",
+        Stage.END_OF_LIFE: "#CC79A7",
+    }
+)
 
 MINUS = "\u2212"
 #: narrow no-break space: thousands separator that never wraps a number over two lines

@@ -1,26 +1,28 @@
 """The declaration as an Excel workbook: a tidy "declaration" sheet and a "lines" sheet.
 
-The sheets hold the tables of ``--format csv`` and ``--format csv --lines``, numeric columns
-as numbers. No cell is ever a formula: text is stored as text, and text a spreadsheet would
-read as a formula (starting with = + - @, a tab or a carriage return, after any blanks,
-full-width forms included) gets a leading apostrophe, as in the CSV. Same inputs, same bytes:
+The sheets hold the rows of ``--format csv`` and ``--format csv --lines`` (the rows of
+carbonfp.formats.tables, which the CSV writer writes too), numbers as numbers. No cell is ever a
+formula: text is stored as text, and text a spreadsheet would read as a formula (starting with
+= + - @, a tab or a carriage return, after any blanks, full-width forms included) gets a leading
+apostrophe, as in the CSV. Same inputs, same bytes:
 no clock in the document properties or the zip entries. Needs openpyxl (``carbonfp[xlsx]``).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from carbonfp.errors import UsageError
+from carbonfp.formats import common
+from carbonfp.formats.tables import LINE_COLUMNS, TIDY_COLUMNS, Row, line_rows, tidy_rows
 from carbonfp.model import Declaration
 
 #: Characters that make a spreadsheet evaluate a cell, with their full-width forms.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+FORMULA_START = (*common.FORMULA_START, "\uff1d", "\uff0b", "\uff0d", "\uff20")
 SHEETS = ("declaration", "lines")
 #: Zip entry time of every part: the earliest a zip file can hold (no clock).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -35,71 +37,27 @@ def safe_text(value: str) -> str:
 
 
 def _cell(value: object) -> object:
-    """A value as a cell holds it: numbers as they are, text made safe."""
-    if value is None or isinstance(value, (bool, int, float)):
+    """A value as a cell holds it: numbers as numbers, empty text as an empty cell, other text
+    made safe."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, float):
         return value
     return safe_text(str(value))
 
 
-#: Columns of the CSV tables that hold numbers (written as numbers, not text, in the sheets).
-NUMERIC_COLUMNS = frozenset(
-    {
-        "value",
-        "quantity",
-        "amount",
-        "kg_co2e",
-        "dqr",
-        "recycled_share",
-        "factor_value",
-        "factor_dqr",
-        "quantity_gsd",
-        "factor_gsd",
-    }
-)
-
-
-def _typed(column: str, text: str) -> object:
-    """A CSV cell as the sheet holds it: empty as an empty cell, numeric columns as numbers."""
-    if text == "":
-        return None
-    if column in NUMERIC_COLUMNS:
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    return text
-
-
-def csv_rows(text: str) -> list[list[object]]:
-    """Rows of one of carbonfp's CSV tables, header first, numeric columns as numbers."""
-    records = list(csv.reader(io.StringIO(text)))
-    if not records:
-        return []
-    header = records[0]
-    rows: list[list[object]] = [list(header)]
-    rows += [[_typed(c, v) for c, v in zip(header, r, strict=False)] for r in records[1:]]
-    return rows
-
-
-def declaration_rows(decl: Declaration) -> list[list[object]]:
-    """The tidy CSV (battery, stage, metric, value, unit) as rows, values as numbers."""
-    from carbonfp.formats.declaration import to_csv
-
-    return csv_rows(to_csv(decl))
-
-
-def line_rows(decl: Declaration) -> list[list[object]]:
-    """One row per activity line: the table of ``--format csv --lines``."""
-    from carbonfp.formats.declaration import to_csv
-
-    return csv_rows(to_csv(decl, lines=True))
-
-
-def workbook_bytes(decl: Declaration, created: datetime | None = None) -> bytes:
-    """The workbook as bytes; its document date is ``created``, else the project's
-    ``[declaration] created``, else 1980-01-01 (no clock). Raises UsageError when openpyxl is
-    not installed.
+def workbook_bytes(
+    declarations: Declaration | Sequence[Declaration], created: datetime | None = None
+) -> bytes:
+    """The workbook as bytes: the tidy table and the line table of each declaration, one
+    header each. Its document date is ``created``, else the first project's ``[declaration]
+    created``, else 1980-01-01 (no clock). Raises UsageError when openpyxl is not installed.
     """
+    decls = [declarations] if isinstance(declarations, Declaration) else list(declarations)
     try:
         from openpyxl import Workbook
         from openpyxl.writer.excel import ExcelWriter
@@ -110,9 +68,12 @@ def workbook_bytes(decl: Declaration, created: datetime | None = None) -> bytes:
             code="missing-dependency",
         ) from exc
     book = Workbook()
-    first = book.active
-    book.remove(first)
-    for name, rows in zip(SHEETS, (declaration_rows(decl), line_rows(decl)), strict=True):
+    book.remove(book.active)
+    tables: tuple[list[Row], list[Row]] = (
+        [list(TIDY_COLUMNS), *(row for d in decls for row in tidy_rows(d)[1:])],
+        [list(LINE_COLUMNS), *(row for d in decls for row in line_rows(d)[1:])],
+    )
+    for name, rows in zip(SHEETS, tables, strict=True):
         sheet = book.create_sheet(name)
         for r, row in enumerate(rows, 1):
             for c, value in enumerate(row, 1):
@@ -122,7 +83,8 @@ def workbook_bytes(decl: Declaration, created: datetime | None = None) -> bytes:
                     # openpyxl makes text starting with "=" a formula: force plain text
                     cell.data_type = "s"
         sheet.freeze_panes = "A2"
-    stamp = (created or decl.project.declaration.created or _EPOCH).astimezone(timezone.utc)
+    given = decls[0].project.declaration.created if decls else None
+    stamp = (created or given or _EPOCH).astimezone(timezone.utc)
     book.properties.creator = "carbonfp"
     book.properties.created = book.properties.modified = stamp.replace(tzinfo=None)
     buffer = io.BytesIO()
@@ -144,16 +106,6 @@ def _without_timestamps(data: bytes) -> bytes:
             entry.external_attr = info.external_attr
             target.writestr(entry, source.read(info.filename))
     return out.getvalue()
-
-
-def write_xlsx(path: Path, decl: Declaration, created: datetime | None = None) -> None:
-    """Write the workbook to ``path`` through a temporary file and a rename.
-
-    Raises UsageError when openpyxl is missing (before any file is created).
-    """
-    from carbonfp.files import write_atomic
-
-    write_atomic(Path(path), workbook_bytes(decl, created))
 
 
 def read_sheets(data: bytes) -> dict[str, list[list[Any]]]:

@@ -19,8 +19,16 @@ from pathlib import Path
 
 from carbonfp.errors import InputError, Location
 from carbonfp.files import read_text
-from carbonfp.method.stages import parse_stage
-from carbonfp.model import ActivityLine, DataType, Issue, LineKind, Stage, SuppliedFactor
+from carbonfp.model import (
+    ActivityLine,
+    DataType,
+    Issue,
+    LineKind,
+    Stage,
+    SuppliedFactor,
+    default_data_type,
+    parse_stage,
+)
 from carbonfp.units import dimension_name, parse_number, parse_quantity, parse_unit
 
 REQUIRED = ("component", "material", "quantity", "unit")
@@ -330,68 +338,23 @@ class _Row:
             )
         return value
 
-    def number_in(self, column: str, text: str) -> float:
-        try:
-            return parse_number(text, self.table.decimal_comma)
-        except ValueError:
-            raise InputError(
-                f"{column} {text!r} is not a number",
-                where=self.where(column),
-                hint="write a plain number such as 12.5 (or 12,5)",
-                code="not-a-number",
-            ) from None
-
     def quantity(self) -> float:
-        text = self.text("quantity")
-        if not text:
-            raise InputError(
-                "missing quantity",
-                where=self.where("quantity"),
-                hint="give the amount per battery (per piece in a sub-BOM)",
-                code="missing-value",
-            )
-        value = self.number_in("quantity", text)
-        if value < 0:
-            raise InputError(
-                f"negative quantity {text}",
-                where=self.where("quantity"),
-                hint="quantities are amounts used per battery; credits for recycling belong to "
-                "the end-of-life stage, not to negative amounts",
-                code="negative-quantity",
-            )
-        return value
+        return quantity_cell(
+            self.text("quantity"), self.where("quantity"), self.table.decimal_comma
+        )
 
     def line(
         self, label: str, component: str, material: str, quantity: float, unit: str
     ) -> ActivityLine:
         stage_text = self.text("stage")
         stage = parse_stage(stage_text, self.where("stage")) if stage_text else None
-        supplied = self._supplied_factor(stage is Stage.END_OF_LIFE, unit)
-        data_type = self._data_type(supplied is not None)
-        dqr_text = self.text("dqr")
-        dqr = None
-        if dqr_text:
-            dqr = self.number_in("dqr", dqr_text)
-            if not 1 <= dqr <= 5:
-                raise InputError(
-                    f"dqr {dqr_text} is outside 1 to 5",
-                    where=self.where("dqr"),
-                    hint="the PEF data quality rating runs from 1 (best) to 5",
-                    code="invalid-value",
-                )
-        share_text = self.text("recycled_share")
-        share = None
-        if share_text:
-            percent = share_text.endswith("%")
-            share = self.number_in("recycled_share", share_text.rstrip("% "))
-            share = share / 100 if percent else share
-            if not 0 <= share <= 1:
-                raise InputError(
-                    f"recycled_share {share_text} is outside 0 to 1",
-                    where=self.where("recycled_share"),
-                    hint="write a fraction (0.25) or a percentage (25%)",
-                    code="invalid-value",
-                )
+        supplied = self._supplied_factor(negative_factor_allowed(LineKind.MATERIAL, stage), unit)
+        dc = self.table.decimal_comma
+        data_type = data_type_cell(
+            self.text("data_type"),
+            self.where("data_type"),
+            default_data_type(LineKind.MATERIAL, supplied is not None),
+        )
         return ActivityLine(
             kind=LineKind.MATERIAL,
             component=component,
@@ -403,11 +366,17 @@ class _Row:
             stage=stage,
             supplied=supplied,
             data_type=data_type,
-            dqr=dqr,
+            dqr=dqr_cell(self.text("dqr"), self.where("dqr"), dc),
             origin=self.text("origin").upper() or None,
-            recycled_share=share,
-            quantity_gsd=self.gsd("quantity_gsd"),
-            factor_gsd=self.gsd("factor_gsd"),
+            recycled_share=share_cell(
+                self.text("recycled_share"), self.where("recycled_share"), dc
+            ),
+            quantity_gsd=gsd_cell(
+                "quantity_gsd", self.text("quantity_gsd"), self.where("quantity_gsd"), dc
+            ),
+            factor_gsd=gsd_cell(
+                "factor_gsd", self.text("factor_gsd"), self.where("factor_gsd"), dc
+            ),
         )
 
     def _supplied_factor(self, allow_negative: bool, unit: str = "") -> SuppliedFactor | None:
@@ -462,34 +431,115 @@ class _Row:
         self.reader.warnings.extend(issues)
         return factor
 
-    def gsd(self, column: str) -> float | None:
-        """A geometric standard deviation (>= 1) for Monte Carlo, or None."""
-        text = self.text(column)
-        if not text:
-            return None
-        value = self.number_in(column, text)
-        if value < 1:
-            raise InputError(
-                f"{column} {text} is below 1: a geometric standard deviation is at least 1",
-                where=self.where(column),
-                hint="1 means no spread; 1.2 means about +-20 % (one sigma, lognormal)",
-                code="impossible-distribution",
-            )
-        return value
 
-    def _data_type(self, supplied: bool) -> DataType:
-        text = self.text("data_type").lower()
-        if not text:
-            return DataType.SUPPLIER if supplied else DataType.SECONDARY
-        try:
-            return DataType(text)
-        except ValueError:
-            raise InputError(
-                f"unknown data_type {text!r}",
-                where=self.where("data_type"),
-                hint="use company, supplier or secondary",
-                code="invalid-value",
-            ) from None
+# --------------------------------------------------------------------------------------------
+# One cell's value: the same checks for a BOM line and for a long BOM's line
+# --------------------------------------------------------------------------------------------
+
+
+def number_cell(
+    column: str, text: str, where: Location | None, decimal_comma: bool | None
+) -> float:
+    """A number written as text ("12.5", "12,5"). Raises InputError (``not-a-number``)."""
+    try:
+        return parse_number(text, decimal_comma)
+    except ValueError:
+        raise InputError(
+            f"{column} {text!r} is not a number",
+            where=where,
+            hint="write a plain number such as 12.5 (or 12,5)",
+            code="not-a-number",
+        ) from None
+
+
+def quantity_cell(text: str, where: Location | None, decimal_comma: bool | None) -> float:
+    """A line's amount: given, a number, not negative. Raises InputError."""
+    if not text:
+        raise InputError(
+            "missing quantity",
+            where=where,
+            hint="give the amount per battery (per piece in a sub-BOM)",
+            code="missing-value",
+        )
+    value = number_cell("quantity", text, where, decimal_comma)
+    if value < 0:
+        raise InputError(
+            f"negative quantity {text}",
+            where=where,
+            hint="quantities are amounts used per battery; credits for recycling belong to "
+            "the end-of-life stage, not to negative amounts",
+            code="negative-quantity",
+        )
+    return value
+
+
+def dqr_cell(text: str, where: Location | None, decimal_comma: bool | None) -> float | None:
+    """A PEF data quality rating, 1 to 5 (None when empty). Raises InputError."""
+    if not text:
+        return None
+    dqr = number_cell("dqr", text, where, decimal_comma)
+    if not 1 <= dqr <= 5:
+        raise InputError(
+            f"dqr {text} is outside 1 to 5",
+            where=where,
+            hint="the PEF data quality rating runs from 1 (best) to 5",
+            code="invalid-value",
+        )
+    return dqr
+
+
+def share_cell(text: str, where: Location | None, decimal_comma: bool | None) -> float | None:
+    """A recycled share as a fraction (0.25) or a percentage (25%). Raises InputError."""
+    if not text:
+        return None
+    percent = text.endswith("%")
+    share = number_cell("recycled_share", text.rstrip("% "), where, decimal_comma)
+    share = share / 100 if percent else share
+    if not 0 <= share <= 1:
+        raise InputError(
+            f"recycled_share {text} is outside 0 to 1",
+            where=where,
+            hint="write a fraction (0.25) or a percentage (25%)",
+            code="invalid-value",
+        )
+    return share
+
+
+def gsd_cell(
+    column: str, text: str, where: Location | None, decimal_comma: bool | None
+) -> float | None:
+    """A geometric standard deviation (>= 1) for Monte Carlo, or None. Raises InputError."""
+    if not text:
+        return None
+    value = number_cell(column, text, where, decimal_comma)
+    if value < 1:
+        raise InputError(
+            f"{column} {text} is below 1: a geometric standard deviation is at least 1",
+            where=where,
+            hint="1 means no spread; 1.2 means about +-20 % (one sigma, lognormal)",
+            code="impossible-distribution",
+        )
+    return value
+
+
+def data_type_cell(text: str, where: Location | None, default: DataType) -> DataType:
+    """company, supplier or secondary (``default`` when empty). Raises InputError."""
+    if not text:
+        return default
+    try:
+        return DataType(text.lower())
+    except ValueError:
+        raise InputError(
+            f"unknown data_type {text.lower()!r}",
+            where=where,
+            hint="use company, supplier or secondary",
+            code="invalid-value",
+        ) from None
+
+
+def negative_factor_allowed(kind: LineKind, stage: Stage | None) -> bool:
+    """A line's own factor may be negative (a credit) only on an end-of-life material line."""
+    return kind is LineKind.MATERIAL and stage is Stage.END_OF_LIFE
 
 
 def supplied_factor(

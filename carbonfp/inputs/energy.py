@@ -6,7 +6,6 @@ import re
 
 from carbonfp.files import TomlTable
 from carbonfp.inputs.bom import supplied_factor
-from carbonfp.method.stages import parse_stage
 from carbonfp.model import (
     ActivityLine,
     Battery,
@@ -17,6 +16,8 @@ from carbonfp.model import (
     Stage,
     SuppliedFactor,
     Supply,
+    grid_factor_id,
+    parse_stage,
 )
 
 BASES = ("per_battery", "per_kwh_capacity")
@@ -123,7 +124,7 @@ SUPPLY_KEYS = {
 _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 
 
-def _supply(block: TomlTable, country: str) -> ElectricitySupply:
+def read_supply(block: TomlTable) -> ElectricitySupply:
     """How the block is supplied, and the evidence an instrument brings (read, not judged)."""
     text = block.string("supply", "grid").lower().replace("-", "_").replace(" ", "_")
     try:
@@ -189,12 +190,12 @@ def read_energy(top: TomlTable, battery: Battery, plant: Plant) -> list[Activity
         multiplier, how = _basis(block, battery)
         kwh = _amount(block, "kWh", "electricity amount")
         process = block.string("process")
-        supply = _supply(block, country)
+        supply = read_supply(block)
         lines.append(
             ActivityLine(
                 kind=LineKind.ELECTRICITY,
                 component=f"{process} electricity",
-                factor_id=f"grid-{country.lower()}",
+                factor_id=grid_factor_id(country),
                 quantity=kwh * multiplier,
                 unit="kWh",
                 where=block.where(),

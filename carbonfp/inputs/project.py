@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from carbonfp.model import (
     DeclarationInfo,
     EndOfLife,
     EolMaterial,
+    Issue,
     Manufacturer,
     Plant,
     Project,
@@ -84,30 +86,8 @@ def load_project(path: str | Path) -> Project:
     top.unknown_keys(TOP_KEYS)
     inputs = {label: hashlib.sha256(project_path.read_bytes()).hexdigest()}
 
-    battery = _battery(top.sub("battery"))
-    plant_t = top.sub("plant")
-    plant_t.unknown_keys({"name", "town", "region", "country"})
-    country = plant_t.string("country").upper()
-    if len(country) != 2 or not country.isalpha():
-        raise plant_t.fail(
-            "country",
-            f"country {country!r} is not an ISO 3166 alpha-2 code",
-            hint='e.g. "HU" for Hungary, "CN" for China',
-        )
-    plant = Plant(plant_t.string("name"), plant_t.string("town"), plant_t.string("region"), country)
-    man_t = top.sub("manufacturer")
-    man_t.unknown_keys({"name", "trade_name", "address", "contact", "company_id"})
-    manufacturer = Manufacturer(
-        man_t.string("name"),
-        man_t.opt_str("trade_name"),
-        man_t.opt_str("address"),
-        man_t.opt_str("contact"),
-        company_ids=read_urns(man_t, "company_id"),
-    )
-    # eu_doc_id and study_url, plus the keys of the exchange formats (PACT ids and dates)
-    declaration = declaration_info(top.sub("declaration", required=False))
-    method = top.sub("method", required=False)
-    method.unknown_keys({"ruleset", "factor_set"})
+    facts = read_facts(top)
+    battery, plant, declaration = facts.battery, facts.plant, facts.declaration
 
     files = top.sub("inputs", required=False)
     files.unknown_keys({"bom", "energy", "transport"})
@@ -145,21 +125,83 @@ def load_project(path: str | Path) -> Project:
         )
     lines.extend(read_transport(transport_top, battery))
 
-    end_of_life = _end_of_life(top.sub("end_of_life")) if top.has("end_of_life") else None
+    return facts.project(label, tuple(lines), tuple(sorted(inputs.items())), tuple(reader.warnings))
 
-    return Project(
-        end_of_life=end_of_life,
-        name=battery.model,
-        label=label,
+
+@dataclass(frozen=True)
+class Facts:
+    """What a project says about its battery apart from its lines."""
+
+    battery: Battery
+    plant: Plant
+    manufacturer: Manufacturer
+    declaration: DeclarationInfo
+    ruleset: str | None
+    factor_set: str | None
+    end_of_life: EndOfLife | None
+
+    def project(
+        self,
+        label: str,
+        lines: tuple[ActivityLine, ...],
+        inputs: tuple[tuple[str, str], ...],
+        warnings: tuple[Issue, ...] = (),
+    ) -> Project:
+        return Project(
+            name=self.battery.model,
+            label=label,
+            battery=self.battery,
+            plant=self.plant,
+            manufacturer=self.manufacturer,
+            declaration=self.declaration,
+            lines=lines,
+            inputs=inputs,
+            ruleset=self.ruleset,
+            factor_set=self.factor_set,
+            warnings=warnings,
+            end_of_life=self.end_of_life,
+        )
+
+
+def read_facts(top: TomlTable) -> Facts:
+    """[battery], [plant], [manufacturer], [declaration], [method] and [end_of_life] of a
+    project file, or of a row of a long BOM's battery table given as the same tables.
+
+    Raises InputError naming the key of the first problem.
+    """
+    battery = _battery(top.sub("battery"))
+    plant_t = top.sub("plant")
+    plant_t.unknown_keys({"name", "town", "region", "country"})
+    country = plant_t.string("country").upper()
+    if len(country) != 2 or not country.isalpha():
+        raise plant_t.fail(
+            "country",
+            f"country {country!r} is not an ISO 3166 alpha-2 code",
+            hint='e.g. "HU" for Hungary, "CN" for China',
+        )
+    plant = Plant(plant_t.string("name"), plant_t.string("town"), plant_t.string("region"), country)
+    man_t = top.sub("manufacturer")
+    man_t.unknown_keys({"name", "trade_name", "address", "contact", "company_id"})
+    manufacturer = Manufacturer(
+        man_t.string("name"),
+        man_t.opt_str("trade_name"),
+        man_t.opt_str("address"),
+        man_t.opt_str("contact"),
+        company_ids=read_urns(man_t, "company_id"),
+    )
+    # eu_doc_id and study_url, plus the keys of the exchange formats (PACT ids and dates)
+    declaration = declaration_info(top.sub("declaration", required=False))
+    method = top.sub("method", required=False)
+    method.unknown_keys({"ruleset", "factor_set"})
+    end_of_life = _end_of_life(top.sub("end_of_life")) if top.has("end_of_life") else None
+    return Facts(
         battery=battery,
         plant=plant,
         manufacturer=manufacturer,
         declaration=declaration,
-        lines=tuple(lines),
-        inputs=tuple(sorted(inputs.items())),
         ruleset=method.opt_str("ruleset"),
         factor_set=method.opt_str("factor_set"),
-        warnings=tuple(reader.warnings),
+        end_of_life=end_of_life,
     )
 
 

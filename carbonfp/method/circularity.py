@@ -16,7 +16,11 @@ energy_recovery factor (EER minus the credited heat and electricity) per kg.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fnmatch import fnmatch
+from typing import Any
+
+import numpy as np
 
 from carbonfp.errors import InputError
 from carbonfp.model import (
@@ -41,6 +45,61 @@ def group_of(factor_id: str, rules: Ruleset) -> CffMaterial | None:
     """The ruleset's CFF material group whose patterns match a material id."""
     fid = factor_id.lower()
     return next((g for g in rules.cff if any(fnmatch(fid, p) for p in g.match)), None)
+
+
+Floats = np.ndarray[Any, np.dtype[np.float64]]
+
+
+@dataclass(frozen=True, eq=False)
+class CffTerms:
+    """The formula's terms for many lines at once (arrays, one entry per line)."""
+
+    raw_per_kg: Floats  # (1 - R1) Ev + R1 (A Erec + (1 - A) Ev Qsin/Qp), kg CO2e/kg
+    raw_materials_kg: Floats
+    recycling_kg: Floats
+    energy_recovery_kg: Floats
+    disposal_kg: Floats
+
+    @property
+    def end_of_life_kg(self) -> Floats:
+        return self.recycling_kg + self.energy_recovery_kg + self.disposal_kg
+
+
+def cff_terms(
+    *,
+    ev: Floats,
+    mass_kg: Floats,
+    r1: Floats,
+    erec: Floats,
+    a: Floats,
+    b: Floats,
+    q_in: Floats,
+    q_out: Floats,
+    r2: Floats,
+    r3: Floats,
+    erec_eol: Floats,
+    energy_recovery: Floats,
+    disposal: Floats,
+) -> CffTerms:
+    """The Circular Footprint Formula per line, vectorised (METHOD.md section 6).
+
+    Per-kg factors are kg CO2e/kg; a term whose rate is 0 is 0 whatever its factor (a missing
+    factor is NaN and only matters where its rate is above 0); the disposal term is 0 where
+    no disposal factor is given (the caller warns).
+    """
+    with np.errstate(invalid="ignore"):
+        raw_per_kg = np.where(r1 > 0, (1 - r1) * ev + r1 * (a * erec + (1 - a) * ev * q_in), ev)
+        recycling = np.where(r2 > 0, (1 - a) * r2 * (erec_eol - ev * q_out) * mass_kg, 0.0)
+        energy = np.where(r3 > 0, (1 - b) * r3 * energy_recovery * mass_kg, 0.0)
+        rest = 1 - r2 - r3
+        disposal_kg = np.where((rest > 0) & ~np.isnan(disposal), rest * disposal * mass_kg, 0.0)
+    return CffTerms(
+        raw_per_kg=raw_per_kg,
+        raw_materials_kg=raw_per_kg * mass_kg,
+        recycling_kg=recycling,
+        energy_recovery_kg=energy,
+        disposal_kg=disposal_kg,
+    )
 
 
 def _per_kg(factor: SuppliedFactor, line: ActivityLine) -> float:

@@ -188,6 +188,14 @@ def resolve_electricity(
     )
 
 
+def duplicate_message(certificate_id: str) -> str:
+    """The warning for a certificate that backs a second block (where: both blocks)."""
+    return (
+        f"certificate {certificate_id!r} is claimed by two blocks: one certificate can back one "
+        "claim only"
+    )
+
+
 def duplicate_certificates(results: list[ElectricityResult]) -> list[Issue]:
     """Warn when one certificate id backs more than one block."""
     seen: dict[str, ElectricityResult] = {}
@@ -200,9 +208,8 @@ def duplicate_certificates(results: list[ElectricityResult]) -> list[Issue]:
             issues.append(
                 Issue(
                     "duplicate-certificate",
-                    f"certificate {cid!r} is claimed by two blocks ({seen[cid].line.where} and "
-                    f"{result.line.where}): one certificate can back one claim only",
-                    str(result.line.where),
+                    duplicate_message(cid),
+                    f"{result.line.where}; first claimed at {seen[cid].line.where}",
                 )
             )
         else:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fnmatch import fnmatch
+from typing import Any
+
+import numpy as np
 
 from carbonfp.method.functional_unit import vehicle_group
 from carbonfp.model import (
@@ -11,6 +15,7 @@ from carbonfp.model import (
     DataType,
     FactorSet,
     Issue,
+    LineKind,
     LineResult,
     QualitySummary,
     Ruleset,
@@ -61,6 +66,8 @@ def plausibility(
     return issues
 
 
+Floats = np.ndarray[Any, np.dtype[np.float64]]
+
 DQR_LEVELS = ((1.5, "excellent"), (2.0, "very good"), (3.0, "good"), (4.0, "fair"))
 
 
@@ -78,12 +85,73 @@ def line_dqr(result: LineResult) -> float | None:
 
 def mandatory_matches(line: ActivityLine, rules: Ruleset) -> list[str]:
     """Titles of the ruleset's mandatory company-specific items this line belongs to."""
-    names = [n.lower() for n in (line.factor_id or "", line.component, line.label) if n]
+    return mandatory_matches_of(line.kind, line.factor_id or "", line.component, line.label, rules)
+
+
+def mandatory_matches_of(
+    kind: LineKind, factor_id: str, component: str, label: str, rules: Ruleset
+) -> list[str]:
+    """Titles of the mandatory items a line of this kind, factor id and names belongs to."""
+    names = [n.lower() for n in (factor_id, component, label) if n]
     return [
         item.title
         for item in rules.mandatory
-        if line.kind in item.kinds and any(fnmatch(n, p) for n in names for p in item.match)
+        if kind in item.kinds and any(fnmatch(n, p) for n in names for p in item.match)
     ]
+
+
+def plausibility_issues(
+    rules: Ruleset,
+    vehicle_categories: Sequence[str],
+    cradle_to_gate_per_kwh_capacity: Floats,
+    total_per_kwh: Floats,
+    stage_shares: Floats,
+    computed: Any,
+) -> list[list[Issue]]:
+    """Per battery, warnings where a result sits outside the ruleset's bands (METHOD.md
+    section 9): cradle-to-gate per kWh of capacity, total per kWh delivered for the vehicle
+    group, and each stage's share (``stage_shares``: batteries x stages, in Stage order).
+    Batteries not ``computed`` get none."""
+    n = len(vehicle_categories)
+    out: list[list[Issue]] = [[] for _ in range(n)]
+    band = rules.cradle_to_gate_per_kwh_capacity
+    c2g = cradle_to_gate_per_kwh_capacity
+    if band:
+        for b in np.flatnonzero(computed & ~((band.low <= c2g) & (c2g <= band.high))):
+            out[int(b)].append(
+                Issue(
+                    "implausible-cradle-to-gate",
+                    f"cradle-to-gate {c2g[b]:.1f} kg CO2e per kWh of capacity is outside the "
+                    f"published range {band.low:g} to {band.high:g}: check masses, units and "
+                    "supplier factors",
+                )
+            )
+    groups = [vehicle_group(v) for v in vehicle_categories]
+    for b in np.flatnonzero(computed):
+        group = groups[int(b)]
+        band = rules.per_kwh_delivered.get(group)
+        if band and not band.low <= total_per_kwh[b] <= band.high:
+            out[int(b)].append(
+                Issue(
+                    "implausible-total",
+                    f"total {total_per_kwh[b]:.4f} kg CO2e/kWh delivered is outside the range "
+                    f"{band.low:g} to {band.high:g} seen for {group} batteries",
+                )
+            )
+    for i, stage in enumerate(Stage):
+        band = rules.stage_shares.get(stage)
+        if not band:
+            continue
+        share = stage_shares[:, i]
+        for b in np.flatnonzero(computed & ~((band.low <= share) & (share <= band.high))):
+            out[int(b)].append(
+                Issue(
+                    "implausible-stage-share",
+                    f"{stage.value} is {share[b]:.1%} of the total, outside the usual "
+                    f"{band.low:.0%} to {band.high:.0%}",
+                )
+            )
+    return out
 
 
 def quality_summary(results: list[LineResult], rules: Ruleset) -> QualitySummary:

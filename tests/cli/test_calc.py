@@ -16,9 +16,9 @@ from typer.testing import CliRunner, Result
 
 from carbonfp.cli import app
 from carbonfp.data import load_factor_set, load_rules
+from carbonfp.engine.calculate import calculate
 from carbonfp.formats.declaration import to_json
 from carbonfp.inputs.project import load_project
-from carbonfp.method.calculate import calculate
 
 SAMPLE = SAMPLES / "ev-nmc811-hu" / "battery.toml"
 
@@ -111,12 +111,21 @@ def test_json_does_not_depend_on_the_working_directory_or_path_spelling(
 
 
 def test_json_is_the_library_result() -> None:
-    """The CLI adds nothing to the library: same project, rules, factors, same bytes."""
+    """The CLI adds nothing to the library: the same settings chosen the same way, the same
+    bytes; and the settings are those the project and the shipped defaults name."""
+    import carbonfp
+
+    declaration = carbonfp.calculate(load_project(SAMPLE))
+    assert ok("calc", SAMPLE, "-f", "json").stdout == to_json(declaration)
     project = load_project(SAMPLE)
     rules = load_rules(project.ruleset or "eu-ev-draft-2024-04")
     factors = load_factor_set(project.factor_set or rules.default_factor_set)
-    expected = to_json(calculate(project, factors, rules))
-    assert ok("calc", SAMPLE, "-f", "json").stdout == expected
+    same = calculate(project, factors, rules)
+    assert same.stages == declaration.stages and same.lines == declaration.lines
+    assert declaration.provenance.run[:2] == (
+        ("ruleset", "eu-ev-draft-2024-04", "default"),
+        ("factor set", "carbonfp-open@2026.1", "ruleset"),
+    )
 
 
 def test_json_provenance_names_every_input_by_relative_path() -> None:

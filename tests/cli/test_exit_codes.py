@@ -5,13 +5,21 @@ Runs the typer app in-process with typer's CliRunner, which keeps stdout and std
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support import SAMPLES, SHIPPED_SET, TRANSPORT_TOML, WriteProject, render_project
+from support import (
+    SAMPLES,
+    SHIPPED_SET,
+    TRANSPORT_TOML,
+    WriteProject,
+    render_project,
+    write_project_files,
+)
 from typer.testing import CliRunner, Result
 
 from carbonfp.cli import app
@@ -37,9 +45,16 @@ def assert_clean_failure(result: Result, exit_code: int) -> tuple[str, str]:
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
     assert lines, "nothing on stderr"
+    if lines[0].startswith("{"):  # asked for JSON: errors as JSON records, the same fields
+        records = [json.loads(line)["error"] for line in lines if line.startswith("{")]
+        first = records[0]
+        assert first["exit_code"] == exit_code and first["code"], first
+        assert first["hint"], first
+        where = f" ({first['where']})" if first["where"] else ""
+        return f"carbonfp: error: {first['message']}{where}", f"hint: {first['hint']}"
     assert lines[0].startswith("carbonfp: error: "), lines
     hints = [line for line in lines if line.startswith("hint: ")]
-    assert len(hints) == 1 and len(hints[0]) > len("hint: "), lines
+    assert len(hints) >= 1 and len(hints[0]) > len("hint: "), lines
     return lines[0], hints[0]
 
 
@@ -299,12 +314,12 @@ def test_unknown_option_exits_2() -> None:
 def test_an_internal_error_exits_1_without_a_traceback(
     monkeypatch: pytest.MonkeyPatch, out_dir: Path
 ) -> None:
-    import carbonfp.method.calculate
+    import carbonfp.api
 
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr(carbonfp.method.calculate, "calculate", broken)
+    monkeypatch.setattr(carbonfp.api, "calculate", broken)
     result = run("calc", SAMPLE, "-o", out_dir / "out.json")
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -315,12 +330,25 @@ def test_an_internal_error_exits_1_without_a_traceback(
 
 
 def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    import carbonfp.method.calculate
+    import carbonfp.api
 
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr(carbonfp.method.calculate, "calculate", broken)
+    monkeypatch.setattr(carbonfp.api, "calculate", broken)
     result = run("calc", SAMPLE, "--debug")
     assert result.exit_code == 1
     assert "Traceback" in result.stderr
+
+
+def test_json_output_reports_errors_as_json_records(tmp_path: Path) -> None:
+    """Asked for JSON, a failure is one JSON object per error on stderr: code, message, where,
+    hint and exit code; text output keeps the text form with the same content."""
+    project = write_project_files(tmp_path, bom=bom("tray,aluminium-primry,10,kg"))
+    as_json = run("calc", project, "--format", "json")
+    record = json.loads(as_json.stderr.splitlines()[0])["error"]
+    assert record["code"] == "unknown-factor" and record["exit_code"] == 3
+    assert record["where"] == "bom.csv:2" and "did you mean" in record["hint"]
+    as_text = run("calc", project)
+    assert as_text.stderr.startswith(f"carbonfp: error: {record['message']} (bom.csv:2)")
+    assert f"hint: {record['hint']}" in as_text.stderr

@@ -13,8 +13,8 @@ from typer.testing import CliRunner, Result
 
 from carbonfp.cli import app
 from carbonfp.data import load_factors, load_rules
+from carbonfp.engine.calculate import calculate
 from carbonfp.inputs.project import load_project
-from carbonfp.method.calculate import calculate
 from carbonfp.model import Declaration, Ruleset
 from carbonfp.schemas import load_schema
 
@@ -37,9 +37,14 @@ def ok(*args: str | Path) -> Result:
 
 
 def declare(project_file: Path, rules: Ruleset | None = None) -> tuple[Declaration, Ruleset]:
-    """What `carbonfp calc` computes, through the library, with the shipped data."""
+    """What `carbonfp calc` computes, through the library, with the shipped data; with
+    ``rules``, as `carbonfp calc --rules` computes it (the settings recorded alike)."""
+    import carbonfp
+
     project = load_project(project_file)
     ruleset = rules or load_rules(project.ruleset or "eu-ev-draft-2024-04")
+    if rules is None:
+        return carbonfp.calculate(project), ruleset
     factors = load_factors([project.factor_set or ruleset.default_factor_set])
     return calculate(project, factors, ruleset), ruleset
 

@@ -8,8 +8,12 @@ import pytest
 from exchange_support import EV, declare, ok, project_text, schema_errors
 from support import WriteProject
 
-from carbonfp.formats.batterypass import LIFECYCLE_STAGES, NO_PERFORMANCE_CLASS, batterypass
+from carbonfp.formats.batterypass import NO_PERFORMANCE_CLASS, batterypass
+from carbonfp.formats.common import STAGE_NAMES
 from carbonfp.model import Stage
+
+#: The passport's life-cycle stage code of each stage, from the one table of stage names.
+LIFECYCLE_STAGES = {stage: name.passport for stage, name in STAGE_NAMES.items()}
 
 
 def test_every_stage_has_its_passport_code() -> None:

@@ -28,8 +28,9 @@ from exchange_support import (
 )
 
 from carbonfp.formats.batterypass import batterypass
+from carbonfp.formats.common import json_text
 from carbonfp.formats.declaration import to_csv, to_dict, to_json
-from carbonfp.formats.pact import dumps, pact_footprint
+from carbonfp.formats.pact import pact_footprint
 from carbonfp.formats.xlsx import read_sheets, workbook_bytes
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
@@ -40,11 +41,11 @@ FORMATS = (*TEXT_FORMATS, "xlsx")
 
 def export(project_file: Path, fmt: str) -> bytes:
     """What `carbonfp calc PROJECT --format ...` writes, through the library."""
-    decl, rules = declare(project_file)
+    decl, _ = declare(project_file)
     if fmt == "batterypass.json":
-        return dumps(batterypass(decl).data).encode("utf-8")
+        return json_text(batterypass(decl).data).encode("utf-8")
     if fmt == "pact.json":
-        return dumps(pact_footprint(decl, rules).data).encode("utf-8")
+        return json_text(pact_footprint(decl).data).encode("utf-8")
     if fmt == "csv":
         return to_csv(decl).encode("utf-8")
     if fmt == "lines.csv":

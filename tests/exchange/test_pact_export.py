@@ -13,16 +13,11 @@ import pytest
 from exchange_support import EV, declare, ok, pact_errors, project_text, run
 from support import BOM_CSV, WriteProject
 
+from carbonfp.engine.calculate import calculate
 from carbonfp.errors import FactorDataError, InputError
-from carbonfp.formats.pact import (
-    EXTENSION_SCHEMA_ID,
-    NAMESPACE,
-    decimal_text,
-    pact_footprint,
-    primary_data_share,
-)
+from carbonfp.formats.common import decimal_text
+from carbonfp.formats.pact import EXTENSION_SCHEMA_ID, NAMESPACE, pact_footprint, primary_data_share
 from carbonfp.inputs.project import load_project
-from carbonfp.method.calculate import calculate
 from carbonfp.model import FactorSet, Ruleset, Stage
 
 DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
@@ -39,7 +34,7 @@ def export(
 ) -> dict[str, object]:
     path = write_project(bom=bom, project=project_text(declaration, manufacturer))
     decl = calculate(load_project(path), factors, rules)
-    return pact_footprint(decl, rules).data
+    return pact_footprint(decl).data
 
 
 def test_tiny_project_by_hand(
@@ -175,8 +170,8 @@ def test_cli_output_is_deterministic_and_timestamp_changes_only_created() -> Non
 
 
 def test_cradle_to_gate_only_and_article7_extension() -> None:
-    decl, rules = declare(EV)
-    data = pact_footprint(decl, rules).data
+    decl, _ = declare(EV)
+    data = pact_footprint(decl).data
     pcf = data["pcf"]
     gate = decl.stage(Stage.RAW_MATERIALS).kg_co2e + decl.stage(Stage.PRODUCTION).kg_co2e
     assert float(pcf["pCfExcludingBiogenic"]) * decl.project.battery.mass_kg == pytest.approx(gate)
@@ -232,7 +227,7 @@ def test_without_any_year_the_reference_period_is_required(
 ) -> None:
     decl = calculate(load_project(write_project()), tiny_factors, tiny_rules)  # tiny@1
     with pytest.raises(InputError) as info:
-        pact_footprint(decl, tiny_rules)
+        pact_footprint(decl)
     assert info.value.where is not None
     assert info.value.where.key == "declaration.reference_period_start"
 
@@ -259,12 +254,14 @@ def test_gwp_set_ar5_and_unknown(
 ) -> None:
     rules = replace(tiny_rules, gwp_set="AR5")
     path = write_project(project=project_text(YEAR_2025))
-    decl = calculate(load_project(path), tiny_factors, tiny_rules)
-    data = pact_footprint(decl, rules).data
+    decl = calculate(load_project(path), tiny_factors, rules)
+    assert decl.provenance.gwp_set == "AR5"
+    data = pact_footprint(decl).data
     assert data["pcf"]["characterizationFactors"] == "AR5"
     assert data["pcf"]["ipccCharacterizationFactorsSources"] == ["AR5"]
+    sar = replace(decl, provenance=replace(decl.provenance, gwp_set="SAR"))
     with pytest.raises(FactorDataError):
-        pact_footprint(decl, replace(tiny_rules, gwp_set="SAR"))
+        pact_footprint(sar)
 
 
 def test_negative_cradle_to_gate_is_refused(
@@ -275,7 +272,7 @@ def test_negative_cradle_to_gate_is_refused(
     raw = decl.stage(Stage.RAW_MATERIALS)
     stages = tuple(replace(s, kg_co2e=-1000.0) if s is raw else s for s in decl.stages)
     with pytest.raises(InputError) as info:
-        pact_footprint(replace(decl, stages=stages), tiny_rules)
+        pact_footprint(replace(decl, stages=stages))
     assert info.value.code == "negative-total"
 
 

@@ -8,9 +8,9 @@ import pytest
 from exchange_support import pf_text, project_text, run, supplier_pf
 from support import BOM_CSV, WriteProject
 
+from carbonfp.engine.calculate import calculate
 from carbonfp.errors import InputError
 from carbonfp.inputs.project import load_project
-from carbonfp.method.calculate import calculate
 from carbonfp.model import DataType, FactorSet, Ruleset
 
 PF_ID = "3f0c8a4e-5b7d-4e21-9a36-0d2b6f1c7e55"

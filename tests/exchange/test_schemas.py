@@ -127,8 +127,8 @@ def test_declaration_schema_catches_breaking_changes(ev_json: dict[str, Any], ch
 
 @pytest.fixture(scope="module")
 def ev_pact() -> dict[str, Any]:
-    decl, rules = declare(EV)
-    return json.loads(json.dumps(pact_footprint(decl, rules).data))
+    decl, _ = declare(EV)
+    return json.loads(json.dumps(pact_footprint(decl).data))
 
 
 def test_pact_export_validates(ev_pact: dict[str, Any]) -> None:

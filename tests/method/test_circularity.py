@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from carbonfp.engine.calculate import calculate
 from carbonfp.errors import InputError, Location
-from carbonfp.method.calculate import calculate
 from carbonfp.model import (
     CffMaterial,
     EndOfLife,

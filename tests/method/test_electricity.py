@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from carbonfp.method.calculate import calculate
+from carbonfp.engine.calculate import calculate
 from carbonfp.method.electricity import instrument_criteria, resolve_electricity
 from carbonfp.model import ElectricitySupply, LineKind, Stage, SuppliedFactor, Supply
 from tests.support import make_factor_set, make_line, make_project, make_rules

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from carbonfp.cli import app
 from carbonfp.data import available_rules, load_rules
+from carbonfp.engine.calculate import calculate
 from carbonfp.errors import InputError
-from carbonfp.method.calculate import calculate
 from carbonfp.method.functional_unit import functional_unit
 from carbonfp.model import BatteryCategory, DataType, LineKind, Stage, SuppliedFactor
 from tests.support import (

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import make_battery, make_factor_set, make_line, make_project, make_rules
 
-from carbonfp.method.calculate import calculate
+from carbonfp.engine.calculate import calculate
 from carbonfp.model import ActivityLine, Declaration, LineKind, Stage, SuppliedFactor
 from carbonfp.units import parse_number
 

@@ -1,6 +1,6 @@
 """Helpers for the report tests: running the CLI, reading the HTML back, checking its numbers.
 
-The reading side is written independently of carbonfp/io/report.py (its own HTML walk and its
+The reading side is written independently of carbonfp/formats/report.py (its own HTML walk and its
 own parser for data-key paths), so that a mistake in the writer is not repeated in the check.
 """
 

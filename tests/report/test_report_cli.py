@@ -29,18 +29,6 @@ def test_without_matplotlib_report_says_how_to_install_it(
     assert not out.exists()
 
 
-def test_uncertainty_without_its_module_is_a_usage_error(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setitem(sys.modules, "carbonfp.method.uncertainty", None)
-    out = tmp_path / "report.html"
-    result = run("report", EV, "--uncertainty", "100", "-o", out)
-    assert result.exit_code == 2, result.stderr
-    assert result.stderr.startswith("carbonfp: error: --uncertainty needs")
-    assert "hint: run the report without --uncertainty" in result.stderr
-    assert not out.exists()
-
-
 @pytest.mark.parametrize(
     ("args", "message"),
     [

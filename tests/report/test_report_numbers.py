@@ -196,6 +196,7 @@ def _stub_result() -> Any:
         stage_per_kwh={s: np.linspace(0.0, 0.1, 400) for s in Stage},
         summary=summary,
         contributions=[("factor cam-nmc811", 0.75), ("factor grid-cn", 0.25)],
+        random_inputs=2,
     )
 
 
@@ -203,26 +204,35 @@ def test_uncertainty_section_shows_the_monte_carlo_summary(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """With a stand-in for carbonfp.method.uncertainty: the numbers are the summary's."""
-    import importlib.machinery
-    import sys
-    import types
+
+    """With a stand-in for the engine's Monte Carlo: the numbers are the summary's."""
+    import carbonfp.engine.evaluate as evaluate
+    from carbonfp.model import Uncertainty
 
     calls: list[tuple[Any, ...]] = []
-    module = types.ModuleType("carbonfp.method.uncertainty")
-    module.__spec__ = importlib.machinery.ModuleSpec("carbonfp.method.uncertainty", None)
 
-    def monte_carlo(project: Any, factors: Any, rules: Any, draws: int, seed: int) -> Any:
-        calls.append((project.battery.model, draws, seed))
-        return _stub_result()
+    def monte_carlo(
+        table: Any, rows: Any, kg: Any, battery: int, draws: int, seed: int
+    ) -> Uncertainty:
+        calls.append((table.projects[battery].battery.model, draws, seed))
+        stub = _stub_result()
+        return Uncertainty(
+            draws=stub.draws,
+            seed=stub.seed,
+            summary=stub.summary,
+            contributions=tuple(stub.contributions),
+            random_inputs=stub.random_inputs,
+            total_per_kwh=tuple(float(v) for v in stub.total_per_kwh),
+        )
 
-    module.monte_carlo = monte_carlo  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "carbonfp.method.uncertainty", module)
+    monkeypatch.setattr(evaluate, "monte_carlo", monte_carlo)
     html = report_html(EV, "--uncertainty", "400", "--seed", "7")
     assert calls == [("EVP-75 NMC811", 400, 7)]
     result = _stub_result()
     expected = {
         "draws": 400,
         "seed": 7,
+        "random_inputs": 2,
         "summary": result.summary,
         "contributions": [
             {"input": label, "share_of_variance": share} for label, share in result.contributions
@@ -239,14 +249,11 @@ def test_uncertainty_section_shows_the_monte_carlo_summary(
 
 
 def test_uncertainty_with_the_monte_carlo_module() -> None:
-    uncertainty = pytest.importorskip("carbonfp.method.uncertainty")
-    from carbonfp.data import load_factors, load_rules
+    import carbonfp
     from carbonfp.inputs.project import load_project
 
-    project = load_project(EV)
-    rules = load_rules(project.ruleset or "eu-ev-draft-2024-04")
-    factors = load_factors([project.factor_set or rules.default_factor_set])
-    result = uncertainty.monte_carlo(project, factors, rules, 300, 11)
+    result = carbonfp.calculate(load_project(EV), uncertainty=300, seed=11).uncertainty
+    assert result is not None
     html = report_html(EV, "--uncertainty", "300", "--seed", "11")
     assert html == report_html(EV, "--uncertainty", "300", "--seed", "11")
     page = read_page(html)

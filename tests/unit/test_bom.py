@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from support import BOM_CSV, TINY_PROJECT_STAGES, WriteProject, make_project
 
+from carbonfp.engine.calculate import calculate
 from carbonfp.errors import InputError, Location
 from carbonfp.inputs.bom import BomReader
 from carbonfp.inputs.project import load_project
-from carbonfp.method.calculate import calculate
 from carbonfp.model import ActivityLine, FactorSet, Ruleset, Stage
 
 HEADER = "component,material,quantity,unit,stage,factor,factor_source"

@@ -9,9 +9,9 @@ import json
 import pytest
 from support import make_battery, make_line, make_project, make_rules
 
+from carbonfp.engine.calculate import calculate
 from carbonfp.errors import InputError
 from carbonfp.formats.declaration import to_csv, to_dict, to_json
-from carbonfp.method.calculate import calculate, resolve_factor
 from carbonfp.model import (
     ActivityLine,
     DataType,
@@ -175,14 +175,15 @@ def test_unknown_material_without_close_ids(tiny_factors: FactorSet, tiny_rules:
             "unknown-factor",
         ),
         (make_line("grid-hu", 1.0, "kg"), "wrong-factor-table"),  # a material line
-        (make_line("steel-sheet", 1.0, "kWh", LineKind.ELECTRICITY), "wrong-factor-table"),
+        # an electricity block takes the grid of its country, whatever its factor id says
+        (make_line("steel-sheet", 1.0, "kWh", LineKind.ELECTRICITY), "unknown-factor"),
     ],
 )
 def test_unresolvable_factors(
     tiny_factors: FactorSet, tiny_rules: Ruleset, line: ActivityLine, code: str
 ) -> None:
     with pytest.raises(InputError) as info:
-        resolve_factor(line, tiny_factors, tiny_rules)
+        calculate(make_project([line]), tiny_factors, tiny_rules)
     assert info.value.code == code
     assert info.value.where == line.where
 

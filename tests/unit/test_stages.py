@@ -1,13 +1,14 @@
-"""Stage names and the stage each line lands in (carbonfp.method.stages)."""
+"""Stage names (carbonfp.model.parse_stage) and the stage each line lands in."""
 
 from __future__ import annotations
 
 import pytest
-from support import make_line
+from support import make_line, make_project
 
+from carbonfp.engine.calculate import calculate
 from carbonfp.errors import InputError, Location
-from carbonfp.method.stages import assign_stage, parse_stage
-from carbonfp.model import LineKind, Ruleset, Stage
+from carbonfp.method.stages import default_stage
+from carbonfp.model import FactorSet, LineKind, Ruleset, Stage, parse_stage
 
 
 @pytest.mark.parametrize(
@@ -67,20 +68,44 @@ def test_unknown_stage(text: str) -> None:
         (LineKind.PROCESS_EMISSION, Stage.PRODUCTION),
     ],
 )
-def test_default_stage_by_kind(tiny_rules: Ruleset, kind: LineKind, stage: Stage) -> None:
-    assert assign_stage(make_line("x", 1.0, kind=kind), tiny_rules) is stage
+def test_default_stage_by_kind(
+    tiny_factors: FactorSet, tiny_rules: Ruleset, kind: LineKind, stage: Stage
+) -> None:
+    assert default_stage(kind, tiny_rules) is stage
+    line = make_line(ID_OF[kind], 1.0, UNIT_OF[kind], kind)
+    assert calculate(make_project([line]), tiny_factors, tiny_rules).lines[0].stage is stage
+
+
+#: A factor id and unit of the tiny set for each kind of line.
+ID_OF = {
+    LineKind.MATERIAL: "steel-sheet",
+    LineKind.ELECTRICITY: "grid-hu",
+    LineKind.FUEL: "natural-gas",
+    LineKind.PROCESS_EMISSION: "HFC-134a",
+    LineKind.TRANSPORT: "truck-hgv-average",
+}
+UNIT_OF = {
+    LineKind.MATERIAL: "kg",
+    LineKind.ELECTRICITY: "kWh",
+    LineKind.FUEL: "MJ",
+    LineKind.PROCESS_EMISSION: "kg",
+    LineKind.TRANSPORT: "t*km",
+}
 
 
 @pytest.mark.parametrize("kind", list(LineKind))
-def test_own_stage_wins(tiny_rules: Ruleset, kind: LineKind) -> None:
-    line = make_line("x", 1.0, kind=kind, stage=Stage.END_OF_LIFE)
-    assert assign_stage(line, tiny_rules) is Stage.END_OF_LIFE
+def test_own_stage_wins(tiny_factors: FactorSet, tiny_rules: Ruleset, kind: LineKind) -> None:
+    line = make_line(ID_OF[kind], 1.0, UNIT_OF[kind], kind, stage=Stage.DISTRIBUTION)
+    decl = calculate(make_project([line]), tiny_factors, tiny_rules)
+    assert decl.lines[0].stage is Stage.DISTRIBUTION
+    assert decl.stage(Stage.DISTRIBUTION).kg_co2e == decl.absolute_kg_co2e > 0
 
 
-def test_transport_leg_without_stage(tiny_rules: Ruleset) -> None:
+def test_transport_leg_without_stage(tiny_factors: FactorSet, tiny_rules: Ruleset) -> None:
     line = make_line("truck-hgv-average", 10.0, "t*km", LineKind.TRANSPORT)
+    assert default_stage(LineKind.TRANSPORT, tiny_rules) is None
     with pytest.raises(InputError) as info:
-        assign_stage(line, tiny_rules)
+        calculate(make_project([line]), tiny_factors, tiny_rules)
     assert info.value.code == "missing-stage"
     assert info.value.where == line.where
 

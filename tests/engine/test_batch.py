@@ -1,4 +1,4 @@
-"""Many batteries in one vectorised pass, Monte Carlo and explain."""
+"""Many batteries in one pass (projects and long BOMs), Monte Carlo and explain."""
 
 from __future__ import annotations
 
@@ -6,15 +6,13 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from carbonfp import calculate, load_project, load_rules
-from carbonfp.batch import compute_long, read_long
-from carbonfp.data.factor_sets import load_factors
-from carbonfp.formats.declaration import to_csv, to_dict
-from carbonfp.method.uncertainty import monte_carlo
+from carbonfp import calculate, flatten, load_project, load_rules
+from carbonfp.data import load_factors
+from carbonfp.engine.calculate import draw_project
+from carbonfp.formats.declaration import to_dict
 from carbonfp.model import Stage
 from tests.support import SAMPLES, make_factor_set, make_line, make_project, make_rules
 
@@ -25,7 +23,8 @@ FACTORS = load_factors(["carbonfp-open"])
 
 
 def _single(project: Path) -> dict:  # type: ignore[type-arg]
-    return to_dict(calculate(load_project(project), FACTORS, RULES))
+    """The project's declaration as the library computes it with the default settings."""
+    return to_dict(calculate(load_project(project)))
 
 
 def test_many_projects_in_one_pass_equal_each_computed_alone() -> None:
@@ -44,33 +43,51 @@ def app_():  # type: ignore[no-untyped-def]
     return app
 
 
-@pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.parent.name)
-def test_long_bom_path_equals_the_single_battery_path(project: Path, tmp_path: Path) -> None:
-    """The per-line CSV of a sample, read back as a long BOM, gives the same stage totals to
-    the last bit: the vectorised path and the single path agree."""
-    loaded = load_project(project)
-    decl = calculate(loaded, FACTORS, RULES)
-    (tmp_path / "bom.csv").write_text(to_csv(decl, lines=True), encoding="utf-8")
-    b = loaded.battery
-    pd.DataFrame(
-        [
-            {
-                "battery": b.model,
-                "vehicle_category": b.vehicle_category,
-                "usable_capacity_kwh": b.usable_capacity_kwh,
-                "warranty_years": b.warranty_years,
-                "warranty_km": b.warranty_km,
-                "annual_distance_km": b.annual_distance_km,
-            }
-        ]
-    ).to_csv(tmp_path / "batteries.csv", index=False)
-    bom, table = read_long(tmp_path / "bom.csv", tmp_path / "batteries.csv")
-    result = compute_long(bom, table, FACTORS, RULES)
-    assert result.problems == ()
-    row = result.table.loc[b.model]
-    for stage in decl.stages:
-        assert row[stage.stage.value] == stage.kg_co2e
-    assert row["total_energy_kwh"] == decl.functional_unit.total_energy_kwh
+def _without_places(data: object) -> object:
+    """A declaration record without the places lines were read at (they name other files in a
+    long BOM) and without the input files' hashes."""
+    if isinstance(data, dict):
+        return {k: _without_places(v) for k, v in data.items() if k not in ("where", "inputs")}
+    if isinstance(data, list):
+        return [_without_places(v) for v in data]
+    return data
+
+
+def test_flattened_projects_give_their_declarations_back(tmp_path: Path) -> None:
+    """carbonfp flatten, then calc of the long BOM: every sample's declaration, the same."""
+    result = RUNNER.invoke(app_(), ["flatten", *map(str, PROJECTS), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    lines, batteries = tmp_path / "lines.csv", tmp_path / "batteries.csv"
+    assert lines.read_text().startswith("battery,kind,component,")
+    out = tmp_path / "out"
+    result = RUNNER.invoke(
+        app_(), ["calc", str(lines), "--batteries", str(batteries), "-f", "json", "-o", f"{out}/"]
+    )
+    assert result.exit_code == 0, result.stderr
+    for project in PROJECTS:
+        back = json.loads((out / f"{project.parent.name}.json").read_text())
+        assert _without_places(back) == _without_places(_single(project))
+        assert set(back["provenance"]["inputs"]) == {"lines.csv", "batteries.csv"}
+
+
+def test_flatten_of_the_library_matches_the_command(tmp_path: Path) -> None:
+    projects = [load_project(p) for p in PROJECTS]
+    ids = [p.parent.name for p in PROJECTS]
+    lines_text, batteries_text = flatten(projects, ids)
+    RUNNER.invoke(app_(), ["flatten", *map(str, PROJECTS), "-o", str(tmp_path)])
+    assert (tmp_path / "lines.csv").read_text() == lines_text
+    assert (tmp_path / "batteries.csv").read_text() == batteries_text
+
+
+#: The battery table columns every row of these tests needs.
+HEAD = (
+    "battery,category,vehicle_category,chemistry,usable_capacity,mass,warranty_years,"
+    "manufacturer.name,plant.name,plant.town,plant.region,plant.country\n"
+)
+
+
+def _row(battery: str, capacity: str = "10 kWh") -> str:
+    return f"{battery},EV,M1,NMC811,{capacity},80 kg,8,Maker,Plant,Town,Region,HU\n"
 
 
 def test_long_bom_reports_bad_lines_and_computes_the_rest(tmp_path: Path) -> None:
@@ -81,13 +98,12 @@ def test_long_bom_reports_bad_lines_and_computes_the_rest(tmp_path: Path) -> Non
         "B,tray,aluminium-primary,ten,kg,\n"
         "C,tray,unobtainium,1,kg,\n"
         "D,truck,truck-hgv-average,100,t*km,\n"
-        "E,tray,aluminium-primary,1,kWh,\n",
+        "E,tray,aluminium-primary,1,kWh,\n"
+        "F,tray,steel-sheet,1,kg,\n",
         encoding="utf-8",
     )
     (tmp_path / "batteries.csv").write_text(
-        "battery,vehicle_category,usable_capacity_kwh,warranty_years\n"
-        "A,M1,10,8\nB,M1,10,8\nC,M1,10,8\nD,M1,10,8\nE,M1,10,8\n",
-        encoding="utf-8",
+        HEAD + "".join(_row(b) for b in "ABCDE") + _row("F", "0 kWh"), encoding="utf-8"
     )
     result = RUNNER.invoke(
         app_(),
@@ -102,15 +118,51 @@ def test_long_bom_reports_bad_lines_and_computes_the_rest(tmp_path: Path) -> Non
     )
     assert result.exit_code == 3
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["battery"] for r in rows] == ["A"]
-    assert rows[0]["absolute_kg_co2e"] == pytest.approx(10 * 15.1 + 5 * 2.86)
-    assert rows[0]["total_energy_kwh"] == 10 * 60 * 8
-    err = result.stderr
-    assert "bom.csv:4" in err and "quantity is not a number" in err
-    assert "bom.csv:5" in err and "unknown material 'unobtainium'" in err
-    assert "bom.csv:6" in err and "no stage" in err
-    assert "bom.csv:7" in err and "does not fit" in err
-    assert "computed 1 of 5 batteries" in err
+    assert [r["battery"]["model"] for r in rows] == ["A"]
+    assert rows[0]["carbon_footprint"]["absolute_kg_co2e"] == pytest.approx(10 * 15.1 + 5 * 2.86)
+    assert rows[0]["functional_unit"]["total_energy_kwh"] == 10 * 60 * 8
+    errors = [
+        json.loads(line)["error"] for line in result.stderr.splitlines() if line.startswith("{")
+    ]
+    by_battery = {e["battery"]: e for e in errors}
+    assert by_battery["B"]["where"] == "bom.csv:4 [quantity]"
+    assert by_battery["B"]["code"] == "not-a-number"
+    assert (
+        by_battery["C"]["where"] == "bom.csv:5" and "unknown material" in by_battery["C"]["message"]
+    )
+    assert by_battery["D"]["code"] == "missing-stage" and by_battery["D"]["where"] == "bom.csv:6"
+    assert by_battery["E"]["code"] == "wrong-dimension" and by_battery["E"]["where"] == "bom.csv:7"
+    assert by_battery["F"]["where"] == "batteries.csv:7 [battery.usable_capacity]"
+    assert all(e["exit_code"] == 3 for e in errors)
+    assert "computed 1 of 6 batteries" in result.stderr
+
+
+def test_long_bom_options_apply_per_battery(tmp_path: Path) -> None:
+    """--mode declaration and --uncertainty work on a long BOM, battery by battery: the one
+    with secondary data on a mandatory item fails alone with exit 5."""
+    (tmp_path / "lines.csv").write_text(
+        "battery,component,material,quantity,unit,factor,factor_source,data_type,quantity_gsd\n"
+        "A,cathode active material,cam-nmc811,10,kg,20 kg CO2e/kg,supplier PCF,supplier,1.2\n"
+        "B,cathode active material,cam-nmc811,10,kg,20 kg CO2e/kg,supplier PCF,secondary,\n",
+        encoding="utf-8",
+    )
+    eol = ",recycling,0"
+    (tmp_path / "batteries.csv").write_text(
+        HEAD.replace("\n", ",end_of_life.route,end_of_life.materials.cathode-active-material.R2\n")
+        + _row("A").replace("\n", eol + "\n")
+        + _row("B").replace("\n", eol + "\n"),
+        encoding="utf-8",
+    )
+    args = ["calc", str(tmp_path / "lines.csv"), "--batteries", str(tmp_path / "batteries.csv")]
+    declared = RUNNER.invoke(app_(), [*args, "--mode", "declaration", "-f", "csv"])
+    assert declared.exit_code == 5
+    assert "[battery B]" in declared.stderr and "not a declaration" in declared.stderr
+    assert "computed 1 of 2 batteries" in declared.stderr
+    drawn = RUNNER.invoke(app_(), [*args, "--uncertainty", "200", "--seed", "3", "-f", "json"])
+    assert drawn.exit_code == 0, drawn.stderr
+    records = [json.loads(line) for line in drawn.stdout.splitlines()]
+    assert records[0]["uncertainty"]["random_inputs"] == 1  # A's amount spread
+    assert records[1]["uncertainty"]["random_inputs"] == 0
 
 
 def test_bad_project_among_good_ones_is_skipped_with_its_error(tmp_path: Path) -> None:
@@ -164,10 +216,11 @@ def test_monte_carlo_mean_converges_for_symmetric_inputs() -> None:
     assert isinstance(steel, Factor)
     project = make_project([make_line("steel-sheet", 100.0)])
     deterministic = calculate(project, fs, make_rules()).total_kg_co2e_per_kwh
-    result = monte_carlo(project, fs, make_rules(), 40_000, seed=1)
+    result = calculate(project, fs, make_rules(), uncertainty=40_000, seed=1).uncertainty
+    assert result is not None
     assert result.summary["total"]["mean"] == pytest.approx(deterministic, rel=5e-3)
     assert result.summary["total"]["p2_5"] < deterministic < result.summary["total"]["p97_5"]
-    assert result.contributions == [("factor steel-sheet", pytest.approx(1.0))]
+    assert result.contributions == (("factor steel-sheet", pytest.approx(1.0)),)
 
 
 def test_impossible_distribution_is_an_input_error_naming_the_line(tmp_path: Path) -> None:
@@ -213,9 +266,9 @@ def test_end_of_life_credit_moves_with_the_drawn_material_factor() -> None:
     )
     project = replace(make_project([line]), end_of_life=end)
     fs = make_factor_set({})
-    result = monte_carlo(project, fs, rules, 20_000, seed=3)
-    raw = result.stage_per_kwh[Stage.RAW_MATERIALS]
-    eol = result.stage_per_kwh[Stage.END_OF_LIFE]
+    result = draw_project(project, fs, rules, 20_000, seed=3)
+    raw = result.stage_per_kwh(Stage.RAW_MATERIALS)
+    eol = result.stage_per_kwh(Stage.END_OF_LIFE)
     assert float(((raw - raw.mean()) * (eol - eol.mean())).mean()) < 0  # they move oppositely
     # net per draw: E*v m (1 - 0.72) + 0.72 * 1: exactly linear in the raw-materials draw
     e_total = calculate(project, fs, rules).functional_unit.total_energy_kwh
@@ -239,6 +292,8 @@ def test_the_variants_sample_runs_in_one_pass() -> None:
     )
     assert result.exit_code == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["battery"] for r in rows] == ["V000000", "V000001", "V000002", "V000003"]
-    assert all(0.05 < r["total_kg_co2e_per_kwh"] < 0.5 for r in rows)  # M1 band
-    assert "computed 4 of 4 batteries (240 lines)" in result.stderr
+    assert [r["battery"]["model"] for r in rows] == ["V000000", "V000001", "V000002", "V000003"]
+    totals = [r["carbon_footprint"]["total_kg_co2e_per_kwh"] for r in rows]
+    assert all(0.05 < t < 0.5 for t in totals)  # M1 band
+    assert all(len(r["lines"]) == 60 for r in rows)
+    assert "computed 4 of 4 batteries" in result.stderr

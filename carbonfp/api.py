@@ -1,0 +1,181 @@
+"""The library: read inputs, calculate declarations, render them. The command line calls this.
+
+Every function here is importable from ``carbonfp`` itself (``carbonfp.calculate``, ...).
+Settings follow one rule (carbonfp.run): what the caller passes wins, then the project's
+``[method]``, then the ruleset's defaults; a FactorSet or Ruleset object passed in is used as
+it is. Errors are :class:`carbonfp.errors.CarbonfpError` subclasses with a stable ``code``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from carbonfp.columns import Inputs
+from carbonfp.engine.executors import Batch, run_local
+from carbonfp.errors import CarbonfpError
+from carbonfp.inputs.long_bom import read_long_bom
+from carbonfp.inputs.project import load_project
+from carbonfp.model import Declaration, FactorSet, Project, Ruleset
+from carbonfp.run import RunConfig, RunOptions, run_config
+
+
+def load_projects(
+    paths: Sequence[str | Path],
+    ids: Sequence[str] = (),
+    progress: Callable[[], None] | None = None,
+) -> Inputs:
+    """Read project files for a batch: a project that cannot be read fails alone (its problem
+    is kept in the result). ``ids`` name the batteries (default: each project's folder);
+    ``progress`` is called after each file."""
+    projects: list[Project | None] = []
+    problems: list[tuple[CarbonfpError, ...]] = []
+    for path in paths:
+        if progress is not None and projects:
+            progress()
+        try:
+            projects.append(load_project(path))
+            problems.append(())
+        except CarbonfpError as exc:
+            projects.append(None)
+            problems.append((exc,))
+    names = list(ids) or [project_name(Path(p)) for p in paths]
+    return Inputs.from_projects(projects, names, problems, [str(p) for p in paths])
+
+
+def project_name(path: Path) -> str:
+    """A battery's name from its project file: the folder of a ``battery.toml``, else the
+    file's stem."""
+    if path.name == "battery.toml":
+        return path.parent.name or str(path)
+    return path.stem
+
+
+def load_long_bom(lines: str | Path, batteries: str | Path) -> Inputs:
+    """Read a long BOM (docs/long-bom.md): LINES.csv and BATTERIES.csv. A bad row fails only
+    its battery. Raises InputError when a file is missing or malformed as a whole."""
+    return read_long_bom(lines, batteries)
+
+
+def _configurator(
+    factors: FactorSet | str | None,
+    rules: Ruleset | str | None,
+    mode: str,
+    layers: Sequence[str],
+    policy: str | None,
+) -> RunOptions | RunConfig:
+    """Options to resolve per project, or one fixed configuration when objects are given."""
+    options = RunOptions(
+        rules=rules if isinstance(rules, str) else None,
+        factor_set=factors if isinstance(factors, str) else None,
+        layers=tuple(str(x) for x in layers),
+        policy=policy,
+        mode=mode,
+    )
+    if isinstance(rules, Ruleset) and isinstance(factors, FactorSet):
+        from dataclasses import replace
+
+        fixed = replace(rules, electricity_policy=policy) if policy else rules
+        return RunConfig(
+            rules=fixed,
+            factors=factors,
+            mode=mode,
+            settings=(
+                ("ruleset", fixed.id, "caller"),
+                ("factor set", factors.label, "caller"),
+                ("electricity policy", fixed.electricity_policy, "option" if policy else "ruleset"),
+                ("mode", mode, "option" if mode != "screening" else "default"),
+            ),
+        )
+    if isinstance(rules, Ruleset) or isinstance(factors, FactorSet):
+        raise TypeError("give both the factor set and the ruleset as objects, or neither")
+    return options
+
+
+def calculate_many(
+    inputs: Inputs | Sequence[Project],
+    factors: FactorSet | str | None = None,
+    rules: Ruleset | str | None = None,
+    mode: str = "screening",
+    *,
+    layers: Sequence[str] = (),
+    policy: str | None = None,
+    uncertainty: int | None = None,
+    seed: int = 0,
+) -> Batch:
+    """Declarations of many batteries (projects, or a long BOM), each battery failing alone.
+
+    ``factors`` and ``rules``: objects used as they are, or references (id, ID@VERSION, file or
+    folder) that win over each project's ``[method]``; ``layers``: user factor sets laid over
+    the base set; ``policy``: the electricity policy instead of the ruleset's; ``uncertainty``:
+    Monte Carlo draws per battery. Raises UsageError for an unknown mode or policy.
+    """
+    if not isinstance(inputs, Inputs):
+        inputs = Inputs.from_projects(list(inputs))
+    chosen = _configurator(factors, rules, mode, layers, policy)
+    if isinstance(chosen, RunConfig):
+        fixed = chosen
+
+        def config_of(project: Project) -> RunConfig:
+            del project
+            return fixed
+    else:
+        options = chosen
+
+        def config_of(project: Project) -> RunConfig:
+            return run_config(options, project.ruleset, project.factor_set)
+
+    return run_local(inputs, config_of, draws=uncertainty, seed=seed)
+
+
+def calculate(
+    project: Project,
+    factors: FactorSet | str | None = None,
+    rules: Ruleset | str | None = None,
+    mode: str = "screening",
+    *,
+    layers: Sequence[str] = (),
+    policy: str | None = None,
+    uncertainty: int | None = None,
+    seed: int = 0,
+) -> Declaration:
+    """The Article 7 declaration of one battery (see :func:`calculate_many` for the options).
+
+    In mode "declaration" the result records gate failures (secondary data where the ruleset
+    requires company-specific data) in ``gate_failures``; the caller decides to refuse it.
+    Raises CarbonfpError: the first problem found, the others in its ``related``.
+    """
+    batch = calculate_many(
+        [project],
+        factors,
+        rules,
+        mode,
+        layers=layers,
+        policy=policy,
+        uncertainty=uncertainty,
+        seed=seed,
+    )
+    outcome = batch.outcomes[0]
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.declaration is not None
+    return outcome.declaration
+
+
+def flatten(projects: Sequence[Project], ids: Sequence[str] = ()) -> tuple[str, str]:
+    """Projects as a long BOM: the text of LINES.csv and of BATTERIES.csv (docs/long-bom.md).
+    ``ids`` name the batteries (default: each battery's model, made unique)."""
+    from carbonfp.formats.long_bom import flatten as write
+
+    names = list(ids) or unique_ids([p.battery.model for p in projects])
+    return write(projects, names)
+
+
+def unique_ids(names: Sequence[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        count = seen.get(name, 0) + 1
+        seen[name] = count
+        out.append(name if count == 1 else f"{name}-{count}")
+    return out

@@ -1,0 +1,756 @@
+"""Evaluate: a line table into declarations, for one battery or many, with optional draws.
+
+kg CO2e of every line is one array product; stage totals per battery are one ``np.bincount``;
+data quality, recycled content, plausibility and the warnings are computed for all batteries
+at once from the same arrays. A Monte Carlo run is the same product with a draws axis. The
+full :class:`carbonfp.model.Declaration` of a battery (every line with its factor and source)
+is built only when asked for (:meth:`Evaluated.declaration`), so a portfolio written as a
+tidy CSV never builds one object per line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from carbonfp import __version__
+from carbonfp.columns import DATA_TYPES, KINDS, STAGES, Figures, Floats, Ints, combined_codes
+from carbonfp.engine.resolve import LineTable
+from carbonfp.errors import CarbonfpError, InputError
+from carbonfp.method.quality import mandatory_matches_of, plausibility_issues
+from carbonfp.model import (
+    ActivityLine,
+    CffResult,
+    DataType,
+    Declaration,
+    Issue,
+    LineKind,
+    LineResult,
+    Project,
+    Provenance,
+    QualitySummary,
+    RecycledContent,
+    Stage,
+    StageResult,
+    Uncertainty,
+)
+from carbonfp.units import scale_to
+
+_K = {kind: i for i, kind in enumerate(KINDS)}
+_SECONDARY = DATA_TYPES.index(DataType.SECONDARY)
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluated:
+    """Declarations of the batteries of one line table: summary arrays for all, the full
+    Declaration on demand. Per battery ``problems`` is empty when it computed."""
+
+    table: LineTable
+    kg: Floats  # per table row
+    stage_kg: Floats  # (batteries, 4)
+    problems: tuple[tuple[CarbonfpError, ...], ...]
+    warnings: tuple[tuple[Issue, ...], ...]
+    quality: tuple[QualitySummary | None, ...]
+    recycled: tuple[tuple[RecycledContent, ...], ...]
+    gate_failures: tuple[tuple[str, ...], ...]
+    uncertainty: tuple[Uncertainty | None, ...]
+    #: rows of each battery, in table order: rows[starts[b]:starts[b + 1]]
+    rows: Ints
+    starts: Ints
+    #: the declared figures of every battery (rows of failed batteries are meaningless)
+    figures: Figures
+
+    @property
+    def batteries(self) -> int:
+        return len(self.table.projects)
+
+    def ok(self, battery: int) -> bool:
+        return not self.problems[battery]
+
+    def total_energy_kwh(self) -> Floats:
+        return np.array(
+            [math.nan if fu is None else fu.total_energy_kwh for fu in self.table.functional_units]
+        )
+
+    def declaration(self, battery: int) -> Declaration:
+        """The full declaration of ``battery``. Raises its first problem when it failed."""
+        if self.problems[battery]:
+            first, *rest = self.problems[battery]
+            raise first.with_related(rest)
+        return _declaration(self, battery)
+
+
+def evaluate(table: LineTable, draws: int | None = None, seed: int = 0) -> Evaluated:
+    """Evaluate every battery of ``table``; with ``draws``, a Monte Carlo of that many draws
+    per battery (the same seed gives the same numbers, whatever else is in the table)."""
+    n_b = len(table.projects)
+    problems = [list(p) for p in table.problems]
+    failed = np.array([bool(p) for p in problems], dtype=bool)
+    valid = (table.stage >= 0) & ~failed[table.battery] if len(table) else np.zeros(0, bool)
+    kg = np.where(valid, table.quantity * table.value * table.scale, 0.0)
+    stage_kg = _per_battery_stage(table.battery, table.stage, kg, valid, n_b)
+    absolute = stage_kg.sum(axis=1)
+    for b in np.flatnonzero(~failed & (absolute < 0)):
+        problems[int(b)].append(
+            InputError(
+                f"the total footprint is negative ({absolute[b]:.1f} kg CO2e): end-of-life "
+                "credits exceed all emissions",
+                where=None,
+                hint="check the signs and amounts of the end-of-life lines and [end_of_life] rates",
+                code="negative-total",
+            )
+        )
+        failed[b] = True
+    order = np.argsort(table.battery, kind="stable")
+    starts = np.searchsorted(table.battery[order], np.arange(n_b + 1))
+    warnings = [list(w) for w in table.warnings]
+    quality = _quality(table, kg, valid, order, starts, failed)
+    recycled = _recycled_and_content(table, failed, warnings)
+    gates = _status_and_gates(table, kg, valid, stage_kg, failed, quality, warnings)
+    uncertainty: list[Uncertainty | None] = [None] * n_b
+    if draws is not None:
+        for b in np.flatnonzero(~failed):
+            rows = order[starts[b] : starts[b + 1]]
+            try:
+                uncertainty[int(b)] = monte_carlo(table, rows, kg, int(b), draws, seed)
+            except CarbonfpError as exc:
+                problems[int(b)].append(exc)
+    return Evaluated(
+        table=table,
+        kg=kg,
+        stage_kg=stage_kg,
+        problems=tuple(tuple(p) for p in problems),
+        warnings=tuple(tuple(w) for w in warnings),
+        quality=tuple(quality),
+        recycled=tuple(recycled),
+        gate_failures=tuple(gates),
+        uncertainty=tuple(uncertainty),
+        rows=np.asarray(order, dtype=np.intp),
+        starts=np.asarray(starts, dtype=np.intp),
+        figures=Figures.compute(
+            [p.battery.model for p in table.projects],
+            stage_kg,
+            np.array(
+                [math.nan if fu is None else fu.total_energy_kwh for fu in table.functional_units]
+            ),
+            np.array([p.battery.usable_capacity_kwh for p in table.projects]),
+        ),
+    )
+
+
+def _per_battery_stage(
+    battery: Ints, stage: Ints, kg: Floats, valid: Any, batteries: int
+) -> Floats:
+    """kg CO2e per (battery, stage); ``kg`` may have a draws axis."""
+    size = batteries * len(STAGES)
+    index = battery[valid] * len(STAGES) + stage[valid]
+    if kg.ndim == 1:
+        sums = np.bincount(index, weights=kg[valid], minlength=size)
+        return np.asarray(sums, dtype=float).reshape(batteries, len(STAGES))
+    out = np.zeros((size, kg.shape[1]))
+    np.add.at(out, index, kg[valid])
+    return out.reshape(batteries, len(STAGES), kg.shape[1])
+
+
+# --------------------------------------------------------------------------------------------
+# data quality
+# --------------------------------------------------------------------------------------------
+
+
+def _quality(
+    table: LineTable, kg: Floats, valid: Any, order: Ints, starts: Ints, failed: Any
+) -> list[QualitySummary | None]:
+    """PEF DQR weighted by |kg CO2e| per stage and overall; secondary data where the ruleset
+    requires company-specific data (METHOD.md section 7)."""
+    n_b = len(table.projects)
+    dqr = np.where(np.isnan(table.line_dqr), table.factor_dqr, table.line_dqr)
+    weight = np.abs(kg) * valid
+    known = ~np.isnan(dqr) & valid
+    index = table.battery * len(STAGES) + np.maximum(table.stage, 0)
+    size = n_b * len(STAGES)
+    covered = np.bincount(index, weights=np.where(known, weight, 0.0), minlength=size)
+    weighted = np.bincount(
+        index, weights=np.where(known, weight * np.nan_to_num(dqr), 0.0), minlength=size
+    )
+    total = np.bincount(table.battery, weights=weight, minlength=n_b)
+    covered = covered.reshape(n_b, len(STAGES))
+    weighted = weighted.reshape(n_b, len(STAGES))
+    missing = _missing_primary(table, valid)
+    out: list[QualitySummary | None] = []
+    for b in range(n_b):
+        if failed[b]:
+            out.append(None)
+            continue
+        cov, wei = covered[b], weighted[b]
+        all_cov = float(cov.sum())
+        out.append(
+            QualitySummary(
+                dqr_by_stage={
+                    s: (float(wei[i] / cov[i]) if cov[i] else None) for i, s in enumerate(STAGES)
+                },
+                dqr_overall=float(wei.sum() / all_cov) if all_cov else None,
+                dqr_coverage=all_cov / float(total[b]) if total[b] else 0.0,
+                missing_primary=tuple(missing.get(b, ())),
+            )
+        )
+    return out
+
+
+def _missing_primary(table: LineTable, valid: Any) -> dict[int, list[tuple[str, str, str]]]:
+    """Per battery: (mandatory item, line label, where) of secondary lines on mandatory items.
+
+    Matched once per distinct (kind, factor id, component, label) of the raw lines; the
+    end-of-life lines of the formula (few, with names of their own) one by one.
+    """
+    out: dict[int, list[tuple[str, str, str]]] = {}
+    rules = table.rules
+    if not rules.mandatory:
+        return out
+    secondary = valid & (table.data_type == _SECONDARY)
+    raw = table.raw
+    n_raw = len(raw)
+    rows = np.flatnonzero(secondary[:n_raw])
+    matched: list[tuple[int, list[str]]] = []
+    if len(rows):
+        first, inverse = combined_codes(
+            (raw.kind[rows], len(KINDS)),
+            (raw.factor_id.codes[rows], len(raw.factor_id.values)),
+            (raw.component.codes[rows], len(raw.component.values)),
+            (raw.path.codes[rows], len(raw.path.values)),
+        )
+        titles = []
+        for row in rows[first]:
+            name = raw.component[int(row)]
+            label = raw.path[int(row)] or name
+            titles.append(
+                mandatory_matches_of(
+                    KINDS[int(raw.kind[row])], raw.factor_id[int(row)], name, label, rules
+                )
+            )
+        hits = np.array([bool(t) for t in titles], dtype=bool)
+        for k in np.flatnonzero(hits[inverse]):
+            matched.append((int(rows[k]), titles[int(inverse[k])]))
+    for added in np.flatnonzero(secondary[n_raw:]) + n_raw:
+        line = _line(table, int(added))
+        found = mandatory_matches_of(
+            line.kind, line.factor_id or "", line.component, line.label, rules
+        )
+        if found:
+            matched.append((int(added), found))
+    matched.sort()
+    for at, found in matched:
+        label, where = table.label(at), str(table.where(at))
+        if table.cff_of[at] >= 0:
+            label = _line(table, at).label
+        for title in found:
+            out.setdefault(int(table.battery[at]), []).append((title, label, where))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# recycled content and material content
+# --------------------------------------------------------------------------------------------
+
+
+def _element_masses(table: LineTable) -> tuple[list[str], Floats, Any, Ints]:
+    """kg of each element per raw line (rows x elements), which elements each line's
+    composition names, and the lines' batteries: material lines outside the end-of-life stage
+    with a known composition and an amount in mass."""
+    raw = table.raw
+    composition = table.factors.composition
+    fids = [fid.lower() for fid in raw.factor_id.values]
+    elements = sorted({el for fid in fids for el in composition.get(fid, {})})
+    per_fid = np.zeros((len(fids), len(elements)))
+    named = np.zeros((len(fids), len(elements)), dtype=bool)
+    for i, fid in enumerate(fids):
+        for el, fraction in composition.get(fid, {}).items():
+            per_fid[i, elements.index(el)] = fraction
+            named[i, elements.index(el)] = True
+    mass_scale = np.array([_kg_or_nan(u) for u in raw.unit.values])
+    end_of_life = STAGES.index(Stage.END_OF_LIFE)
+    rows = np.flatnonzero(
+        (raw.kind == _K[LineKind.MATERIAL])
+        & (raw.stage != end_of_life)
+        & ~np.isnan(mass_scale[raw.unit.codes] if len(raw) else np.zeros(0))
+    )
+    mass = raw.quantity[rows] * mass_scale[raw.unit.codes[rows]]
+    codes = raw.factor_id.codes[rows]
+    return elements, mass[:, None] * per_fid[codes], named[codes], raw.battery[rows]
+
+
+def _recycled_and_content(
+    table: LineTable, failed: Any, warnings: list[list[Issue]]
+) -> list[tuple[RecycledContent, ...]]:
+    """Recycled share of each element the Article 8 minimums name (from the lines' R1), and
+    the material-content plausibility warnings (kg of an element per kWh of capacity)."""
+    n_b = len(table.projects)
+    rules = table.rules
+    elements, masses, named, battery = _element_masses(table)
+    raw = table.raw
+    content = np.zeros((n_b, len(elements)))
+    recycled = np.zeros((n_b, len(elements)))
+    present = np.zeros((n_b, len(elements)), dtype=bool)
+    if len(battery):
+        r1_rows = np.flatnonzero(
+            (raw.kind == _K[LineKind.MATERIAL])
+            & (raw.stage != STAGES.index(Stage.END_OF_LIFE))
+            & ~np.isnan(np.array([_kg_or_nan(u) for u in raw.unit.values])[raw.unit.codes])
+        )
+        r1 = np.nan_to_num(raw.recycled_share[r1_rows], nan=0.0)
+        for j in range(len(elements)):
+            content[:, j] = np.bincount(battery, weights=masses[:, j], minlength=n_b)
+            recycled[:, j] = np.bincount(battery, weights=masses[:, j] * r1, minlength=n_b)
+            present[:, j] = np.bincount(battery, weights=named[:, j], minlength=n_b) > 0
+    wanted = sorted({el for m in rules.recycled_minimums.values() for el in m})
+    out: list[tuple[RecycledContent, ...]] = []
+    for b in range(n_b):
+        if failed[b]:
+            out.append(())
+            continue
+        items = []
+        for el in wanted:
+            if el not in elements:
+                continue
+            j = elements.index(el)
+            kg, rec = float(content[b, j]), float(recycled[b, j])
+            if kg <= 0:
+                continue
+            share = rec / kg
+            minimums = tuple(
+                (date, m[el], share >= m[el])
+                for date, m in sorted(rules.recycled_minimums.items())
+                if el in m
+            )
+            items.append(RecycledContent(el, kg, rec, minimums))
+        out.append(tuple(items))
+    capacity = np.array(
+        [p.battery.nominal_capacity_kwh or p.battery.usable_capacity_kwh for p in table.projects]
+    )
+    for element, band in rules.material_content_per_kwh.items():
+        if element not in elements:
+            continue
+        j = elements.index(element)
+        per_kwh = content[:, j] / capacity
+        outside = present[:, j] & ~failed & ~((band.low <= per_kwh) & (per_kwh <= band.high))
+        for flagged in np.flatnonzero(outside):
+            warnings[int(flagged)].append(
+                Issue(
+                    "implausible-material-content",
+                    f"{element}: {per_kwh[flagged]:.3f} kg per kWh of capacity in the BOM, "
+                    "outside the "
+                    f"{band.low:g} to {band.high:g} of BatPaC 5.2 packs: check masses and units",
+                )
+            )
+    return out
+
+
+def _kg_or_nan(unit: str) -> float:
+    try:
+        return scale_to(unit, "kg")
+    except InputError:
+        return math.nan
+
+
+# --------------------------------------------------------------------------------------------
+# warnings and gates
+# --------------------------------------------------------------------------------------------
+
+_STATUS_WHAT = (
+    ("literature", "published figures whose dataset is not open"),
+    ("proxy", "a related material standing in"),
+)
+
+
+def _status_and_gates(
+    table: LineTable,
+    kg: Floats,
+    valid: Any,
+    stage_kg: Floats,
+    failed: Any,
+    quality: list[QualitySummary | None],
+    warnings: list[list[Issue]],
+) -> list[tuple[str, ...]]:
+    """Warnings for literature and proxy factors, implausible results and missing primary data
+    (in that order, after the warnings of resolving); the declaration-mode gates."""
+    n_b = len(table.projects)
+    rules = table.rules
+    status_issues: list[list[Issue]] = [[] for _ in range(n_b)]
+    for status, what in _STATUS_WHAT:
+        mask = valid & table.status.equals(status)
+        count = np.bincount(table.battery[mask], minlength=n_b)
+        total = np.bincount(table.battery[mask], weights=kg[mask], minlength=n_b)
+        ids: dict[int, set[str]] = {}
+        if mask.any():
+            first, _ = combined_codes(
+                (table.battery[mask], n_b),
+                (table.factor_id.codes[mask], len(table.factor_id.values)),
+            )
+            rows = np.flatnonzero(mask)[first]
+            for owner, code in zip(
+                table.battery[rows].tolist(), table.factor_id.codes[rows].tolist(), strict=True
+            ):
+                ids.setdefault(owner, set()).add(table.factor_id.values[code])
+        for b in range(n_b):
+            if failed[b]:
+                continue
+            extra = {
+                f"{fid} (as Erec)"
+                for fid in table.erec_ids[b]
+                if table.factors.factors[fid].status == status
+            }
+            if count[b] or extra:
+                listed = ", ".join(sorted(ids.get(b, set()) | extra))
+                status_issues[b].append(
+                    Issue(
+                        f"{status}-factors",
+                        f"{int(count[b])} lines ({total[b]:,.0f} kg CO2e) use {status} factors "
+                        f"({what}): {listed}",
+                    )
+                )
+    absolute = stage_kg.sum(axis=1)
+    e_total = np.array(
+        [math.nan if fu is None else fu.total_energy_kwh for fu in table.functional_units]
+    )
+    usable = np.array([p.battery.usable_capacity_kwh for p in table.projects])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(absolute[:, None] != 0, stage_kg / absolute[:, None], 0.0)
+        plausible = plausibility_issues(
+            rules,
+            [p.battery.vehicle_category or "" for p in table.projects],
+            (stage_kg[:, 0] + stage_kg[:, 1]) / usable,
+            absolute / e_total,
+            shares,
+            ~failed,
+        )
+    gates: list[tuple[str, ...]] = []
+    for b in range(n_b):
+        warnings[b].extend(status_issues[b])
+        warnings[b].extend(plausible[b])
+        q = quality[b]
+        failures: list[str] = []
+        if q is not None and q.missing_primary:
+            listed = "; ".join(f"{label} ({where})" for _, label, where in q.missing_primary)
+            if table.mode == "declaration":
+                failures.append(
+                    f"secondary data where {rules.id} requires company-specific data: {listed}"
+                )
+            else:  # where: the lines' places (they differ between a project and a long BOM)
+                labels = "; ".join(label for _, label, _ in q.missing_primary)
+                warnings[b].append(
+                    Issue(
+                        "missing-primary-data",
+                        f"{len(q.missing_primary)} lines use secondary data where {rules.id} "
+                        f"requires company-specific data: {labels}",
+                        "; ".join(where for _, _, where in q.missing_primary),
+                    )
+                )
+        if table.mode == "declaration" and any(w.code == "cff-not-applied" for w in warnings[b]):
+            failures.append("the end-of-life formula was not applied: add [end_of_life]")
+        gates.append(tuple(failures))
+    return gates
+
+
+# --------------------------------------------------------------------------------------------
+# Monte Carlo
+# --------------------------------------------------------------------------------------------
+
+
+def seed_of(seed: int, project: Project) -> np.random.Generator:
+    """The random generator of one battery: from the run's seed and the battery model, so a
+    battery draws the same numbers alone, in a batch or on any number of workers."""
+    digest = hashlib.sha256(project.battery.model.encode("utf-8")).digest()
+    return np.random.default_rng([seed, int.from_bytes(digest[:8], "little")])
+
+
+@dataclass(frozen=True, eq=False)
+class Draws:
+    """Monte Carlo draws of one battery: kg CO2e per stage and draw, and the random inputs."""
+
+    per_stage_kg: Floats  # (stages, draws)
+    inputs: tuple[tuple[str, Floats], ...]  # (input, its multiplier per draw)
+    total_energy_kwh: float
+
+    @property
+    def total_per_kwh(self) -> Floats:
+        return np.asarray(self.per_stage_kg.sum(axis=0) / self.total_energy_kwh)
+
+    def stage_per_kwh(self, stage: Stage) -> Floats:
+        return np.asarray(self.per_stage_kg[STAGES.index(stage)] / self.total_energy_kwh)
+
+
+def draw(table: LineTable, rows: Ints, kg: Floats, battery: int, draws: int, seed: int) -> Draws:
+    """Draw ``draws`` samples of one battery's lines (its table ``rows``).
+
+    Random inputs, in line order: a line's amount with a geometric standard deviation
+    (lognormal, median = the amount); a line's own factor with ``factor_gsd``; a factor of the
+    set with a geometric standard deviation (lognormal) or a range (triangular, mode = the
+    value), one random input per factor id however many lines use it. An end-of-life line of
+    the Circular Footprint Formula follows its material line (its amount, and its factor as
+    E*v). Raises InputError (code ``invalid-value``) for fewer than 2 draws and (code
+    ``impossible-distribution``) for a spread around a value that is not positive, naming the
+    line.
+    """
+    if draws < 2:
+        raise InputError(f"--uncertainty needs at least 2 draws, got {draws}", code="invalid-value")
+    rng = seed_of(seed, table.projects[battery])
+    raw = table.raw
+    factors = table.factors
+    n = len(rows)
+    base = kg[rows]
+    amounts = np.ones((n, draws))
+    factor_m = np.ones((n, draws))
+    inputs: list[tuple[str, Floats]] = []
+    shared: dict[str, Floats] = {}
+    position = {int(r): i for i, r in enumerate(rows)}
+    for i, row in enumerate(rows):
+        if table.cff_of[row] >= 0:
+            continue  # an end-of-life line: coupled to its material below
+        r = int(table.raw_row[row])
+        label = raw.label(r)
+        gsd = raw.quantity_gsd[r]
+        if gsd > 1:
+            sample = np.exp(math.log(gsd) * rng.standard_normal(draws))
+            amounts[i] *= sample
+            inputs.append((f"amount of {label}", sample))
+        if not math.isnan(raw.own_value[r]):
+            own_gsd = raw.factor_gsd[r]
+            if own_gsd > 1:
+                _positive(float(raw.own_value[r]), table, int(row), "factor_gsd")
+                sample = np.exp(math.log(own_gsd) * rng.standard_normal(draws))
+                factor_m[i] *= sample
+                inputs.append((f"factor of {label}", sample))
+            continue
+        fid = table.spread_id[int(row)]
+        if not fid:
+            continue
+        if fid not in shared:
+            factor = factors.factors[fid]
+            if factor.gsd is not None and factor.gsd > 1:
+                _positive(factor.value, table, int(row), f"gsd of factor {fid}")
+                sample = np.exp(math.log(factor.gsd) * rng.standard_normal(draws))
+            elif factor.low is not None and factor.high is not None and factor.high > factor.low:
+                _positive(factor.value, table, int(row), f"range of factor {fid}")
+                sample = rng.triangular(factor.low, factor.value, factor.high, draws) / factor.value
+            else:
+                continue
+            shared[fid] = sample
+            inputs.append((f"factor {fid}", sample))
+        factor_m[i] *= shared[fid]
+    sampled = base[:, None] * amounts * factor_m
+    cff = table.cff
+    for i, row in enumerate(rows):
+        k = int(table.cff_of[row])
+        if k < 0:
+            continue
+        source = position[int(cff.row[k])]
+        per_factor = (1 - cff.a[k]) * cff.r2[k] * cff.q_out[k] * cff.ev[k] * cff.mass_kg[k]
+        sampled[i] = amounts[source] * (base[i] + per_factor * (1.0 - factor_m[source]))
+    onehot = np.zeros((len(STAGES), n))
+    onehot[table.stage[rows], np.arange(n)] = 1.0
+    fu = table.functional_units[battery]
+    assert fu is not None
+    return Draws(onehot @ sampled, tuple(inputs), fu.total_energy_kwh)
+
+
+def monte_carlo(
+    table: LineTable, rows: Ints, kg: Floats, battery: int, draws: int, seed: int
+) -> Uncertainty:
+    """The Monte Carlo summary of one battery (see :func:`draw`): mean, median and 95 %
+    interval of the total and of each stage, per kWh delivered, and the inputs that drive the
+    variance of the total."""
+    sample = draw(table, rows, kg, battery, draws, seed)
+    total = sample.total_per_kwh
+    summary = {"total": _stats(total)}
+    for stage in STAGES:
+        summary[stage.value] = _stats(sample.stage_per_kwh(stage))
+    return Uncertainty(
+        draws=draws,
+        seed=seed,
+        summary=summary,
+        contributions=tuple(_contributions(list(sample.inputs), total)),
+        random_inputs=len(sample.inputs),
+        total_per_kwh=tuple(total.tolist()),
+    )
+
+
+def _positive(value: float, table: LineTable, row: int, what: str) -> None:
+    if value <= 0:
+        raise InputError(
+            f"{what}: a lognormal or range distribution needs a positive value, got {value:g}",
+            where=table.where(row),
+            hint="give no spread for credits and zero values, or a positive value",
+            code="impossible-distribution",
+        )
+
+
+def _stats(values: Floats) -> dict[str, float]:
+    low, median, high = np.percentile(values, [2.5, 50.0, 97.5])
+    return {
+        "mean": float(values.mean()),
+        "median": float(median),
+        "p2_5": float(low),
+        "p97_5": float(high),
+    }
+
+
+def _contributions(inputs: list[tuple[str, Floats]], total: Floats) -> list[tuple[str, float]]:
+    """Each input's squared correlation with the total, normalised to sum 1; top 10."""
+    if not inputs or float(total.std()) == 0.0:
+        return []
+    r2 = []
+    for label, draws in inputs:
+        if float(draws.std()) == 0.0:
+            continue
+        r = float(np.corrcoef(draws, total)[0, 1])
+        r2.append((label, r * r))
+    norm = sum(v for _, v in r2) or 1.0
+    ranked = sorted(((label, v / norm) for label, v in r2), key=lambda x: (-x[1], x[0]))
+    return ranked[:10]
+
+
+# --------------------------------------------------------------------------------------------
+# the full declaration of one battery
+# --------------------------------------------------------------------------------------------
+
+
+def _line(table: LineTable, row: int) -> ActivityLine:
+    """The activity line of a table row (an end-of-life line of the formula is built here)."""
+    k = int(table.cff_of[row])
+    raw_row = int(table.raw_row[row])
+    if k < 0:
+        return table.raw.activity_line(raw_row)
+    cff = table.cff
+    group = table.rules.cff[int(cff.group[k])]
+    erec_eol = None if math.isnan(cff.erec_eol[k]) else float(cff.erec_eol[k])
+    disposal = None if math.isnan(cff.disposal[k]) else float(cff.disposal[k])
+    return ActivityLine(
+        kind=LineKind.MATERIAL,
+        component=f"end of life (CFF, {group.name}): {table.raw.label(raw_row)}",
+        factor_id=f"cff:{group.name}",
+        quantity=float(cff.mass_kg[k]),
+        unit="kg",
+        where=table.raw.where(raw_row),
+        stage=Stage.END_OF_LIFE,
+        data_type=DATA_TYPES[int(table.data_type[row])],
+        note=f"R2 {cff.r2[k]:g}, R3 {cff.r3[k]:g}, A {cff.a[k]:g}, Qsout/Qp {cff.q_out[k]:g}, "
+        f"E*v {cff.ev[k]:.4g}, ErecEoL {erec_eol if erec_eol is not None else '-'}, "
+        f"ED {disposal if disposal is not None else '-'} (kg CO2e/kg)",
+    )
+
+
+def _opt(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def _declaration(ev: Evaluated, b: int) -> Declaration:
+    table = ev.table
+    rules, factors = table.rules, table.factors
+    rows = ev.rows[ev.starts[b] : ev.starts[b + 1]]
+    fu = table.functional_units[b]
+    assert fu is not None
+    project = table.projects[b]
+    raw_rows = [int(r) for r in rows if table.cff_of[r] < 0]
+    if not project.lines and raw_rows:
+        project = replace(project, lines=tuple(table.raw.activity_line(r) for r in raw_rows))
+    lines: list[LineResult] = []
+    line_of: dict[int, ActivityLine] = {}
+    for row in rows:
+        line = _line(table, int(row))
+        line_of[int(row)] = line
+        lines.append(
+            LineResult(
+                line=line,
+                stage=STAGES[int(table.stage[row])],
+                factor_id=table.factor_id[int(row)],
+                factor_value=float(table.value[row]),
+                factor_unit=table.factor_unit[int(row)],
+                factor_source=table.source[int(row)],
+                factor_status=table.status[int(row)],
+                kg_co2e=float(ev.kg[row]),
+                factor_set=table.set_label[int(row)],
+                factor_dqr=_opt(float(table.factor_dqr[row])),
+            )
+        )
+    electricity = tuple(
+        replace(
+            table.electricity_results[int(table.electricity[r])],
+            line=line_of[r],
+            kwh=line_of[r].quantity,
+        )
+        for r in raw_rows
+        if table.electricity[r] >= 0
+    )
+    cff = table.cff
+    cff_results = []
+    for k in np.flatnonzero(cff.battery == b):
+        row = int(cff.row[k])
+        cff_results.append(
+            CffResult(
+                line=line_of[row],
+                group=rules.cff[int(cff.group[k])].name,
+                mass_kg=float(cff.mass_kg[k]),
+                r1=float(cff.r1[k]),
+                r2=float(cff.r2[k]),
+                r3=float(cff.r3[k]),
+                a=float(cff.a[k]),
+                q_out=float(cff.q_out[k]),
+                ev=float(cff.ev[k]),
+                erec=_opt(float(cff.erec[k])),
+                erec_eol=_opt(float(cff.erec_eol[k])),
+                disposal=_opt(float(cff.disposal[k])),
+                raw_materials_kg=float(cff.raw_materials_kg[k]),
+                recycling_kg=float(cff.recycling_kg[k]),
+                energy_recovery_kg=float(cff.energy_recovery_kg[k]),
+                disposal_kg=float(cff.disposal_kg[k]),
+            )
+        )
+    fig = ev.figures
+    stages = tuple(
+        StageResult(
+            stage,
+            float(fig.stage_kg[b, i]),
+            float(fig.stage_per_kwh[b, i]),
+            float(fig.stage_share[b, i]),
+        )
+        for i, stage in enumerate(STAGES)
+    )
+    used = sorted(
+        {key for r in lines for key in r.factor_source.split(", ") if key in factors.sources}
+    )
+    provenance = Provenance(
+        tool_version=__version__,
+        factor_set=factors.label,
+        factor_set_sha256=factors.sha256,
+        ruleset=rules.id,
+        ruleset_sha256=rules.sha256,
+        ruleset_legal_status=rules.legal_status,
+        inputs=project.inputs,
+        sources=tuple(factors.sources[k] for k in used),
+        factor_layers=factors.layers or ((factors.label, factors.sha256),),
+        overridden_factors=factors.overridden,
+        run=table.run,
+        gwp_set=rules.gwp_set,
+    )
+    return Declaration(
+        project=project,
+        functional_unit=fu,
+        stages=stages,
+        absolute_kg_co2e=float(fig.absolute_kg[b]),
+        total_kg_co2e_per_kwh=float(fig.total_per_kwh[b]),
+        cradle_to_gate_kg_co2e=float(fig.cradle_to_gate_kg[b]),
+        cradle_to_gate_kg_co2e_per_kwh_capacity=float(fig.cradle_to_gate_per_kwh_capacity[b]),
+        lines=tuple(lines),
+        warnings=ev.warnings[b],
+        provenance=provenance,
+        mode=table.mode,
+        electricity=electricity,
+        cff=tuple(cff_results),
+        recycled_content=ev.recycled[b],
+        quality=ev.quality[b],
+        gate_failures=ev.gate_failures[b],
+        uncertainty=ev.uncertainty[b],
+    )

@@ -1,0 +1,310 @@
+"""Scenarios: one battery under other settings or at another plant, and two batteries side by
+side (``carbonfp compare`` and ``carbonfp report``); and the screening estimate without a BOM.
+
+Each scenario is a new project or new settings computed by the same engine; the comparison is
+plain data: per scenario the totals, per stage the change from the baseline, and the lines
+that explain it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from carbonfp.errors import UsageError
+from carbonfp.method.screening import ScreeningParameters
+from carbonfp.model import (
+    ActivityLine,
+    Battery,
+    Declaration,
+    FactorSet,
+    LineKind,
+    Project,
+    Ruleset,
+    SuppliedFactor,
+    grid_factor_id,
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One declaration of a comparison, with the inputs it was computed from."""
+
+    label: str
+    project: Project
+    factors: FactorSet
+    ruleset: Ruleset
+    declaration: Declaration
+
+
+def split_countries(values: Sequence[str] | None) -> list[str]:
+    """``--plant-country`` values, repeated or separated by commas, as upper-case codes."""
+    return [c.strip().upper() for v in values or [] for c in v.split(",") if c]
+
+
+def build_scenarios(
+    projects: Sequence[tuple[str, Project]],
+    *,
+    rules: Sequence[str] = (),
+    factor_sets: Sequence[str] = (),
+    policies: Sequence[str] = (),
+    plant_countries: Sequence[str] = (),
+    every_block: bool = False,
+    layers: Sequence[str] = (),
+    mode: str = "screening",
+    require_variation: bool = True,
+    command: str = "compare",
+) -> tuple[str | None, list[Scenario]]:
+    """The dimension that varies and one scenario per value, baseline first.
+
+    ``projects``: (label, project) of one or two projects. A single value of an option applies
+    to every scenario. With ``require_variation`` false, nothing may vary: the result is
+    ``(None, [the one scenario])``. ``layers`` are user factor sets laid over each scenario's
+    base set; ``command`` names the command in messages.
+
+    Raises UsageError when more than one thing varies (or, with ``require_variation``, none),
+    for more than two projects or an unknown electricity policy; and what loading the factor
+    sets and the ruleset or calculating raise.
+    """
+    from carbonfp.engine.calculate import calculate
+    from carbonfp.run import RunOptions, run_config
+
+    countries = split_countries(plant_countries)
+    rules_, sets_, policies_ = list(rules), list(factor_sets), list(policies)
+    varying: dict[str, list[str]] = {
+        "project": [label for label, _ in projects] if len(projects) > 1 else [],
+        "rules": rules_ if len(rules_) > 1 else [],
+        "factor set": sets_ if len(sets_) > 1 else [],
+        "electricity policy": policies_ if len(policies_) > 1 else [],
+        "plant country": countries if len(countries) > 1 else [],
+    }
+    dims = [k for k, v in varying.items() if v]
+    if len(projects) > 2:
+        raise UsageError(
+            "give one or two project files",
+            hint="compare two projects, or one project under repeated options",
+        )
+    if len(dims) > 1 or (require_variation and not dims):
+        raise UsageError(
+            f"{command} varies {'exactly' if require_variation else 'at most'} one thing: "
+            "two projects, or repeat one of --rules, "
+            "--factor-set, --electricity-policy, --plant-country"
+            + (f" (now: {', '.join(dims)})" if dims else ""),
+            hint="e.g. --plant-country HU,PL,SE, or --rules A --rules B",
+        )
+    dim = dims[0] if dims else None
+    labels = varying[dim] if dim else [projects[0][0]]
+    scenarios = []
+    for i, label in enumerate(labels):
+        project = projects[i][1] if dim == "project" else projects[0][1]
+
+        def pick(values: list[str], name: str, i: int = i) -> str | None:
+            return values[i] if dim == name else (values[0] if values else None)
+
+        options = RunOptions(
+            rules=pick(rules_, "rules"),
+            factor_set=pick(sets_, "factor set"),
+            layers=tuple(layers),
+            policy=pick(policies_, "electricity policy"),
+            mode=mode,
+        )
+        if countries:
+            project = move_production(project, pick(countries, "plant country") or "", every_block)
+        config = run_config(options, project.ruleset, project.factor_set)
+        decl = calculate(project, config.factors, config.rules, config.mode, run=config.settings)
+        scenarios.append(Scenario(label, project, config.factors, config.rules, decl))
+    return dim, scenarios
+
+
+def comparison_data(
+    dim: str, scenarios: Sequence[tuple[str, Declaration]], top: int
+) -> dict[str, Any]:
+    """The comparison as plain data (what ``carbonfp compare --format json`` prints): per
+    scenario the totals, per stage the change from the baseline, and the lines explaining it."""
+    base_label, base = scenarios[0]
+    out: dict[str, Any] = {"varies": dim, "baseline": base_label, "scenarios": []}
+    for label, decl in scenarios:
+        deltas = line_deltas(base, decl) if decl is not base else []
+        out["scenarios"].append(
+            {
+                "scenario": label,
+                "total_kg_co2e_per_kwh": decl.total_kg_co2e_per_kwh,
+                "absolute_kg_co2e": decl.absolute_kg_co2e,
+                "cradle_to_gate_kg_co2e_per_kwh_capacity": (
+                    decl.cradle_to_gate_kg_co2e_per_kwh_capacity
+                ),
+                "total_energy_kwh": decl.functional_unit.total_energy_kwh,
+                "stages": {
+                    s.stage.value: {
+                        "kg_co2e": s.kg_co2e,
+                        "kg_co2e_per_kwh": s.kg_co2e_per_kwh,
+                        "delta_kg_co2e": s.kg_co2e - base.stage(s.stage).kg_co2e,
+                    }
+                    for s in decl.stages
+                },
+                "explained_by": [
+                    {
+                        "line": d.explanation,
+                        "before_kg_co2e": d.before_kg,
+                        "after_kg_co2e": d.after_kg,
+                        "delta_kg_co2e": d.delta_kg,
+                    }
+                    for d in deltas[:top]
+                ],
+            }
+        )
+    return out
+
+
+def _first(values: list[str]) -> str | None:
+    return values[0] if values else None
+
+
+@dataclass(frozen=True)
+class LineDelta:
+    key: str
+    kind: str
+    before_kg: float
+    after_kg: float
+    explanation: str
+
+    @property
+    def delta_kg(self) -> float:
+        return self.after_kg - self.before_kg
+
+
+def move_production(project: Project, country: str, every_block: bool = False) -> Project:
+    """The project with its plant in ``country``, and the electricity blocks at the plant.
+
+    A block counts as at the plant when its grid country is the plant's (blocks of a
+    supplier's plant elsewhere stay where they are); ``every_block`` moves them all, as if
+    the whole chain moved.
+    """
+    code = country.upper()
+    here = project.plant.country.upper()
+    lines = tuple(
+        replace(line, origin=code, factor_id=grid_factor_id(code))
+        if line.kind is LineKind.ELECTRICITY and (every_block or (line.origin or here) == here)
+        else line
+        for line in project.lines
+    )
+    return replace(project, plant=replace(project.plant, country=code), lines=lines)
+
+
+def _key(line: ActivityLine) -> str:
+    return f"{line.kind.value}:{line.label}"
+
+
+def line_deltas(before: Declaration, after: Declaration) -> list[LineDelta]:
+    """Per line (matched by kind and component), the change in kg CO2e, largest first."""
+    old: dict[str, float] = {}
+    new: dict[str, float] = {}
+    text: dict[str, list[str]] = {}
+    for target, decl, side in ((old, before, 0), (new, after, 1)):
+        for r in decl.lines:
+            key = _key(r.line)
+            target[key] = target.get(key, 0.0) + r.kg_co2e
+            entry = text.setdefault(key, ["", "", r.line.label])
+            entry[side] = _describe(r.line, r.factor_id, r.factor_value, r.factor_unit)
+    deltas = []
+    for key in sorted(old.keys() | new.keys()):
+        before_kg = old.get(key, 0.0)
+        after_kg = new.get(key, 0.0)
+        if abs(after_kg - before_kg) < 1e-9:
+            continue
+        was, now, label = text[key]
+        kind = key.split(":", 1)[0]
+        if key not in old:
+            why = f"{label}: added ({now})"
+        elif key not in new:
+            why = f"{label}: removed (was {was})"
+        elif was != now:
+            why = f"{label}, {was} -> {now}"
+        else:
+            why = f"{label} ({now})"
+        deltas.append(LineDelta(key, kind, before_kg, after_kg, why))
+    return sorted(deltas, key=lambda d: (-abs(d.delta_kg), d.key))
+
+
+def _describe(line: ActivityLine, factor_id: str, value: float, unit: str) -> str:
+    if line.kind is LineKind.ELECTRICITY:
+        return f"{line.origin} {factor_id} {value * 1000:.1f} g CO2e/kWh"
+    return f"{factor_id} {value:.4g} {unit}"
+
+
+# --------------------------------------------------------------------------------------------
+# The screening estimate: no BOM, one declaration per plant country
+# --------------------------------------------------------------------------------------------
+
+
+def screening_parameters(
+    rules: Ruleset,
+    *,
+    cell_electricity: str | None = None,
+    cell_gas: str | None = None,
+    distribution: str | None = None,
+    end_of_life: SuppliedFactor | None = None,
+) -> ScreeningParameters:
+    """The estimate's activity data: the ruleset's ``[screening]`` settings, each overridable
+    (quantities as text, e.g. "20.1 kWh" per kWh of capacity).
+
+    Raises UsageError when the ruleset has no [screening] settings, InputError for a value
+    that is not a quantity of the right kind.
+    """
+    from carbonfp.errors import Location
+    from carbonfp.units import quantity_in
+
+    settings = rules.screening
+    if not settings:
+        raise UsageError(
+            f"ruleset {rules.id} has no [screening] settings",
+            hint="use a ruleset with screening settings, e.g. eu-ev-draft-2024-04",
+            code="invalid-option",
+        )
+    where = Location("estimate options")
+    return ScreeningParameters(
+        cell_electricity_kwh_per_kwh=quantity_in(
+            cell_electricity or settings["cell_electricity"], "kWh", where, "cell electricity"
+        ),
+        cell_natural_gas_mj_per_kwh=quantity_in(
+            cell_gas or settings["cell_natural_gas"], "MJ", where, "cell natural gas"
+        ),
+        energy_source=settings["energy_source"]
+        if not (cell_electricity or cell_gas)
+        else "user value",
+        distribution_mode=settings["distribution_mode"],
+        distribution_km=quantity_in(
+            distribution or settings["distribution_distance"], "km", where, "distribution"
+        ),
+        distribution_is_assumption=distribution is None,
+        end_of_life=end_of_life,
+    )
+
+
+def estimate(
+    battery: Battery,
+    countries: Sequence[str],
+    params: ScreeningParameters,
+    factors: FactorSet,
+    rules: Ruleset,
+    run: tuple[tuple[str, str, str], ...] = (),
+) -> list[Declaration]:
+    """Screening declarations of ``battery`` made in each of ``countries`` (no BOM): the
+    screening row of its chemistry per kWh, cell-plant energy at each country's grid, a
+    distribution leg. Raises InputError for a chemistry or country the set has no factor for.
+    """
+    from carbonfp.engine.calculate import calculate
+    from carbonfp.method.screening import estimated_mass, screening_project
+
+    if not battery.usable_capacity_kwh > 0:
+        raise UsageError(
+            f"--capacity must be greater than zero, got {battery.usable_capacity_kwh:g} kWh",
+            hint='e.g. --capacity "75 kWh"',
+            code="invalid-option",
+        )
+    battery = estimated_mass(battery, factors)
+    return [
+        calculate(screening_project(battery, c, params, factors), factors, rules, run=run)
+        for c in dict.fromkeys(countries)
+    ]

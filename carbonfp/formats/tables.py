@@ -1,0 +1,150 @@
+"""The declaration's two tables as rows of Python values: what the CSV and the XLSX writers write.
+
+The tidy table has one row per (stage, metric), numbers rounded to 10 significant digits. The
+line table has one row per activity line and is readable back as a long BOM (carbonfp.batch):
+its amounts, emissions and factor (in the ``factor`` text) keep full precision on purpose, so a
+round trip loses nothing. Rows hold numbers as numbers and text as it is; each writer makes text
+safe for its own format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+
+from carbonfp.columns import Figures
+from carbonfp.formats.common import STAGE_IDS, number_text, rounded, safe_cell
+from carbonfp.model import Declaration
+
+#: One cell of a table: text, a number, or nothing.
+Cell = str | float | None
+Row = list[Cell]
+
+TIDY_COLUMNS = ("battery", "stage", "metric", "value", "unit")
+LINE_COLUMNS = (
+    "battery",
+    "component",
+    "material",
+    "quantity",
+    "unit",
+    "stage",
+    "factor",
+    "factor_source",
+    "kind",
+    "factor_status",
+    "data_type",
+    "dqr",
+    "recycled_share",
+    "origin",
+    "allocation",
+    "kg_co2e",
+    "where",
+)
+
+
+def tidy_rows(decl: Declaration) -> list[Row]:
+    """The tidy table of one declaration, header first (see :func:`figure_rows`)."""
+    return figure_rows(Figures.of([decl]))
+
+
+def figure_rows(figures: Figures) -> list[Row]:
+    """The tidy table, header first: per battery and stage kg CO2e per kWh and kg CO2e, then
+    the totals, cradle-to-gate per kWh of capacity and the functional unit; values rounded."""
+    rows: list[Row] = [list(TIDY_COLUMNS)]
+    for b, model in enumerate(figures.battery):
+        for i, stage in enumerate(STAGE_IDS):
+            rows.append(
+                [
+                    model,
+                    stage,
+                    "kg_co2e_per_kwh",
+                    rounded(float(figures.stage_per_kwh[b, i])),
+                    "kg CO2e/kWh",
+                ]
+            )
+            rows.append(
+                [model, stage, "kg_co2e", rounded(float(figures.stage_kg[b, i])), "kg CO2e"]
+            )
+        rows += [
+            [
+                model,
+                "total",
+                "kg_co2e_per_kwh",
+                rounded(float(figures.total_per_kwh[b])),
+                "kg CO2e/kWh",
+            ],
+            [model, "total", "kg_co2e", rounded(float(figures.absolute_kg[b])), "kg CO2e"],
+            [
+                model,
+                "cradle_to_gate",
+                "kg_co2e_per_kwh_capacity",
+                rounded(float(figures.cradle_to_gate_per_kwh_capacity[b])),
+                "kg CO2e/kWh capacity",
+            ],
+            [
+                model,
+                "functional_unit",
+                "total_energy_kwh",
+                rounded(float(figures.total_energy_kwh[b])),
+                "kWh",
+            ],
+        ]
+    return rows
+
+
+def line_rows(decl: Declaration) -> list[Row]:
+    """The line table, header first: one row per activity line, numbers at full precision."""
+    model = decl.project.battery.model
+    rows: list[Row] = [list(LINE_COLUMNS)]
+    for r in decl.lines:
+        line = r.line
+        rows.append(
+            [
+                model,
+                line.label,
+                r.factor_id,
+                line.quantity,
+                line.unit,
+                r.stage.value,
+                f"{r.factor_value!r} {r.factor_unit}",
+                r.factor_source,
+                line.kind.value,
+                r.factor_status,
+                line.data_type.value,
+                line.dqr,
+                line.recycled_share,
+                line.origin or None,
+                line.note or None,
+                r.kg_co2e,
+                str(line.where),
+            ]
+        )
+    return rows
+
+
+def csv_text(rows: Sequence[Sequence[Cell]], number: Callable[[float], str] = repr) -> str:
+    """Rows as CSV: text made safe for spreadsheets, numbers written by ``number``, nothing as
+    an empty cell; ``\\n`` line ends."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        writer.writerow(
+            ["" if v is None else number(v) if isinstance(v, float) else safe_cell(v) for v in row]
+        )
+    return out.getvalue()
+
+
+def csv_figures(figures: Figures) -> str:
+    """The tidy table of many batteries as CSV (one header), numbers as in :func:`tidy_csv`."""
+    return csv_text(figure_rows(figures), number_text)
+
+
+def tidy_csv(decl: Declaration) -> str:
+    """The tidy table as CSV, numbers with 10 significant digits."""
+    return csv_text(tidy_rows(decl), number_text)
+
+
+def line_csv(decl: Declaration) -> str:
+    """The line table as CSV, numbers in full (the shortest text that reads back the same)."""
+    return csv_text(line_rows(decl))

@@ -1,0 +1,116 @@
+"""The settings of a run, and the only place their defaults live.
+
+Which ruleset, factor set (and layers over it), electricity policy and mode a declaration is
+computed with comes from, in this order: the caller's options (``--rules``, ``--factor-set``,
+``--factors``, ``--electricity-policy``, ``--mode``), the project (``[method] ruleset`` and
+``factor_set``), the ruleset (its factor set and policy), and carbonfp's default ruleset. Every
+command and the library build their settings with :func:`run_config`, and the declaration
+records which source won each setting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from carbonfp.errors import UsageError
+from carbonfp.model import FactorSet, Ruleset
+
+#: The ruleset used when neither the options nor the project name one.
+DEFAULT_RULESET = "eu-ev-draft-2024-04"
+MODES = ("screening", "declaration")
+POLICIES = ("national-mix", "market-based")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the caller asked for; None (or empty) means "not given"."""
+
+    rules: str | None = None
+    factor_set: str | None = None
+    layers: tuple[str, ...] = ()
+    policy: str | None = None
+    mode: str = "screening"
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise UsageError(
+                f"--mode must be screening or declaration, not {self.mode!r}",
+                hint="screening labels the result; declaration refuses secondary data where the "
+                "ruleset requires company-specific data",
+                code="invalid-option",
+            )
+        if self.policy is not None and self.policy not in POLICIES:
+            raise UsageError(
+                f"unknown --electricity-policy {self.policy!r}",
+                hint="use national-mix or market-based",
+                code="invalid-option",
+            )
+
+
+@dataclass(frozen=True, eq=False)
+class RunConfig:
+    """The ruleset, factor set and mode a declaration is computed with, and where each came
+    from: ``settings`` holds (setting, value, source) with source "option", "project",
+    "ruleset" or "default"."""
+
+    rules: Ruleset
+    factors: FactorSet
+    mode: str
+    settings: tuple[tuple[str, str, str], ...]
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """Equal for runs that compute alike (batteries with equal keys share one pass)."""
+        return (
+            self.rules.id,
+            self.rules.sha256,
+            self.rules.electricity_policy,
+            *(f"{label}={digest}" for label, digest in self.factors.layers),
+            self.mode,
+        )
+
+
+def run_config(
+    options: RunOptions,
+    project_rules: str | None = None,
+    project_factor_set: str | None = None,
+) -> RunConfig:
+    """The settings for one project (or one battery of a long BOM).
+
+    Raises FactorDataError for an unknown or invalid ruleset or factor set.
+    """
+    return _config(options, project_rules, project_factor_set)
+
+
+@lru_cache(maxsize=256)
+def _config(
+    options: RunOptions, project_rules: str | None, project_factor_set: str | None
+) -> RunConfig:
+    from carbonfp.data import load_factors, load_rules
+
+    settings: list[tuple[str, str, str]] = []
+    if options.rules:
+        rules_ref, rules_from = options.rules, "option"
+    elif project_rules:
+        rules_ref, rules_from = project_rules, "project"
+    else:
+        rules_ref, rules_from = DEFAULT_RULESET, "default"
+    rules = load_rules(rules_ref)
+    settings.append(("ruleset", rules.id, rules_from))
+    if options.factor_set:
+        set_ref, set_from = options.factor_set, "option"
+    elif project_factor_set:
+        set_ref, set_from = project_factor_set, "project"
+    else:
+        set_ref, set_from = rules.default_factor_set, "ruleset"
+    factors = load_factors([set_ref, *options.layers])
+    settings.append(("factor set", factors.label, set_from))
+    settings.extend(("factor layer", label, "option") for label, _ in factors.layers[1:])
+    if options.policy:
+        rules = replace(rules, electricity_policy=options.policy)
+        settings.append(("electricity policy", options.policy, "option"))
+    else:
+        settings.append(("electricity policy", rules.electricity_policy, "ruleset"))
+    settings.append(("mode", options.mode, "option" if options.mode != "screening" else "default"))
+    return RunConfig(rules=rules, factors=factors, mode=options.mode, settings=tuple(settings))
