@@ -2,7 +2,7 @@
 
 Files: tests/golden/exports/<sample>.<format> for batterypass.json, pact.json, csv, lines.csv
 and xlsx (compared cell by cell: the zip bytes depend on the openpyxl version). After an
-intended change run `pytest tests/formats/test_golden_exports.py --regen-golden` and review the diff.
+intended change run the REGEN command below and review the diff.
 The declaration JSON of each sample has its own golden file (tests/golden/<sample>.json); it is
 validated here against the declaration schema.
 """
@@ -34,6 +34,8 @@ from carbonfp.formats.pact import pact_footprint
 from carbonfp.formats.xlsx import read_sheets, workbook_bytes
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+#: The command that rewrites the golden exports after an intended change.
+REGEN = "pytest tests/formats/test_golden_exports.py --regen-golden"
 EXPORTS = GOLDEN / "exports"
 TEXT_FORMATS = ("batterypass.json", "pact.json", "csv", "lines.csv")
 FORMATS = (*TEXT_FORMATS, "xlsx")
@@ -78,13 +80,13 @@ def test_export_matches_its_golden_file(project_file: Path, fmt: str, regen_gold
         return
     if not golden.is_file():
         pytest.fail(
-            f"no golden file {golden.relative_to(GOLDEN.parent.parent)}: run `pytest "
-            "tests/formats/test_golden_exports.py --regen-golden`, review the new file and commit it",
+            f"no golden file {golden.relative_to(GOLDEN.parent.parent)}: run `{REGEN}`, review "
+            "the new file and commit it",
             pytrace=False,
         )
     if fmt == "xlsx":
         assert read_sheets(actual) == read_sheets(golden.read_bytes()), (
-            f"{golden.name} differs: if intended, run `pytest tests/formats/test_golden_exports.py --regen-golden`"
+            f"{golden.name} differs: if intended, run `{REGEN}`"
         )
         return
     expected = golden.read_text(encoding="utf-8")
@@ -101,7 +103,7 @@ def test_export_matches_its_golden_file(project_file: Path, fmt: str, regen_gold
         )
         pytest.fail(
             f"{golden.name} differs from its golden file. If the change is intended, run "
-            f"`pytest tests/formats/test_golden_exports.py --regen-golden` and review the diff.\n{diff[:6000]}",
+            f"`{REGEN}` and review the diff.\n{diff[:6000]}",
             pytrace=False,
         )
 
