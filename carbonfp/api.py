@@ -14,7 +14,6 @@ from pathlib import Path
 from carbonfp.columns import Inputs
 from carbonfp.engine.executors import Batch, run_local
 from carbonfp.errors import CarbonfpError
-from carbonfp.inputs.long_bom import read_long_bom
 from carbonfp.inputs.project import load_project
 from carbonfp.model import Declaration, FactorSet, Project, Ruleset
 from carbonfp.run import RunConfig, RunOptions, run_config
@@ -54,6 +53,8 @@ def project_name(path: Path) -> str:
 def load_long_bom(lines: str | Path, batteries: str | Path) -> Inputs:
     """Read a long BOM (docs/long-bom.md): LINES.csv and BATTERIES.csv. A bad row fails only
     its battery. Raises InputError when a file is missing or malformed as a whole."""
+    from carbonfp.inputs.long_bom import read_long_bom  # pandas: only for long BOMs
+
     return read_long_bom(lines, batteries)
 
 

@@ -42,6 +42,51 @@ KIND_FROM_FACTOR = -1
 #: data type of a line that names none: the default for its kind (model.default_data_type)
 DEFAULT_DATA_TYPE = -1
 
+#: Columns of a long BOM's LINES.csv (docs/long-bom.md): required, optional, and the supply
+#: columns of electricity lines (the keys of an [[electricity]] block). Readers and writers of
+#: the format both take them from here.
+LINE_REQUIRED = ("battery", "material", "quantity", "unit")
+LINE_OPTIONAL = (
+    "kind",
+    "component",
+    "path",
+    "stage",
+    "origin",
+    "recycled_share",
+    "factor",
+    "factor_source",
+    "data_type",
+    "dqr",
+    "quantity_gsd",
+    "factor_gsd",
+    "note",
+)
+SUPPLY_COLUMNS = (
+    "supply",
+    "technology",
+    "share",
+    "certificate_id",
+    "conveys_attributes",
+    "cancelled_for_user",
+    "generation_period",
+    "consumption_period",
+    "market",
+    "residual_mix",
+    "residual_mix_source",
+)
+#: LINES.csv as carbonfp writes it: every column, in this order.
+LINE_COLUMNS = (
+    "battery",
+    "kind",
+    "component",
+    "path",
+    "material",
+    "quantity",
+    "unit",
+    *LINE_OPTIONAL[3:],
+    *SUPPLY_COLUMNS,
+)
+
 T = TypeVar("T", bound=Hashable)
 
 
@@ -83,17 +128,34 @@ class Codes(Generic[T]):
         """Rows mapped through one result per distinct value (``values[code]``)."""
         return np.asarray(values, dtype=dtype)[self.codes] if len(self.codes) else np.zeros(0)
 
+    def compact(self) -> Codes[T]:
+        """The same column with each value once and only the values used."""
+        if not len(self.codes):
+            return Codes(self.codes, ())
+        used, inverse = np.unique(self.codes, return_inverse=True)
+        index: dict[T, int] = {}
+        remap = np.asarray(
+            [index.setdefault(self.values[int(u)], len(index)) for u in used], dtype=np.intp
+        )
+        return Codes(remap[np.asarray(inverse, dtype=np.intp)], tuple(index))
+
     @staticmethod
     def concat(parts: Sequence[Codes[T]]) -> Codes[T]:
+        """The columns one after the other, each distinct value once."""
+        filled = [p for p in parts if len(p.codes)]
+        if len(filled) == 1:
+            return filled[0]
         index: dict[T, int] = {}
         out = []
-        for part in parts:
-            remap = np.asarray(
-                [index.setdefault(v, len(index)) for v in part.values], dtype=np.intp
+        for part in filled:
+            remap = np.fromiter(
+                (index.setdefault(v, len(index)) for v in part.values),
+                dtype=np.intp,
+                count=len(part.values),
             )
-            out.append(remap[part.codes] if len(part.codes) else np.zeros(0, dtype=np.intp))
+            out.append(remap[part.codes])
         codes = np.concatenate(out) if out else np.zeros(0, dtype=np.intp)
-        return Codes(codes.astype(np.intp), tuple(index))
+        return Codes(codes, tuple(index))
 
 
 Texts = Codes[str]
@@ -332,9 +394,9 @@ class Inputs:
         sources: Sequence[str] = (),
     ) -> Inputs:
         """Inputs of projects already read (their lines become the raw lines); a project that
-        could not be read is None, with its problems."""
+        could not be read is None, with its problems. Ids default to the battery models."""
         return cls(
-            ids=tuple(ids) or tuple(p.label if p else "" for p in projects),
+            ids=tuple(ids) or tuple(p.battery.model if p else "" for p in projects),
             projects=tuple(projects),
             lines=RawLines.from_lines([p.lines if p else () for p in projects]),
             problems=tuple(tuple(p) for p in problems) or tuple(() for _ in projects),

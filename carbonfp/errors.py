@@ -1,14 +1,24 @@
-"""Errors carbonfp raises, each with a place, a hint and the exit code the CLI maps it to."""
+"""The error catalogue: every error carbonfp raises, with its stable code and exit code.
+
+An error carries a code (``missing-column``), a message that names what is wrong, a place (file,
+line, key) and a hint on how to fix it; its class gives the exit code the command line ends with.
+Every code is an entry of :data:`CATALOGUE`, with its class, a one-line meaning and a general
+fix; an error with a code the catalogue does not hold, or holds for another class, is a bug and
+cannot be created (ValueError). docs/errors.md is generated from the catalogue
+(``python scripts/errors_doc.py``), and a test keeps the two equal.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from types import MappingProxyType
 
 
 class ExitCode(IntEnum):
-    """Documented process exit codes (see README, "Exit codes")."""
+    """Documented process exit codes (see README, "Exit codes", and docs/errors.md)."""
 
     OK = 0
     INTERNAL = 1
@@ -17,6 +27,24 @@ class ExitCode(IntEnum):
     FACTOR_DATA = 4
     GATE = 5
     INTERRUPTED = 130
+
+
+#: What each exit code means, as the README and docs/errors.md say it.
+EXIT_MEANINGS: Mapping[ExitCode, str] = MappingProxyType(
+    {
+        ExitCode.OK: "ok",
+        ExitCode.INTERNAL: "internal error: a bug in carbonfp (please report it; `--debug` shows "
+        "the traceback)",
+        ExitCode.USAGE: "usage: the command line asks for something that cannot be done (an "
+        "unknown option or value, a missing argument, an output that cannot be written)",
+        ExitCode.INPUT: "invalid input: a project file, BOM, energy or transport input, long BOM "
+        "or supplier footprint",
+        ExitCode.FACTOR_DATA: "invalid or tampered factor data: a factor set or ruleset is "
+        "unknown, malformed or does not match its manifest",
+        ExitCode.GATE: "a declaration was computed but a gate failed (declaration-mode checks)",
+        ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +68,11 @@ class Location:
 
 
 class CarbonfpError(Exception):
-    """Base of every error carbonfp raises on purpose; carries a stable short code."""
+    """Base of every error carbonfp raises on purpose; carries a stable short code.
+
+    Raises ValueError (a bug in carbonfp) when ``code`` is not in :data:`CATALOGUE`, or is
+    catalogued for another class: an InputError cannot carry a usage code.
+    """
 
     exit_code: ExitCode = ExitCode.INTERNAL
     code: str = "error"
@@ -59,6 +91,7 @@ class CarbonfpError(Exception):
         self.hint = hint
         if code is not None:
             self.code = code
+        check_code(type(self), self.code)
         #: further problems of the same input, reported together with this one
         self.related: tuple[CarbonfpError, ...] = ()
 
@@ -97,3 +130,654 @@ class GateError(CarbonfpError):
 
     exit_code = ExitCode.GATE
     code = "gate-failed"
+
+
+# --- The catalogue ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One error code: the class that raises it (and so its exit code), what it means, and how
+    to fix it in general (the error's own hint says it for the case at hand)."""
+
+    code: str
+    error: type[CarbonfpError]
+    meaning: str
+    fix: str | None = None
+    #: the code of the same problem in user input, for a code that reports it in factor data
+    #: (see :func:`code_for`)
+    same_as: str | None = None
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return self.error.exit_code
+
+
+_FACTOR_DATA_PREFIX = "factor-data-"
+
+_ENTRIES = (
+    # --- every class's default: an error raised without a more precise code -----------------
+    Entry(
+        "error",
+        CarbonfpError,
+        "an error without a more precise code; carbonfp never raises it on purpose",
+        "please report it, with the output of --debug",
+    ),
+    Entry("usage", UsageError, "a usage error without a more precise code"),
+    Entry("invalid-input", InputError, "an invalid input without a more precise code"),
+    Entry(
+        "invalid-factor-data", FactorDataError, "invalid factor data without a more precise code"
+    ),
+    Entry("gate-failed", GateError, "a gate failed, without a more precise code"),
+    # --- usage: exit 2 ----------------------------------------------------------------------
+    Entry(
+        "invalid-option",
+        UsageError,
+        "an option or argument asks for something the command cannot do",
+        "see `carbonfp COMMAND --help` for the options and the values each takes",
+    ),
+    Entry(
+        "missing-option",
+        UsageError,
+        "the command needs an option that was not given",
+        "give the options the message names",
+    ),
+    Entry(
+        "missing-dependency",
+        UsageError,
+        "the output asked for needs an optional library that is not installed",
+        "install the extra the hint names, e.g. pip install 'carbonfp[xlsx]' or 'carbonfp[report]'",
+    ),
+    Entry(
+        "nothing-to-write",
+        UsageError,
+        "there is no declaration or estimate to write",
+        "give at least one project",
+    ),
+    Entry(
+        "cannot-write",
+        UsageError,
+        "the operating system refused to write the output (no space, no permission, a closed "
+        "pipe...)",
+        "free some space or write somewhere you may write",
+    ),
+    Entry(
+        "missing-folder",
+        UsageError,
+        "the folder of the output file does not exist, or a part of its path is not a folder",
+        "create the folder first, or write somewhere else",
+    ),
+    Entry(
+        "not-a-folder",
+        UsageError,
+        "the output folder is a file, or cannot be created",
+        "give the path of a folder, or a new path for carbonfp to create",
+    ),
+    Entry(
+        "output-is-folder",
+        UsageError,
+        "the output file given is a folder",
+        "give a file name inside it",
+    ),
+    Entry(
+        "output-exists",
+        UsageError,
+        "the output folder exists and is not empty; carbonfp does not write over it",
+        "give a new folder",
+    ),
+    # --- invalid input: exit 3 --------------------------------------------------------------
+    Entry(
+        "missing-file",
+        InputError,
+        "an input file (project, BOM, sub-BOM, energy, transport, supplier footprint) is not found",
+        "check the path; paths inside a project file are relative to that file",
+    ),
+    Entry(
+        "unreadable-file",
+        InputError,
+        "an input file cannot be read: a folder, no permission, not UTF-8, not a workbook",
+        "save it as UTF-8 text (or as an .xlsx workbook) and check that you may read it",
+    ),
+    Entry(
+        "missing-xlsx-reader",
+        InputError,
+        "reading an .xlsx input needs the optional library openpyxl, which is not installed",
+        "pip install 'carbonfp[xlsx]', or save the sheet as CSV",
+    ),
+    Entry(
+        "empty-file",
+        InputError,
+        "a file has no header row, or a header but no rows",
+        "add the header and one row per line",
+    ),
+    Entry(
+        "malformed-csv",
+        InputError,
+        "a CSV file cannot be parsed (an unclosed quote, say)",
+        "check the quoting of the row the message names; save it again as CSV",
+    ),
+    Entry(
+        "missing-column",
+        InputError,
+        "a table lacks a required column",
+        "add the column with its header; the hint lists the required and optional columns",
+    ),
+    Entry(
+        "duplicate-column",
+        InputError,
+        "a table has the same column twice",
+        "remove or rename one of them",
+    ),
+    Entry(
+        "missing-value",
+        InputError,
+        "a required cell of a table is empty",
+        "fill it in",
+    ),
+    Entry(
+        "not-a-number",
+        InputError,
+        "a value that must be a number is not one",
+        "write a plain number (12.5, or 12,5 in a semicolon-separated file), without quotes in "
+        "TOML",
+    ),
+    Entry(
+        "not-positive",
+        InputError,
+        "a value that must be greater than zero is not",
+        "give a positive number",
+    ),
+    Entry(
+        "negative-quantity",
+        InputError,
+        "an amount, mass or distance is negative",
+        "give amounts as positive numbers; credits belong to end of life",
+    ),
+    Entry(
+        "bad-quantity",
+        InputError,
+        "a value that must be a quantity (a number and a unit) is not one",
+        'write a number followed by its unit, e.g. "75 kWh" or "480 kg"',
+    ),
+    Entry(
+        "missing-unit",
+        InputError,
+        "a quantity has a number but no unit",
+        'add the unit, e.g. "75 kWh"',
+    ),
+    Entry(
+        "unknown-unit",
+        InputError,
+        "a unit carbonfp does not know",
+        "use a unit of factors/units.txt (kg, t, kWh, MJ, km, t*km, pcs, kg CO2e/kg...)",
+    ),
+    Entry(
+        "wrong-dimension",
+        InputError,
+        "a quantity's unit measures the wrong thing (kWh where kg is needed, say)",
+        "give the amount in a unit of the dimension the message names",
+    ),
+    Entry(
+        "invalid-toml",
+        InputError,
+        "a TOML input is not valid TOML",
+        "check quotes around text, '=' between key and value, and [table] headers at the line "
+        "given",
+    ),
+    Entry(
+        "missing-key",
+        InputError,
+        "a TOML input lacks a required key or table",
+        "add the key the message names (the hint gives an example)",
+    ),
+    Entry(
+        "unknown-key",
+        InputError,
+        "a TOML input has a key carbonfp does not know (often a typo)",
+        "fix its spelling or remove it; the hint lists the keys allowed there",
+    ),
+    Entry(
+        "wrong-type",
+        InputError,
+        "a TOML value has the wrong type (text, number, true/false, date, table or array)",
+        "write the value as the message says, e.g. a number without quotes",
+    ),
+    Entry(
+        "invalid-value",
+        InputError,
+        "a value is outside what its key or column allows (an unknown choice, a share above 1, "
+        "a malformed code)",
+        "use one of the values the message or hint names",
+    ),
+    Entry(
+        "unknown-factor",
+        InputError,
+        "an input names a factor id (material, grid, fuel, gas, transport mode) the factor set "
+        "does not have",
+        "fix the id (the hint lists the closest ones), or give a supplier-specific factor",
+    ),
+    Entry(
+        "wrong-factor-table",
+        InputError,
+        "a factor id of one table is used where another table is needed (a grid as a material)",
+        "use an id of the table the hint names",
+    ),
+    Entry(
+        "bad-factor",
+        InputError,
+        "a supplier-specific factor is not an emission factor, or is negative",
+        'write it with its unit, e.g. "12.4 kg CO2e/kg"',
+    ),
+    Entry(
+        "missing-source",
+        InputError,
+        "a supplier-specific factor has no source",
+        "name its source in factor_source",
+    ),
+    Entry(
+        "invalid-pact",
+        InputError,
+        "a supplier's PACT footprint file (factor_source = pact:FILE) is invalid",
+        "fix the field the message names, or ask the supplier for a valid PACT v2 footprint",
+    ),
+    Entry(
+        "unknown-stage",
+        InputError,
+        "a life-cycle stage carbonfp does not know",
+        "use raw_materials, production, distribution or end_of_life",
+    ),
+    Entry(
+        "use-stage",
+        InputError,
+        "a line is in the use stage, which Annex II leaves out of the battery carbon footprint",
+        "remove the line",
+    ),
+    Entry(
+        "missing-stage",
+        InputError,
+        "a line has no stage and the ruleset gives none for its kind",
+        "give the line's stage",
+    ),
+    Entry(
+        "sub-bom-cycle",
+        InputError,
+        "sub-BOMs refer to each other in a cycle",
+        "remove the line that closes the cycle",
+    ),
+    Entry(
+        "sub-bom-depth",
+        InputError,
+        "sub-BOMs are nested too deep",
+        "flatten some levels of sub-BOMs",
+    ),
+    Entry(
+        "impossible-distribution",
+        InputError,
+        "an uncertainty cannot hold: a geometric standard deviation below 1, or a lognormal or "
+        "range around a value that is not positive",
+        "give a geometric standard deviation of at least 1, and a spread only for positive values",
+    ),
+    Entry(
+        "missing-recycled-factor",
+        InputError,
+        "a recycled share needs the emissions of the recycled material, which the factor set "
+        "does not have",
+        "give the recycled material's factor, or remove the recycled share",
+    ),
+    Entry(
+        "missing-recycling-factor",
+        InputError,
+        "the Circular Footprint Formula needs the emissions of recycling or energy recovery "
+        "(R2 or R3 above 0), and none is given",
+        "add them under [end_of_life.materials.NAME] in the project file",
+    ),
+    Entry(
+        "negative-total",
+        InputError,
+        "the total footprint comes out negative: end-of-life credits exceed the emissions",
+        "check the end-of-life credits and the amounts of the lines",
+    ),
+    Entry(
+        "ruleset-category",
+        InputError,
+        "the ruleset does not cover the battery's category",
+        "choose a ruleset for that category (carbonfp rules list), or fix the category",
+    ),
+    Entry(
+        "unknown-vehicle-category",
+        InputError,
+        "the ruleset gives no cycles per year for the battery's vehicle category",
+        "fix the vehicle category, or give cycles_per_year with its justification",
+    ),
+    Entry(
+        "missing-km-basis",
+        InputError,
+        "a warranty in km needs a basis to turn km into years, and there is none",
+        "give the annual distance the hint names",
+    ),
+    Entry(
+        "unknown-gwp-set",
+        InputError,
+        "the factor set has no GWP values of the set the ruleset asks for",
+        "use a factor set that has it, or a ruleset with another gwp_set",
+    ),
+    Entry(
+        "unknown-chemistry",
+        InputError,
+        "no screening factor for the battery's chemistry",
+        "use a chemistry the hint lists",
+    ),
+    Entry(
+        "unknown-battery",
+        InputError,
+        "a long BOM's lines name a battery that has no row in the battery table",
+        "add the battery's row, or fix the battery id on its lines",
+    ),
+    Entry(
+        "duplicate-battery",
+        InputError,
+        "the battery table lists the same battery twice",
+        "give each battery one row",
+    ),
+    Entry(
+        "invalid-factor-rows",
+        InputError,
+        "rows of a factor CSV to import are invalid (each is listed)",
+        "fix each row listed",
+    ),
+    # --- invalid or tampered factor data: exit 4 -------------------------------------------
+    Entry(
+        "unknown-factor-set",
+        FactorDataError,
+        "no factor set, or no version of it, by that name or path",
+        "use a shipped set (carbonfp factors list) or the path of a set folder",
+    ),
+    Entry(
+        "unknown-ruleset",
+        FactorDataError,
+        "no ruleset by that name or path (or a ruleset extends an unknown one)",
+        "use a shipped ruleset (carbonfp rules list) or the path of a ruleset file",
+    ),
+    Entry(
+        "ruleset-cycle",
+        FactorDataError,
+        "rulesets extend each other in a cycle",
+        "remove one of the extends keys",
+    ),
+    Entry(
+        "hash-mismatch",
+        FactorDataError,
+        "a file of a factor set does not match its sha256 in the manifest: the set has been "
+        "changed",
+        "restore the file; publish a change as a new version with its own manifest",
+    ),
+    Entry(
+        "unlisted-file",
+        FactorDataError,
+        "a factor set folder holds a file its manifest does not list",
+        "add it to the manifest with its sha256, or remove it",
+    ),
+    Entry(
+        "duplicate-id",
+        FactorDataError,
+        "two factors of a set have the same id",
+        "give each factor its own id",
+    ),
+    Entry(
+        "unknown-source",
+        FactorDataError,
+        "a factor cites a source key that sources.toml does not have",
+        "add the source to sources.toml, or fix the key",
+    ),
+    Entry(
+        "conflicting-source",
+        FactorDataError,
+        "a layered factor set gives a source key a different meaning than an earlier layer",
+        "give the layer's sources keys of their own",
+    ),
+    Entry(
+        "bad-license",
+        FactorDataError,
+        "a source's licence is not in the allow-list",
+        "use a licence of the allow-list the hint gives",
+    ),
+    Entry(
+        "negative-factor",
+        FactorDataError,
+        "a factor outside the end-of-life table is negative",
+        "credits belong to end-of-life rows or to the Circular Footprint Formula",
+    ),
+    Entry(
+        "unsupported-gwp-set",
+        FactorDataError,
+        "the ruleset's GWP set cannot be declared in the format asked for (PACT: AR5 or AR6)",
+        "use a ruleset with gwp_set AR6",
+    ),
+    # the same problems as in user input, found in a factor set or ruleset: code_for()
+    Entry(
+        "factor-data-missing-file",
+        FactorDataError,
+        "a file of a factor set or ruleset is missing",
+        "restore the file, or remove it from the manifest",
+        same_as="missing-file",
+    ),
+    Entry(
+        "factor-data-unreadable-file",
+        FactorDataError,
+        "a file of a factor set or ruleset cannot be read, or is not UTF-8",
+        "restore the file",
+        same_as="unreadable-file",
+    ),
+    Entry(
+        "factor-data-invalid-toml",
+        FactorDataError,
+        "a file of a factor set or ruleset is not valid TOML",
+        "fix the syntax at the line given",
+        same_as="invalid-toml",
+    ),
+    Entry(
+        "factor-data-missing-key",
+        FactorDataError,
+        "a factor set or ruleset lacks a required key or table",
+        "add the key the message names",
+        same_as="missing-key",
+    ),
+    Entry(
+        "factor-data-unknown-key",
+        FactorDataError,
+        "a factor set or ruleset has a key carbonfp does not know",
+        "fix its spelling or remove it",
+        same_as="unknown-key",
+    ),
+    Entry(
+        "factor-data-wrong-type",
+        FactorDataError,
+        "a value in a factor set or ruleset has the wrong type",
+        "write the value as the message says",
+        same_as="wrong-type",
+    ),
+    Entry(
+        "factor-data-not-a-number",
+        FactorDataError,
+        "a value in a factor set or ruleset that must be a number is not one",
+        "write a number without quotes",
+        same_as="not-a-number",
+    ),
+    Entry(
+        "factor-data-not-positive",
+        FactorDataError,
+        "a value in a factor set or ruleset that must be greater than zero is not",
+        "give a positive number",
+        same_as="not-positive",
+    ),
+    Entry(
+        "factor-data-invalid-value",
+        FactorDataError,
+        "a value in a factor set or ruleset is outside what its key allows",
+        "use one of the values the message names",
+        same_as="invalid-value",
+    ),
+    Entry(
+        "factor-data-unknown-unit",
+        FactorDataError,
+        "a factor's unit is not a unit carbonfp knows",
+        "use a unit of factors/units.txt",
+        same_as="unknown-unit",
+    ),
+    Entry(
+        "factor-data-wrong-dimension",
+        FactorDataError,
+        "a factor's unit is not kg CO2e per an amount of its table (per kg of a material, per "
+        "kWh of electricity...)",
+        "give the factor in kg CO2e per the amount the hint names",
+        same_as="wrong-dimension",
+    ),
+    # --- a gate failed: exit 5 --------------------------------------------------------------
+    Entry(
+        "not-a-declaration",
+        GateError,
+        "in declaration mode, a check of the ruleset fails (lines without company- or "
+        "supplier-specific data, say): the result is computed but is not a declaration",
+        "give the data the message names, or run --mode screening",
+    ),
+)
+
+
+def _catalogue(entries: Sequence[Entry]) -> Mapping[str, Entry]:
+    table: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.code in table:
+            raise ValueError(f"error code {entry.code!r} is catalogued twice")
+        table[entry.code] = entry
+    return MappingProxyType(table)
+
+
+#: Every error code carbonfp raises: code -> entry.
+CATALOGUE: Mapping[str, Entry] = _catalogue(_ENTRIES)
+
+
+def _fits(error: type[CarbonfpError], entry: Entry) -> bool:
+    return issubclass(error, entry.error) and error.exit_code == entry.exit_code
+
+
+def check_code(error: type[CarbonfpError], code: str) -> None:
+    """Raise ValueError (a bug in carbonfp) unless ``code`` is catalogued for ``error``'s class
+    (or a class it derives from, with the same exit code)."""
+    entry = CATALOGUE.get(code)
+    if entry is None:
+        raise ValueError(
+            f"error code {code!r} is not in the catalogue: add it to carbonfp.errors.CATALOGUE "
+            "(and regenerate docs/errors.md with python scripts/errors_doc.py)"
+        )
+    if not _fits(error, entry):
+        raise ValueError(
+            f"error code {code!r} is catalogued for {entry.error.__name__} (exit "
+            f"{int(entry.exit_code)}), not for {error.__name__} (exit {int(error.exit_code)})"
+        )
+
+
+def code_for(error: type[CarbonfpError], code: str) -> str:
+    """``code`` as ``error`` raises it: ``code`` itself if it is catalogued for that class, else
+    the code of the same problem in that class (``missing-key`` in a ruleset, a FactorDataError,
+    is ``factor-data-missing-key``).
+
+    The shared readers of carbonfp.files (text files, TOML tables) raise the same problems in
+    user inputs (InputError, exit 3) and in factor sets and rulesets (FactorDataError, exit 4);
+    each code has one class, so one problem has one code per class. Raises ValueError if there
+    is no such code.
+    """
+    entry = CATALOGUE.get(code)
+    if entry is not None and _fits(error, entry):
+        return code
+    for twin in CATALOGUE.values():
+        if twin.same_as == code and _fits(error, twin):
+            return twin.code
+    check_code(error, code)  # raises: no code of that class for the problem
+    return code
+
+
+# --- docs/errors.md -----------------------------------------------------------------------------
+
+#: Where the generated catalogue is, relative to the repository, and the command that writes it.
+DOCS_PATH = "docs/errors.md"
+DOCS_COMMAND = "python scripts/errors_doc.py"
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+#: The example of docs/errors.md: a misspelt material in a BOM, as carbonfp reports it.
+EXAMPLE: Mapping[str, object] = MappingProxyType(
+    {
+        "code": "unknown-factor",
+        "message": "unknown material 'aluminium-primry': carbonfp-open@2026.1 has no factor for it",
+        "where": "bom.csv:3",
+        "hint": "did you mean 'aluminium-primary' or 'aluminium-foil' or 'aluminium-recycled'? "
+        "If not, give a supplier-specific value in the BOM's factor column (e.g. '12.4 kg "
+        "CO2e/kg') with its factor_source",
+        "exit_code": 3,
+    }
+)
+
+
+def errors_markdown() -> str:
+    """docs/errors.md: how errors look, the exit codes, and one row per catalogued code."""
+    exit_rows = "\n".join(f"| {int(c)} | {_cell(m)} |" for c, m in EXIT_MEANINGS.items())
+    # by exit code; in each, the class default first, then by code
+    entries = sorted(
+        CATALOGUE.values(), key=lambda e: (int(e.exit_code), e.code != e.error.code, e.code)
+    )
+    code_rows = "\n".join(
+        f"| `{e.code}` | {int(e.exit_code)} | {_cell(e.meaning)} | {_cell(e.fix)} |"
+        for e in entries
+    )
+    text = f"carbonfp: error: {EXAMPLE['message']} ({EXAMPLE['where']})\nhint: {EXAMPLE['hint']}"
+    record = json.dumps({"error": dict(EXAMPLE)}, ensure_ascii=False)
+    return f"""# Errors
+
+<!-- Generated from carbonfp/errors.py (CATALOGUE) by `{DOCS_COMMAND}`: edit the
+catalogue, not this file. A test fails when the two differ. -->
+
+Every error carbonfp reports has a stable code, a message that names what is wrong and where
+(the file, and the line, column or key where known), a hint on how to fix it, and an exit code.
+A command that fails leaves no half-written output file and shows no traceback (unless `--debug`
+asks for it).
+
+Errors go to standard error as text, a message line and a hint line:
+
+```text
+{text}
+```
+
+Where the command was asked for JSON (`--format json`), each error is one JSON object on one line
+of standard error, with the same fields and the exit code:
+
+```json
+{record}
+```
+
+`where` and `hint` are `null` where there is none. When one input has several problems, each is
+reported (one record each). With many batteries (a long BOM, or several project files), a
+battery that fails is reported with its id, `carbonfp: error: [battery B7] ...` in text and
+`"battery": "B7"` first in the JSON record, the other batteries are still written, and the
+command ends with the exit code of the worst failure.
+
+## Exit codes
+
+| exit code | meaning |
+|---|---|
+{exit_rows}
+
+## Error codes
+
+A code belongs to one exit code. Codes that start with `{_FACTOR_DATA_PREFIX}` are problems
+that have another code in user input, found in a factor set or ruleset (exit 4):
+`{_FACTOR_DATA_PREFIX}missing-key` is `missing-key` in a ruleset. The first code of each exit
+code ("without a more precise code") is the default of its class, which carbonfp does not
+raise on purpose.
+
+| code | exit code | meaning | how to fix |
+|---|---|---|---|
+{code_rows}
+"""

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from carbonfp.errors import CarbonfpError, InputError, Location, UsageError
+from carbonfp.errors import CarbonfpError, InputError, Location, UsageError, code_for
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -48,7 +48,8 @@ _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 def read_text(path: Path, label: str, error: type[CarbonfpError] = InputError) -> str:
     """Read a UTF-8 text file (a byte-order mark is dropped).
 
-    Raises ``error`` (code ``missing-file`` or ``unreadable-file``) naming ``label``.
+    Raises ``error`` (code ``missing-file`` or ``unreadable-file``, or the same problems'
+    codes of ``error``'s class: ``factor-data-missing-file``...) naming ``label``.
     """
     try:
         data = path.read_bytes()
@@ -57,21 +58,21 @@ def read_text(path: Path, label: str, error: type[CarbonfpError] = InputError) -
             "file not found",
             where=Location(label),
             hint="check the path (paths inside a project file are relative to that file)",
-            code="missing-file",
+            code=code_for(error, "missing-file"),
         ) from exc
     except IsADirectoryError as exc:
         raise error(
             "is a directory, not a file",
             where=Location(label),
             hint="give the path of a file inside it",
-            code="unreadable-file",
+            code=code_for(error, "unreadable-file"),
         ) from exc
     except OSError as exc:
         raise error(
             f"cannot read file: {exc.strerror}",
             where=Location(label),
             hint="check that the file exists and that you may read it",
-            code="unreadable-file",
+            code=code_for(error, "unreadable-file"),
         ) from exc
     try:
         return data.decode("utf-8-sig")
@@ -81,7 +82,7 @@ def read_text(path: Path, label: str, error: type[CarbonfpError] = InputError) -
             "file is not UTF-8 text",
             where=Location(label, line),
             hint="save the file as UTF-8",
-            code="unreadable-file",
+            code=code_for(error, "unreadable-file"),
         ) from exc
 
 
@@ -90,7 +91,8 @@ def load_toml(
 ) -> tuple[dict[str, Any], str]:
     """Parse a TOML file; return its data and its text (to locate keys in later messages).
 
-    Raises ``error`` (code ``invalid-toml``) with the line and column of the syntax error.
+    Raises ``error`` (code ``invalid-toml``, or ``factor-data-invalid-toml`` for a
+    FactorDataError) with the line and column of the syntax error.
     """
     text = read_text(path, label, error)
     try:
@@ -103,7 +105,7 @@ def load_toml(
             f"invalid TOML: {what}",
             where=Location(label, line, col),
             hint="check quotes around text, '=' between key and value, and [table] headers",
-            code="invalid-toml",
+            code=code_for(error, "invalid-toml"),
         ) from exc
 
 
@@ -171,9 +173,14 @@ class TomlTable:
         return Location(self.label, key_line(self.text, self.table, self.index, key), key=dotted)
 
     def fail(
-        self, key: str | None, message: str, hint: str | None = None, code: str = "invalid-value"
+        self, key: str | None, message: str, hint: str | None = None, *, code: str
     ) -> CarbonfpError:
-        return self.error(message, where=self.where(key), hint=hint, code=code)
+        """The error (of this table's class) for a problem at ``key``: ``code`` is catalogued
+        for that class, or is the user-input code of the same problem (``missing-key`` becomes
+        ``factor-data-missing-key`` in a factor set; see errors.code_for)."""
+        return self.error(
+            message, where=self.where(key), hint=hint, code=code_for(self.error, code)
+        )
 
     def unknown_keys(self, allowed: set[str]) -> None:
         for key in self.data:
@@ -199,7 +206,12 @@ class TomlTable:
         if isinstance(value, str) and not value.strip() and (default is not None or not required):
             return default or ""
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"{key!r} must be non-empty text, got {value!r}")
+            raise self.fail(
+                key,
+                f"{key!r} must be non-empty text, got {value!r}",
+                hint=f'give {key} as text (in TOML: {key} = "...")',
+                code="wrong-type",
+            )
         return value.strip()
 
     def opt_str(self, key: str) -> str | None:
@@ -208,7 +220,9 @@ class TomlTable:
     def number(self, key: str, *, required: bool = True, positive: bool = True) -> float | None:
         if key not in self.data:
             if required:
-                raise self.fail(key, f"missing key {key!r}", code="missing-key")
+                raise self.fail(
+                    key, f"missing key {key!r}", hint=f"give {key}, a number", code="missing-key"
+                )
             return None
         value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -231,10 +245,20 @@ class TomlTable:
         value = self.data.get(key)
         if value is None:
             if required:
-                raise self.fail(None, f"missing table [{self._child(key)}]", code="missing-key")
+                raise self.fail(
+                    None,
+                    f"missing table [{self._child(key)}]",
+                    hint=f"add a [{self._child(key)}] table",
+                    code="missing-key",
+                )
             value = {}
         if not isinstance(value, dict):
-            raise self.fail(key, f"{key!r} must be a table")
+            raise self.fail(
+                key,
+                f"{key!r} must be a table",
+                hint=f"write it as a [{self._child(key)}] table",
+                code="wrong-type",
+            )
         return TomlTable(
             value,
             label=self.label,
@@ -247,7 +271,11 @@ class TomlTable:
     def items(self, key: str) -> list[TomlTable]:
         value = self.data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.fail(key, f"{key!r} must be an array of tables ([[{self._child(key)}]])")
+            raise self.fail(
+                key,
+                f"{key!r} must be an array of tables ([[{self._child(key)}]])",
+                code="wrong-type",
+            )
         return [
             TomlTable(
                 v,

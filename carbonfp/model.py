@@ -523,6 +523,16 @@ class RecycledContent:
         return self.recycled_kg / self.content_kg if self.content_kg else 0.0
 
 
+DQR_LEVELS = ((1.5, "excellent"), (2.0, "very good"), (3.0, "good"), (4.0, "fair"))
+
+
+def dqr_label(dqr: float | None) -> str:
+    """PEF wording of a DQR: <= 1.5 excellent, <= 2 very good, <= 3 good, <= 4 fair, else poor."""
+    if dqr is None:
+        return "unknown"
+    return next((name for limit, name in DQR_LEVELS if dqr <= limit), "poor")
+
+
 @dataclass(frozen=True)
 class QualitySummary:
     """Data quality: PEF DQR weighted by |emissions|, per stage and overall, and primary data."""

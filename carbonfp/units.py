@@ -239,7 +239,12 @@ def parse_quantity(
     Raises InputError (code ``bad-quantity``) when there is no leading number.
     """
     if isinstance(text, bool):
-        raise InputError(f"expected a quantity, got {text!r}", where=where, code="bad-quantity")
+        raise InputError(
+            f"expected a quantity, got {text!r}",
+            where=where,
+            hint='write a number followed by its unit, e.g. "75 kWh" or "480 kg"',
+            code="bad-quantity",
+        )
     if isinstance(text, (int, float)):
         return float(text), ""
     match = _NUMBER.match(str(text))
@@ -253,7 +258,12 @@ def parse_quantity(
     try:
         value = parse_number(match.group(1), decimal_comma)
     except ValueError as exc:
-        raise InputError(f"{text!r} is not a quantity", where=where, code="bad-quantity") from exc
+        raise InputError(
+            f"{text!r} is not a quantity",
+            where=where,
+            hint='write a number followed by its unit, e.g. "75 kWh" or "480 kg"',
+            code="bad-quantity",
+        ) from exc
     unit = match.group(2)
     parse_unit(unit, where)
     return value, unit
@@ -267,7 +277,12 @@ def quantity_in(
     Raises InputError when it is not a quantity, has no unit, or has the wrong dimension.
     """
     if isinstance(text, bool):
-        raise InputError(f"expected a quantity, got {text!r}", where=where, code="bad-quantity")
+        raise InputError(
+            f"expected a quantity, got {text!r}",
+            where=where,
+            hint='write a number followed by its unit, e.g. "75 kWh" or "480 kg"',
+            code="bad-quantity",
+        )
     try:
         return _quantity_value(text, target, what)
     except InputError as exc:

@@ -259,6 +259,7 @@ def _gate(declaration: Declaration) -> None:
             where=Location(declaration.project.label),
             hint="give company- or supplier-specific data (data_type = company or supplier) "
             "on these lines, or run --mode screening",
+            code="not-a-declaration",
         )
 
 
@@ -330,6 +331,7 @@ def _apply_gates(batch: Batch) -> None:
                 where=Location(outcome.source),
                 hint="give company- or supplier-specific data (data_type = company or "
                 "supplier) on these lines, or run --mode screening",
+                code="not-a-declaration",
             )
 
 

@@ -140,11 +140,19 @@ def estimate(
         if plant_country:
             countries = [c.strip().upper() for v in plant_country for c in v.split(",") if c]
         if not countries:
-            raise UsageError("give --plant-country (or a project file with [plant] country)")
+            raise UsageError(
+                "give --plant-country (or a project file with [plant] country)",
+                hint="e.g. --plant-country HU, or several: --plant-country HU,PL,SE",
+                code="missing-option",
+            )
         try:
             bcat = next(c for c in BatteryCategory if c.value.lower() == battery_category.lower())
         except StopIteration:
-            raise UsageError(f"unknown --battery-category {battery_category!r}") from None
+            raise UsageError(
+                f"unknown --battery-category {battery_category!r}",
+                hint="use " + ", ".join(c.value for c in BatteryCategory),
+                code="invalid-option",
+            ) from None
         if battery is None:
             missing = [
                 name
@@ -161,6 +169,7 @@ def estimate(
                     "missing " + ", ".join(missing),
                     hint='e.g. carbonfp estimate --chemistry NMC811 --capacity "75 kWh" '
                     "--category M1 --warranty-years 8 --plant-country HU",
+                    code="missing-option",
                 )
             assert chemistry and capacity and category and warranty_years
             battery = Battery(

@@ -113,7 +113,9 @@ def show(
 
         if table is not None and table not in (*TABLES, "gwp"):
             raise UsageError(
-                f"unknown table {table!r}", hint="tables: " + ", ".join(TABLES) + ", gwp"
+                f"unknown table {table!r}",
+                hint="tables: " + ", ".join(TABLES) + ", gwp",
+                code="invalid-option",
             )
         fmt = OutputFormat(
             choose_format(fmt.value if fmt else None, output, ("text", "json", "csv"))
@@ -152,7 +154,12 @@ def validate(
         if not (path / "manifest.toml").is_file():
             from carbonfp.errors import UsageError
 
-            raise UsageError(f"{path} has no manifest.toml: not a factor set folder")
+            raise UsageError(
+                f"{path} has no manifest.toml: not a factor set folder",
+                hint="give the folder of one version of a set (it holds manifest.toml); "
+                "carbonfp factors import makes one from a CSV",
+                code="invalid-option",
+            )
         problems = validate_set(path)
         for problem in problems:
             typer.echo(f"{problem.where or path}: {problem.message} [{problem.code}]", err=True)

@@ -149,12 +149,20 @@ def expand_projects(inputs: list[str]) -> list[Path]:
         if any(c in item for c in "*?["):
             matches = sorted(Path(m) for m in glob.glob(item, recursive=True))
             if not matches:
-                raise UsageError(f"no file matches {item!r}", code="invalid-option")
+                raise UsageError(
+                    f"no file matches {item!r}",
+                    hint="check the pattern (** matches folders at any depth)",
+                    code="invalid-option",
+                )
             found += [m for m in matches if m.is_file()]
         elif path.is_dir():
             matches = sorted(path.rglob("battery.toml"))
             if not matches:
-                raise UsageError(f"no battery.toml below {item}", code="invalid-option")
+                raise UsageError(
+                    f"no battery.toml below {item}",
+                    hint="give project files (battery.toml), or a folder that holds some",
+                    code="invalid-option",
+                )
             found += matches
         else:
             if path.suffix.lower() in (".csv", ".xlsx"):

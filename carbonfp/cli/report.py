@@ -142,6 +142,7 @@ def report(
                     where=Location(label),
                     hint="give company- or supplier-specific data (data_type = company or "
                     "supplier) on these lines, or run --mode screening",
+                    code="not-a-declaration",
                 )
         comparison = None
         if dim is not None:

@@ -213,7 +213,8 @@ def _parse_set(folder: Path, problems: Problems) -> FactorSet:
                 FactorDataError(
                     f"file {name!r} listed in the manifest is missing",
                     where=files.where(name),
-                    code="missing-file",
+                    hint="restore the file, or remove its line from [files] in manifest.toml",
+                    code="factor-data-missing-file",
                 )
             )
             continue
@@ -244,7 +245,10 @@ def _parse_set(folder: Path, problems: Problems) -> FactorSet:
     else:
         problems.add(
             FactorDataError(
-                "sources.toml is missing", where=Location(_label(folder)), code="missing-file"
+                "sources.toml is missing",
+                where=Location(_label(folder)),
+                hint="a factor set needs sources.toml: one [[source]] per source its rows cite",
+                code="factor-data-missing-file",
             )
         )
     factors: dict[str, Factor] = {}
@@ -257,7 +261,10 @@ def _parse_set(folder: Path, problems: Problems) -> FactorSet:
             if factor.id in factors:
                 problems.add(
                     FactorDataError(
-                        f"duplicate factor id {factor.id!r}", where=where, code="duplicate-id"
+                        f"duplicate factor id {factor.id!r}",
+                        where=where,
+                        hint="give each factor its own id: ids are unique across the set's tables",
+                        code="duplicate-id",
                     )
                 )
             factors[factor.id] = factor
@@ -307,7 +314,12 @@ def _load_sources(path: Path, problems: Problems) -> dict[str, Source]:
                 )
             year = row.data.get("year")
             if not isinstance(year, int):
-                raise row.fail("year", "'year' must be an integer")
+                raise row.fail(
+                    "year",
+                    "'year' must be an integer",
+                    hint="write year = 2024 (without quotes)",
+                    code="factor-data-wrong-type",
+                )
             key = row.string("key")
             sources[key] = Source(
                 key=key,
@@ -370,20 +382,28 @@ def _factor(row: TomlTable, table: str, sources: dict[str, Source], set_label: s
         )
     status = row.string("status")
     if status not in STATUSES:
-        raise row.fail("status", f"status must be one of {', '.join(STATUSES)}")
+        raise row.fail(
+            "status",
+            f"status must be one of {', '.join(STATUSES)}",
+            code="factor-data-invalid-value",
+        )
     read_in = row.string("read_in", "primary")
     if read_in not in ("primary", "secondary"):
-        raise row.fail("read_in", "read_in must be primary or secondary")
+        raise row.fail(
+            "read_in", "read_in must be primary or secondary", code="factor-data-invalid-value"
+        )
     unit = row.string("unit")
     try:
         dims = parse_unit(unit).dimensionality
     except InputError as exc:
-        raise row.fail("unit", exc.message, code="unknown-unit") from exc
+        raise row.fail("unit", exc.message, hint=exc.hint, code="factor-data-unknown-unit") from exc
     if "[co2e]" not in dims:
         raise row.fail(
             "unit",
             f"unit {unit!r} is not an emission factor (kg CO2e per ...)",
-            code="wrong-dimension",
+            hint=f"write kg CO2e per amount: {table} factors are per "
+            + " or per ".join(AMOUNT_UNITS[table]),
+            code="factor-data-wrong-dimension",
         )
     fits = []
     for amount in AMOUNT_UNITS[table]:
@@ -397,7 +417,7 @@ def _factor(row: TomlTable, table: str, sources: dict[str, Source], set_label: s
             "unit",
             f"unit {unit!r} does not fit the {table} table",
             hint=f"{table} factors are per {' or per '.join(AMOUNT_UNITS[table])}",
-            code="wrong-dimension",
+            code="factor-data-wrong-dimension",
         )
     value = row.number("value", positive=False)
     assert value is not None
@@ -412,13 +432,28 @@ def _factor(row: TomlTable, table: str, sources: dict[str, Source], set_label: s
     low = row.number("low", required=False, positive=False)
     high = row.number("high", required=False, positive=False)
     if low is not None and high is not None and not low <= value <= high:
-        raise row.fail("low", f"the range {low:g} to {high:g} does not hold the value {value:g}")
+        raise row.fail(
+            "low",
+            f"the range {low:g} to {high:g} does not hold the value {value:g}",
+            hint="give low <= value <= high",
+            code="factor-data-invalid-value",
+        )
     gsd = row.number("gsd", required=False)
     if gsd is not None and gsd < 1:
-        raise row.fail("gsd", "a geometric standard deviation is at least 1")
+        raise row.fail(
+            "gsd",
+            "a geometric standard deviation is at least 1",
+            hint="1 means no spread; 1.2 means about +-20 % (one sigma, lognormal)",
+            code="factor-data-invalid-value",
+        )
     year = row.data.get("year")
     if year is not None and not isinstance(year, int):
-        raise row.fail("year", "'year' must be an integer")
+        raise row.fail(
+            "year",
+            "'year' must be an integer",
+            hint="write year = 2024 (without quotes)",
+            code="factor-data-wrong-type",
+        )
     return Factor(
         id=row.string("id"),
         table=table,
@@ -450,7 +485,9 @@ def _dqr(row: TomlTable) -> tuple[int, int, int, int] | None:
     for key in ("TeR", "GeR", "TiR", "P"):
         value = table.data.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-            raise row.fail("dqr", f"dqr.{key} must be an integer from 1 to 5")
+            raise row.fail(
+                "dqr", f"dqr.{key} must be an integer from 1 to 5", code="factor-data-invalid-value"
+            )
         parts.append(value)
     return parts[0], parts[1], parts[2], parts[3]
 
@@ -500,12 +537,21 @@ def _load_composition(
         table = top.sub("atomic_weights")
         source = table.string("source")
         if source not in sources:
-            raise table.fail("source", f"unknown source key {source!r}", code="unknown-source")
+            raise table.fail(
+                "source",
+                f"unknown source key {source!r}",
+                hint="add it to sources.toml",
+                code="unknown-source",
+            )
         for element, value in table.data.items():
             if element in ("source", "locator"):
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise table.fail(element, f"atomic weight of {element} must be a positive number")
+                raise table.fail(
+                    element,
+                    f"atomic weight of {element} must be a positive number",
+                    code="factor-data-invalid-value",
+                )
             weights[element] = float(value)
     except FactorDataError as exc:
         problems.add(exc)
@@ -523,10 +569,20 @@ def _load_composition(
             try:
                 counts = formula_counts(row.string("formula"))
             except ValueError as exc:
-                raise row.fail("formula", f"formula: {exc}") from None
+                raise row.fail(
+                    "formula",
+                    f"formula: {exc}",
+                    hint='write a chemical formula such as "LiOH(H2O)"',
+                    code="factor-data-invalid-value",
+                ) from None
             unknown = sorted(set(counts) - set(weights))
             if unknown:
-                raise row.fail("formula", f"no atomic weight for {', '.join(unknown)}")
+                raise row.fail(
+                    "formula",
+                    f"no atomic weight for {', '.join(unknown)}",
+                    hint="add the element to [atomic_weights]",
+                    code="factor-data-invalid-value",
+                )
             total = sum(weights[el] * n for el, n in counts.items())
             result[mid] = {el: weights[el] * n / total for el, n in counts.items()}
         except FactorDataError as exc:
@@ -544,13 +600,22 @@ def _load_gwp(
             name = row.string("id")
             source = row.string("source")
             if source not in sources:
-                raise row.fail("source", f"unknown source key {source!r}", code="unknown-source")
+                raise row.fail(
+                    "source",
+                    f"unknown source key {source!r}",
+                    hint="add it to sources.toml",
+                    code="unknown-source",
+                )
             set_sources[name] = source
             values = row.sub("gwp100")
             sets[name] = {}
             for gas, value in values.data.items():
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                    raise values.fail(gas, f"GWP of {gas} must be a positive number")
+                    raise values.fail(
+                        gas,
+                        f"GWP of {gas} must be a positive number",
+                        code="factor-data-invalid-value",
+                    )
                 sets[name][gas] = float(value)
         except FactorDataError as exc:
             problems.add(exc)

@@ -29,7 +29,8 @@ def available_rules() -> list[str]:
 def load_rules(ref: str) -> Ruleset:
     """Load a ruleset by id (shipped) or by path to its TOML file.
 
-    Raises FactorDataError (code ``unknown-ruleset`` or ``invalid-ruleset``).
+    Raises FactorDataError (code ``unknown-ruleset``, or a ``factor-data-...`` code naming the
+    file and key of a problem inside it).
     """
     path = Path(ref)
     if not path.is_file():
@@ -73,6 +74,7 @@ def _rules_data(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any]
         raise FactorDataError(
             "rulesets extend each other in a cycle",
             where=Location(_label(path), key="extends"),
+            hint="remove the extends key of one of them",
             code="ruleset-cycle",
         )
     base, _, base_digest = _rules_data(parent_path.resolve(), (*seen, path))
@@ -90,7 +92,10 @@ def _load_rules(path: Path) -> Ruleset:
     fu_method = fu.string("method")
     if fu_method not in FU_METHODS:
         raise fu.fail(
-            "method", f"unknown method {fu_method!r}", hint="use " + ", ".join(FU_METHODS)
+            "method",
+            f"unknown method {fu_method!r}",
+            hint="use " + ", ".join(FU_METHODS),
+            code="factor-data-invalid-value",
         )
     fec = fu.sub("fec_per_year", required=fu_method == "fec-warranty")
     km = fu.sub("km_per_year", required=False)
@@ -98,11 +103,16 @@ def _load_rules(path: Path) -> Ruleset:
     policy = electricity.string("policy")
     if policy not in POLICIES:
         raise electricity.fail(
-            "policy", f"unknown policy {policy!r}", hint="use " + ", ".join(POLICIES)
+            "policy",
+            f"unknown policy {policy!r}",
+            hint="use " + ", ".join(POLICIES),
+            code="factor-data-invalid-value",
         )
     time_match = electricity.string("time_match", "year")
     if time_match not in ("year", "month"):
-        raise electricity.fail("time_match", "time_match must be year or month")
+        raise electricity.fail(
+            "time_match", "time_match must be year or month", code="factor-data-invalid-value"
+        )
     stage_table = top.sub("stages")
     stage_by_kind: dict[LineKind, Stage] = {}
     for kind in LineKind:
@@ -112,13 +122,23 @@ def _load_rules(path: Path) -> Ruleset:
         try:
             stage_by_kind[kind] = Stage(value)
         except ValueError as exc:
-            raise stage_table.fail(kind.value, f"unknown stage {value!r}") from exc
+            raise stage_table.fail(
+                kind.value,
+                f"unknown stage {value!r}",
+                hint="use one of: " + ", ".join(s.value for s in Stage),
+                code="factor-data-invalid-value",
+            ) from exc
     categories = []
     for value in top.data.get("categories", []):
         try:
             categories.append(BatteryCategory(value))
         except ValueError as exc:
-            raise top.fail("categories", f"unknown battery category {value!r}") from exc
+            raise top.fail(
+                "categories",
+                f"unknown battery category {value!r}",
+                hint="use " + ", ".join(c.value for c in BatteryCategory),
+                code="factor-data-invalid-value",
+            ) from exc
     mandatory = []
     for item in top.items("mandatory"):
         kinds = []
@@ -126,7 +146,12 @@ def _load_rules(path: Path) -> Ruleset:
             try:
                 kinds.append(LineKind(kind))
             except ValueError as exc:
-                raise item.fail("kinds", f"unknown kind of line {kind!r}") from exc
+                raise item.fail(
+                    "kinds",
+                    f"unknown kind of line {kind!r}",
+                    hint="use " + ", ".join(k.value for k in LineKind),
+                    code="factor-data-invalid-value",
+                ) from exc
         mandatory.append(
             MandatoryItem(
                 item.string("id"),
@@ -203,7 +228,9 @@ def _fraction(table: TomlTable, key: str, default: float | None = None) -> float
     value = table.number(key, positive=False)
     assert value is not None
     if not 0 <= value <= 1:
-        raise table.fail(key, f"{key} must be between 0 and 1, got {value:g}")
+        raise table.fail(
+            key, f"{key} must be between 0 and 1, got {value:g}", code="factor-data-invalid-value"
+        )
     return value
 
 
@@ -223,5 +250,10 @@ def _band(table: TomlTable, key: str) -> Band | None:
         or not all(isinstance(v, (int, float)) for v in value)
         or value[0] > value[1]
     ):
-        raise table.fail(key, f"{key!r} must be a band [low, high]")
+        raise table.fail(
+            key,
+            f"{key!r} must be a band [low, high]",
+            hint=f"write {key} = [low, high], two numbers with low <= high",
+            code="factor-data-invalid-value",
+        )
     return Band(float(value[0]), float(value[1]))

@@ -34,6 +34,7 @@ from carbonfp.model import (
     Provenance,
     QualitySummary,
     RecycledContent,
+    Ruleset,
     Stage,
     StageResult,
     Uncertainty,
@@ -54,8 +55,11 @@ class Evaluated:
     stage_kg: Floats  # (batteries, 4)
     problems: tuple[tuple[CarbonfpError, ...], ...]
     warnings: tuple[tuple[Issue, ...], ...]
-    quality: tuple[QualitySummary | None, ...]
-    recycled: tuple[tuple[RecycledContent, ...], ...]
+    #: per battery: the DQR sums per stage and the secondary lines on mandatory items
+    dqr: _DqrSums
+    missing_primary: dict[int, list[tuple[str, str, str]]]
+    #: per battery and element: kg in the lines and kg recycled
+    elements: _Elements
     gate_failures: tuple[tuple[str, ...], ...]
     uncertainty: tuple[Uncertainty | None, ...]
     #: rows of each battery, in table order: rows[starts[b]:starts[b + 1]]
@@ -75,6 +79,18 @@ class Evaluated:
         return np.array(
             [math.nan if fu is None else fu.total_energy_kwh for fu in self.table.functional_units]
         )
+
+    def quality(self, battery: int) -> QualitySummary | None:
+        """The data quality summary of ``battery`` (None when it failed)."""
+        if self.problems[battery]:
+            return None
+        return self.dqr.summary(battery, tuple(self.missing_primary.get(battery, ())))
+
+    def recycled(self, battery: int) -> tuple[RecycledContent, ...]:
+        """The recycled content of ``battery`` against the Article 8 minimums."""
+        if self.problems[battery]:
+            return ()
+        return self.elements.recycled_content(battery, self.table.rules)
 
     def declaration(self, battery: int) -> Declaration:
         """The full declaration of ``battery``. Raises its first problem when it failed."""
@@ -108,9 +124,19 @@ def evaluate(table: LineTable, draws: int | None = None, seed: int = 0) -> Evalu
     order = np.argsort(table.battery, kind="stable")
     starts = np.searchsorted(table.battery[order], np.arange(n_b + 1))
     warnings = [list(w) for w in table.warnings]
-    quality = _quality(table, kg, valid, order, starts, failed)
-    recycled = _recycled_and_content(table, failed, warnings)
-    gates = _status_and_gates(table, kg, valid, stage_kg, failed, quality, warnings)
+    dqr = _dqr_sums(table, kg, valid)
+    missing = _missing_primary(table, valid)
+    elements = _element_masses(table)
+    _material_content(table, elements, failed, warnings)
+    figures = Figures.compute(
+        [p.battery.model for p in table.projects],
+        stage_kg,
+        np.array(
+            [math.nan if fu is None else fu.total_energy_kwh for fu in table.functional_units]
+        ),
+        np.array([p.battery.usable_capacity_kwh for p in table.projects]),
+    )
+    gates = _status_and_gates(table, kg, valid, figures, failed, missing, warnings)
     uncertainty: list[Uncertainty | None] = [None] * n_b
     if draws is not None:
         for b in np.flatnonzero(~failed):
@@ -125,20 +151,14 @@ def evaluate(table: LineTable, draws: int | None = None, seed: int = 0) -> Evalu
         stage_kg=stage_kg,
         problems=tuple(tuple(p) for p in problems),
         warnings=tuple(tuple(w) for w in warnings),
-        quality=tuple(quality),
-        recycled=tuple(recycled),
+        dqr=dqr,
+        missing_primary=missing,
+        elements=elements,
         gate_failures=tuple(gates),
         uncertainty=tuple(uncertainty),
         rows=np.asarray(order, dtype=np.intp),
         starts=np.asarray(starts, dtype=np.intp),
-        figures=Figures.compute(
-            [p.battery.model for p in table.projects],
-            stage_kg,
-            np.array(
-                [math.nan if fu is None else fu.total_energy_kwh for fu in table.functional_units]
-            ),
-            np.array([p.battery.usable_capacity_kwh for p in table.projects]),
-        ),
+        figures=figures,
     )
 
 
@@ -161,11 +181,29 @@ def _per_battery_stage(
 # --------------------------------------------------------------------------------------------
 
 
-def _quality(
-    table: LineTable, kg: Floats, valid: Any, order: Ints, starts: Ints, failed: Any
-) -> list[QualitySummary | None]:
-    """PEF DQR weighted by |kg CO2e| per stage and overall; secondary data where the ruleset
-    requires company-specific data (METHOD.md section 7)."""
+@dataclass(frozen=True, eq=False)
+class _DqrSums:
+    """|kg CO2e|-weighted DQR sums per battery and stage (METHOD.md section 7)."""
+
+    covered: Floats  # (batteries, stages): |kg| of lines with a DQR
+    weighted: Floats  # (batteries, stages): |kg| x DQR
+    total: Floats  # (batteries,): |kg| of all lines
+
+    def summary(self, battery: int, missing: tuple[tuple[str, str, str], ...]) -> QualitySummary:
+        cov, wei = self.covered[battery].tolist(), self.weighted[battery].tolist()
+        all_cov = sum(cov)
+        total = float(self.total[battery])
+        return QualitySummary(
+            dqr_by_stage={s: (wei[i] / cov[i] if cov[i] else None) for i, s in enumerate(STAGES)},
+            dqr_overall=sum(wei) / all_cov if all_cov else None,
+            dqr_coverage=all_cov / total if total else 0.0,
+            missing_primary=missing,
+        )
+
+
+def _dqr_sums(table: LineTable, kg: Floats, valid: Any) -> _DqrSums:
+    """PEF DQR of each line (its own, else its factor's) weighted by |kg CO2e|, summed per
+    battery and stage."""
     n_b = len(table.projects)
     dqr = np.where(np.isnan(table.line_dqr), table.factor_dqr, table.line_dqr)
     weight = np.abs(kg) * valid
@@ -177,27 +215,11 @@ def _quality(
         index, weights=np.where(known, weight * np.nan_to_num(dqr), 0.0), minlength=size
     )
     total = np.bincount(table.battery, weights=weight, minlength=n_b)
-    covered = covered.reshape(n_b, len(STAGES))
-    weighted = weighted.reshape(n_b, len(STAGES))
-    missing = _missing_primary(table, valid)
-    out: list[QualitySummary | None] = []
-    for b in range(n_b):
-        if failed[b]:
-            out.append(None)
-            continue
-        cov, wei = covered[b], weighted[b]
-        all_cov = float(cov.sum())
-        out.append(
-            QualitySummary(
-                dqr_by_stage={
-                    s: (float(wei[i] / cov[i]) if cov[i] else None) for i, s in enumerate(STAGES)
-                },
-                dqr_overall=float(wei.sum() / all_cov) if all_cov else None,
-                dqr_coverage=all_cov / float(total[b]) if total[b] else 0.0,
-                missing_primary=tuple(missing.get(b, ())),
-            )
-        )
-    return out
+    return _DqrSums(
+        covered=np.asarray(covered, dtype=float).reshape(n_b, len(STAGES)),
+        weighted=np.asarray(weighted, dtype=float).reshape(n_b, len(STAGES)),
+        total=np.asarray(total, dtype=float),
+    )
 
 
 def _missing_primary(table: LineTable, valid: Any) -> dict[int, list[tuple[str, str, str]]]:
@@ -256,67 +278,69 @@ def _missing_primary(table: LineTable, valid: Any) -> dict[int, list[tuple[str, 
 # --------------------------------------------------------------------------------------------
 
 
-def _element_masses(table: LineTable) -> tuple[list[str], Floats, Any, Ints]:
-    """kg of each element per raw line (rows x elements), which elements each line's
-    composition names, and the lines' batteries: material lines outside the end-of-life stage
-    with a known composition and an amount in mass."""
+def _element_masses(table: LineTable) -> _Elements:
+    """Per battery and element: kg in the lines, kg recycled (the lines' R1), and whether a
+    line's composition names the element. Lines counted: materials outside the end-of-life
+    stage, with a known composition and an amount in mass (aggregated per battery and material
+    first, then multiplied by the composition: no array of lines x elements)."""
     raw = table.raw
+    n_b = len(table.projects)
     composition = table.factors.composition
     fids = [fid.lower() for fid in raw.factor_id.values]
     elements = sorted({el for fid in fids for el in composition.get(fid, {})})
     per_fid = np.zeros((len(fids), len(elements)))
-    named = np.zeros((len(fids), len(elements)), dtype=bool)
     for i, fid in enumerate(fids):
         for el, fraction in composition.get(fid, {}).items():
             per_fid[i, elements.index(el)] = fraction
-            named[i, elements.index(el)] = True
+    named = per_fid > 0
+    known = np.array([fid in composition for fid in fids], dtype=bool)
     mass_scale = np.array([_kg_or_nan(u) for u in raw.unit.values])
-    end_of_life = STAGES.index(Stage.END_OF_LIFE)
-    rows = np.flatnonzero(
-        (raw.kind == _K[LineKind.MATERIAL])
-        & (raw.stage != end_of_life)
-        & ~np.isnan(mass_scale[raw.unit.codes] if len(raw) else np.zeros(0))
-    )
-    mass = raw.quantity[rows] * mass_scale[raw.unit.codes[rows]]
-    codes = raw.factor_id.codes[rows]
-    return elements, mass[:, None] * per_fid[codes], named[codes], raw.battery[rows]
-
-
-def _recycled_and_content(
-    table: LineTable, failed: Any, warnings: list[list[Issue]]
-) -> list[tuple[RecycledContent, ...]]:
-    """Recycled share of each element the Article 8 minimums name (from the lines' R1), and
-    the material-content plausibility warnings (kg of an element per kWh of capacity)."""
-    n_b = len(table.projects)
-    rules = table.rules
-    elements, masses, named, battery = _element_masses(table)
-    raw = table.raw
     content = np.zeros((n_b, len(elements)))
     recycled = np.zeros((n_b, len(elements)))
     present = np.zeros((n_b, len(elements)), dtype=bool)
-    if len(battery):
-        r1_rows = np.flatnonzero(
-            (raw.kind == _K[LineKind.MATERIAL])
-            & (raw.stage != STAGES.index(Stage.END_OF_LIFE))
-            & ~np.isnan(np.array([_kg_or_nan(u) for u in raw.unit.values])[raw.unit.codes])
-        )
-        r1 = np.nan_to_num(raw.recycled_share[r1_rows], nan=0.0)
-        for j in range(len(elements)):
-            content[:, j] = np.bincount(battery, weights=masses[:, j], minlength=n_b)
-            recycled[:, j] = np.bincount(battery, weights=masses[:, j] * r1, minlength=n_b)
-            present[:, j] = np.bincount(battery, weights=named[:, j], minlength=n_b) > 0
-    wanted = sorted({el for m in rules.recycled_minimums.values() for el in m})
-    out: list[tuple[RecycledContent, ...]] = []
-    for b in range(n_b):
-        if failed[b]:
-            out.append(())
-            continue
+    if not len(raw) or not known.any():
+        return _Elements(elements, content, recycled, present)
+    rows = np.flatnonzero(
+        known[raw.factor_id.codes]
+        & (raw.kind == _K[LineKind.MATERIAL])
+        & (raw.stage != STAGES.index(Stage.END_OF_LIFE))
+        & ~np.isnan(mass_scale[raw.unit.codes])
+    )
+    if not len(rows):
+        return _Elements(elements, content, recycled, present)
+    mass = raw.quantity[rows] * mass_scale[raw.unit.codes[rows]]
+    r1 = np.nan_to_num(raw.recycled_share[rows], nan=0.0)
+    first, pair = combined_codes((raw.battery[rows], n_b), (raw.factor_id.codes[rows], len(fids)))
+    pair_mass = np.bincount(pair, weights=mass, minlength=len(first))
+    pair_recycled = np.bincount(pair, weights=mass * r1, minlength=len(first))
+    pair_battery = raw.battery[rows[first]]
+    pair_fid = raw.factor_id.codes[rows[first]]
+    for j in range(len(elements)):
+        fraction = per_fid[pair_fid, j]
+        content[:, j] = np.bincount(pair_battery, weights=pair_mass * fraction, minlength=n_b)
+        recycled[:, j] = np.bincount(pair_battery, weights=pair_recycled * fraction, minlength=n_b)
+        present[:, j] = np.bincount(pair_battery, weights=named[pair_fid, j], minlength=n_b) > 0
+    return _Elements(elements, content, recycled, present)
+
+
+@dataclass(frozen=True, eq=False)
+class _Elements:
+    """Per battery and element: kg in the lines, kg recycled, whether a line names it."""
+
+    names: list[str]
+    content: Floats
+    recycled: Floats
+    present: Any
+
+    def recycled_content(self, battery: int, rules: Ruleset) -> tuple[RecycledContent, ...]:
+        """Recycled share of each element the Article 8 minimums name (from the lines' R1)."""
+        wanted = sorted({el for m in rules.recycled_minimums.values() for el in m})
         items = []
         for el in wanted:
-            if el not in elements:
+            if el not in self.names:
                 continue
-            j = elements.index(el)
-            kg, rec = float(content[b, j]), float(recycled[b, j])
+            j = self.names.index(el)
+            kg, rec = float(self.content[battery, j]), float(self.recycled[battery, j])
             if kg <= 0:
                 continue
             share = rec / kg
@@ -326,26 +350,33 @@ def _recycled_and_content(
                 if el in m
             )
             items.append(RecycledContent(el, kg, rec, minimums))
-        out.append(tuple(items))
+        return tuple(items)
+
+
+def _material_content(
+    table: LineTable, elements: _Elements, failed: Any, warnings: list[list[Issue]]
+) -> None:
+    """Warn where kg of an element per kWh of capacity is outside the ruleset's bands."""
     capacity = np.array(
         [p.battery.nominal_capacity_kwh or p.battery.usable_capacity_kwh for p in table.projects]
     )
-    for element, band in rules.material_content_per_kwh.items():
-        if element not in elements:
+    for element, band in table.rules.material_content_per_kwh.items():
+        if element not in elements.names:
             continue
-        j = elements.index(element)
-        per_kwh = content[:, j] / capacity
-        outside = present[:, j] & ~failed & ~((band.low <= per_kwh) & (per_kwh <= band.high))
+        j = elements.names.index(element)
+        per_kwh = elements.content[:, j] / capacity
+        outside = (
+            elements.present[:, j] & ~failed & ~((band.low <= per_kwh) & (per_kwh <= band.high))
+        )
         for flagged in np.flatnonzero(outside):
             warnings[int(flagged)].append(
                 Issue(
                     "implausible-material-content",
                     f"{element}: {per_kwh[flagged]:.3f} kg per kWh of capacity in the BOM, "
-                    "outside the "
-                    f"{band.low:g} to {band.high:g} of BatPaC 5.2 packs: check masses and units",
+                    f"outside the {band.low:g} to {band.high:g} of BatPaC 5.2 packs: check "
+                    "masses and units",
                 )
             )
-    return out
 
 
 def _kg_or_nan(unit: str) -> float:
@@ -369,9 +400,9 @@ def _status_and_gates(
     table: LineTable,
     kg: Floats,
     valid: Any,
-    stage_kg: Floats,
+    figures: Figures,
     failed: Any,
-    quality: list[QualitySummary | None],
+    missing: dict[int, list[tuple[str, str, str]]],
     warnings: list[list[Issue]],
 ) -> list[tuple[str, ...]]:
     """Warnings for literature and proxy factors, implausible results and missing primary data
@@ -379,73 +410,68 @@ def _status_and_gates(
     n_b = len(table.projects)
     rules = table.rules
     status_issues: list[list[Issue]] = [[] for _ in range(n_b)]
+    names = table.factor_id.values
+    order = sorted(range(len(names)), key=names.__getitem__)
+    rank = np.empty(len(names), dtype=np.intp)
+    rank[order] = np.arange(len(names), dtype=np.intp)
     for status, what in _STATUS_WHAT:
         mask = valid & table.status.equals(status)
         count = np.bincount(table.battery[mask], minlength=n_b)
         total = np.bincount(table.battery[mask], weights=kg[mask], minlength=n_b)
-        ids: dict[int, set[str]] = {}
-        if mask.any():
-            first, _ = combined_codes(
-                (table.battery[mask], n_b),
-                (table.factor_id.codes[mask], len(table.factor_id.values)),
-            )
-            rows = np.flatnonzero(mask)[first]
-            for owner, code in zip(
-                table.battery[rows].tolist(), table.factor_id.codes[rows].tolist(), strict=True
-            ):
-                ids.setdefault(owner, set()).add(table.factor_id.values[code])
-        for b in range(n_b):
+        # each battery's distinct factor ids of this status, sorted by name: one sort in all
+        pairs = np.unique(
+            table.battery[mask] * max(len(names), 1) + rank[table.factor_id.codes[mask]]
+        )
+        owner = pairs // max(len(names), 1)
+        listed_names = [names[order[r]] for r in (pairs % max(len(names), 1)).tolist()]
+        bounds = np.searchsorted(owner, np.arange(n_b + 1))
+        extra_of = {
+            b: {f"{fid} (as Erec)" for fid in ids if table.factors.factors[fid].status == status}
+            for b, ids in enumerate(table.erec_ids)
+            if ids
+        }
+        for at in np.flatnonzero((count > 0) | np.isin(np.arange(n_b), list(extra_of))):
+            b = int(at)
             if failed[b]:
                 continue
-            extra = {
-                f"{fid} (as Erec)"
-                for fid in table.erec_ids[b]
-                if table.factors.factors[fid].status == status
-            }
-            if count[b] or extra:
-                listed = ", ".join(sorted(ids.get(b, set()) | extra))
-                status_issues[b].append(
-                    Issue(
-                        f"{status}-factors",
-                        f"{int(count[b])} lines ({total[b]:,.0f} kg CO2e) use {status} factors "
-                        f"({what}): {listed}",
-                    )
+            found = listed_names[bounds[b] : bounds[b + 1]]
+            extra = extra_of.get(b, set())
+            listed = ", ".join(sorted({*found, *extra}) if extra else found)
+            status_issues[b].append(
+                Issue(
+                    f"{status}-factors",
+                    f"{int(count[b])} lines ({total[b]:,.0f} kg CO2e) use {status} factors "
+                    f"({what}): {listed}",
                 )
-    absolute = stage_kg.sum(axis=1)
-    e_total = np.array(
-        [math.nan if fu is None else fu.total_energy_kwh for fu in table.functional_units]
+            )
+    plausible = plausibility_issues(
+        rules,
+        [p.battery.vehicle_category or "" for p in table.projects],
+        figures.cradle_to_gate_per_kwh_capacity,
+        figures.total_per_kwh,
+        figures.stage_share,
+        ~failed,
     )
-    usable = np.array([p.battery.usable_capacity_kwh for p in table.projects])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        shares = np.where(absolute[:, None] != 0, stage_kg / absolute[:, None], 0.0)
-        plausible = plausibility_issues(
-            rules,
-            [p.battery.vehicle_category or "" for p in table.projects],
-            (stage_kg[:, 0] + stage_kg[:, 1]) / usable,
-            absolute / e_total,
-            shares,
-            ~failed,
-        )
     gates: list[tuple[str, ...]] = []
     for b in range(n_b):
         warnings[b].extend(status_issues[b])
         warnings[b].extend(plausible[b])
-        q = quality[b]
+        lines = missing.get(b, []) if not failed[b] else []
         failures: list[str] = []
-        if q is not None and q.missing_primary:
-            listed = "; ".join(f"{label} ({where})" for _, label, where in q.missing_primary)
+        if lines:
+            listed = "; ".join(f"{label} ({where})" for _, label, where in lines)
             if table.mode == "declaration":
                 failures.append(
                     f"secondary data where {rules.id} requires company-specific data: {listed}"
                 )
             else:  # where: the lines' places (they differ between a project and a long BOM)
-                labels = "; ".join(label for _, label, _ in q.missing_primary)
+                labels = "; ".join(label for _, label, _ in lines)
                 warnings[b].append(
                     Issue(
                         "missing-primary-data",
-                        f"{len(q.missing_primary)} lines use secondary data where {rules.id} "
+                        f"{len(lines)} lines use secondary data where {rules.id} "
                         f"requires company-specific data: {labels}",
-                        "; ".join(where for _, _, where in q.missing_primary),
+                        "; ".join(where for _, _, where in lines),
                     )
                 )
         if table.mode == "declaration" and any(w.code == "cff-not-applied" for w in warnings[b]):
@@ -749,8 +775,8 @@ def _declaration(ev: Evaluated, b: int) -> Declaration:
         mode=table.mode,
         electricity=electricity,
         cff=tuple(cff_results),
-        recycled_content=ev.recycled[b],
-        quality=ev.quality[b],
+        recycled_content=ev.recycled(b),
+        quality=ev.quality(b),
         gate_failures=ev.gate_failures[b],
         uncertainty=ev.uncertainty[b],
     )

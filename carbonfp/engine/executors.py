@@ -81,22 +81,24 @@ class Batch:
     def figures(self) -> Figures:
         """The declared figures of the batteries that computed, in input order, read from the
         evaluated arrays (no declaration is built)."""
-        parts = []
-        for outcome in self.computed:
-            assert outcome.evaluated is not None
-            parts.append(outcome.evaluated.figures.take([outcome.index]))
-        return _concat(parts)
+        parts: list[Figures] = []
+        run: list[int] = []
+        source: Evaluated | None = None
+        for outcome in self.computed:  # consecutive batteries of one group: one take
+            if outcome.evaluated is not source and source is not None:
+                parts.append(source.figures.take(run))
+                run = []
+            source = outcome.evaluated
+            run.append(outcome.index)
+        if source is not None:
+            parts.append(source.figures.take(run))
+        return Figures.concat(parts)
 
     @property
     def exit_code(self) -> int:
         """0 when every battery computed, else the exit code of the worst failure."""
         codes = [int(o.error.exit_code) for o in self.outcomes if o.error is not None]
         return max(codes, default=int(ExitCode.OK))
-
-
-def _concat(parts: list[Figures]) -> Figures:
-    """Rows of figures in order, consecutive rows of one group taken together."""
-    return Figures.concat(parts)
 
 
 def run_local(

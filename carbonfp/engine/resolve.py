@@ -14,6 +14,7 @@ import difflib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -244,9 +245,13 @@ def resolve(
 
     def pick(own_texts: Texts, field: str) -> Texts:
         """A text column: the own factor's text where a line has one, else its record's."""
-        both = Codes.concat([own_texts, Codes(record, tuple(getattr(r, field) for r in records))])
-        codes = np.where(own, both.codes[:n], both.codes[n:])
-        return Codes(np.asarray(codes, dtype=np.intp), both.values)
+        index: dict[str, int] = {}
+        own_map = np.array([index.setdefault(v, len(index)) for v in own_texts.values], np.intp)
+        rec_map = np.array(
+            [index.setdefault(getattr(r, field), len(index)) for r in records], np.intp
+        )
+        codes = np.where(own, own_map[own_texts.codes], rec_map[record])
+        return Codes(np.asarray(codes, dtype=np.intp), tuple(index))
 
     value = np.where(own, raw.own_value, np.array([r.value for r in records])[record])
     factor_unit = pick(raw.own_unit, "unit")
@@ -295,13 +300,13 @@ def resolve(
         rules=rules,
         mode=mode,
         run=run,
-        raw_row=np.concatenate([np.arange(n, dtype=np.intp), material]),
-        battery=np.concatenate([raw.battery, cff.battery[added]]),
-        kind=np.concatenate([raw.kind, np.full(m, _K[LineKind.MATERIAL], dtype=np.intp)]),
-        stage=np.concatenate([stage, np.full(m, _S[Stage.END_OF_LIFE], dtype=np.intp)]),
-        quantity=np.concatenate([raw.quantity, mass]),
-        scale=np.concatenate([scale, np.ones(m)]),
-        value=np.concatenate([value, eol_value]),
+        raw_row=_append(np.arange(n, dtype=np.intp), material),
+        battery=_append(raw.battery, cff.battery[added]),
+        kind=_append(raw.kind, np.full(m, _K[LineKind.MATERIAL], dtype=np.intp)),
+        stage=_append(stage, np.full(m, _S[Stage.END_OF_LIFE], dtype=np.intp)),
+        quantity=_append(raw.quantity, mass),
+        scale=_append(scale, np.ones(m)),
+        value=_append(value, eol_value),
         factor_id=Codes.concat(
             [factor_id, Codes.of(f"cff:{rules.cff[int(g)].name}" for g in cff.group[added])]
         ),
@@ -317,18 +322,16 @@ def resolve(
         ),
         status=Codes.concat([status, Codes.constant("formula", m)]),
         set_label=Codes.concat([set_label, Codes.constant("", m)]),
-        factor_dqr=np.concatenate([factor_dqr, np.full(m, math.nan)]),
-        line_dqr=np.concatenate([raw.dqr, np.full(m, math.nan)]),
-        data_type=np.concatenate(
-            [
-                raw.data_type,
-                np.where(
-                    cff.supplier_data[added], _D[DataType.SUPPLIER], _D[DataType.SECONDARY]
-                ).astype(np.intp),
-            ]
+        factor_dqr=_append(factor_dqr, np.full(m, math.nan)),
+        line_dqr=_append(raw.dqr, np.full(m, math.nan)),
+        data_type=_append(
+            raw.data_type,
+            np.where(
+                cff.supplier_data[added], _D[DataType.SUPPLIER], _D[DataType.SECONDARY]
+            ).astype(np.intp),
         ),
         spread_id=Codes.concat([spread_id, Codes.constant("", m)]),
-        cff_of=np.concatenate([np.full(n, -1, dtype=np.intp), added.astype(np.intp)]),
+        cff_of=_append(np.full(n, -1, dtype=np.intp), added.astype(np.intp)),
         cff=cff,
         electricity=electricity,
         electricity_results=electricity_results,
@@ -370,29 +373,32 @@ def _complete(raw: RawLines, factors: FactorSet, problems: _Problems) -> RawLine
     )
     data_type = np.where(no_type, defaults[kind, own.astype(np.intp)], raw.data_type)
     origin = raw.origin
-    electricity = np.flatnonzero(unknown & (kind == _K[LineKind.ELECTRICITY]))
-    if len(electricity):
+    electricity = np.flatnonzero(
+        unknown & (kind == _K[LineKind.ELECTRICITY]) & raw.origin.equals("")
+    )
+    if len(electricity):  # the grid country from the grid id, once per distinct id
         countries = list(raw.origin.values)
         codes = raw.origin.codes.copy()
-        for row in electricity:
-            if raw.origin[int(row)]:
-                continue
-            country = grid_country(raw.factor_id[int(row)])
+        country_of = [grid_country(fid) for fid in raw.factor_id.values]
+        for fid_code in np.unique(raw.factor_id.codes[electricity]):
+            rows = electricity[raw.factor_id.codes[electricity] == fid_code]
+            country = country_of[int(fid_code)]
             if country is None:
-                problems.add(
-                    int(raw.battery[row]),
-                    InputError(
-                        "an electricity line needs its grid country",
-                        where=raw.where(int(row)),
-                        hint="give origin (an ISO country code such as HU) or a grid id "
-                        "(grid-hu) in material",
-                        code="missing-value",
-                    ),
-                )
+                for row in rows:
+                    problems.add(
+                        int(raw.battery[row]),
+                        InputError(
+                            "an electricity line needs its grid country",
+                            where=raw.where(int(row)),
+                            hint="give origin (an ISO country code such as HU) or a grid id "
+                            "(grid-hu) in material",
+                            code="missing-value",
+                        ),
+                    )
                 continue
             if country not in countries:
                 countries.append(country)
-            codes[row] = countries.index(country)
+            codes[rows] = countries.index(country)
         origin = Codes(codes, tuple(countries))
     for row in np.flatnonzero(unknown & (kind != _K[LineKind.ELECTRICITY]) & (raw.supply >= 0)):
         problems.add(
@@ -405,6 +411,11 @@ def _complete(raw: RawLines, factors: FactorSet, problems: _Problems) -> RawLine
             ),
         )
     return replace(raw, kind=kind, data_type=np.asarray(data_type, dtype=np.intp), origin=origin)
+
+
+def _append(first: Any, second: Any) -> Any:
+    """Rows of ``second`` after those of ``first`` (``first`` itself when there are none)."""
+    return first if not len(second) else np.concatenate([first, second])
 
 
 def _replace(texts: Texts, rows: Ints, new: Sequence[str]) -> Texts:
@@ -531,6 +542,7 @@ def _gwp(gas: str, factors: FactorSet, rules: Ruleset) -> Factor:
     if table is None:
         raise InputError(
             f"factor set {factors.label} has no GWP set {rules.gwp_set!r} (ruleset {rules.id})",
+            hint="use a factor set whose gwp.toml has it, or a ruleset with another gwp_set",
             code="unknown-gwp-set",
         )
     if gas not in table:
@@ -743,6 +755,8 @@ def _eol(eol: EndOfLife | None, group: CffMaterial, factors: FactorSet) -> _Eol:
         problem = InputError(
             f"end of life of {group.name}: R2 + R3 = {r2 + r3:g} exceeds 1",
             where=eol.where,
+            hint=f"lower R2 or R3 under [end_of_life.materials.{group.name}]: the shares "
+            "recycled and burned with energy recovery add up to at most 1",
             code="invalid-value",
         )
     elif r2 > 0 and over.recycling is None:

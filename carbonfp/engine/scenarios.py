@@ -84,6 +84,7 @@ def build_scenarios(
         raise UsageError(
             "give one or two project files",
             hint="compare two projects, or one project under repeated options",
+            code="invalid-option",
         )
     if len(dims) > 1 or (require_variation and not dims):
         raise UsageError(
@@ -92,6 +93,7 @@ def build_scenarios(
             "--factor-set, --electricity-policy, --plant-country"
             + (f" (now: {', '.join(dims)})" if dims else ""),
             hint="e.g. --plant-country HU,PL,SE, or --rules A --rules B",
+            code="invalid-option",
         )
     dim = dims[0] if dims else None
     labels = varying[dim] if dim else [projects[0][0]]

@@ -110,18 +110,25 @@ def render(
     writer raises (InputError for a PACT footprint of a battery without mass, say).
     """
     if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}", hint="use one of " + ", ".join(FORMATS))
+        raise UsageError(
+            f"unknown format {fmt!r}",
+            hint="use one of " + ", ".join(FORMATS),
+            code="invalid-option",
+        )
     if isinstance(declarations, Declaration):
         return _render_one(declarations, fmt, top, lines, generated_at, compact, comparison)
     decls = list(declarations)
     if not decls:
-        raise UsageError("no declaration to write")
+        raise UsageError(
+            "no declaration to write", hint="give at least one", code="nothing-to-write"
+        )
     if len(decls) == 1:
         return _render_one(decls[0], fmt, top, lines, generated_at, compact, comparison)
     if fmt == "html":
         raise UsageError(
             "the report is written for one declaration",
             hint="give one project, or a second one to compare it with",
+            code="invalid-option",
         )
     if fmt == "xlsx":
         from carbonfp.formats.xlsx import workbook_bytes
@@ -136,12 +143,15 @@ def join(parts: Sequence[Rendered]) -> Rendered:
     as they are (render them with ``compact`` for JSON lines). Raises UsageError for binary
     parts (xlsx) and reports, and for no part at all."""
     if not parts:
-        raise UsageError("no declaration to write")
+        raise UsageError(
+            "no declaration to write", hint="give at least one", code="nothing-to-write"
+        )
     first = parts[0]
     if first.format in ("xlsx", "html"):
         raise UsageError(
             f"{first.format} documents cannot be joined: render several declarations into one "
-            "workbook with render(declarations, 'xlsx'); a report is of one declaration"
+            "workbook with render(declarations, 'xlsx'); a report is of one declaration",
+            code="invalid-option",
         )
     texts = [p.text for p in parts]
     if first.format == "text":

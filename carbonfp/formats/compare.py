@@ -24,7 +24,11 @@ def render(data: Mapping[str, Any], fmt: str) -> str:
         return comparison_csv(data)
     if fmt == "text":
         return comparison_text(data)
-    raise UsageError(f"compare writes text, json or csv, not {fmt!r}")
+    raise UsageError(
+        f"compare writes text, json or csv, not {fmt!r}",
+        hint="use --format text, json or csv",
+        code="invalid-option",
+    )
 
 
 def comparison_csv(data: Mapping[str, Any]) -> str:

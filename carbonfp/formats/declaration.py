@@ -13,7 +13,7 @@ from carbonfp.formats.common import (
 )
 from carbonfp.formats.tables import LINE_COLUMNS, line_csv, tidy_csv
 from carbonfp.formats.uncertainty import uncertainty_dict, uncertainty_text
-from carbonfp.model import Declaration, LineResult, Provenance
+from carbonfp.model import Declaration, LineResult, Provenance, dqr_label
 
 __all__ = [
     "LINE_COLUMNS",
@@ -249,7 +249,6 @@ def mode_label(decl: Declaration) -> str:
 
 
 def _quality_dict(decl: Declaration) -> dict[str, Any]:
-    from carbonfp.method.quality import dqr_label
 
     q = decl.quality
     if q is None:
@@ -368,8 +367,6 @@ def to_text(decl: Declaration, top: int = 10) -> str:
             )
             add(f"  {rc.element:<3} {rc.share:>6.1%} of {rc.content_kg:,.2f} kg  ({mins})")
     if decl.quality is not None:
-        from carbonfp.method.quality import dqr_label
-
         q = decl.quality
         add("")
         per_stage = ", ".join(

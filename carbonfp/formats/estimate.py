@@ -20,14 +20,20 @@ def render(declarations: Sequence[Declaration], fmt: str) -> str:
     Raises UsageError for any other format or no declaration.
     """
     if not declarations:
-        raise UsageError("no estimate to write")
+        raise UsageError(
+            "no estimate to write", hint="give at least one plant country", code="nothing-to-write"
+        )
     if fmt == "json":
         return to_json(declarations)
     if fmt == "csv":
         return to_csv(declarations)
     if fmt == "text":
         return to_text(declarations)
-    raise UsageError(f"estimate writes text, json or csv, not {fmt!r}")
+    raise UsageError(
+        f"estimate writes text, json or csv, not {fmt!r}",
+        hint="use --format text, json or csv",
+        code="invalid-option",
+    )
 
 
 def estimate_rows(declarations: Sequence[Declaration]) -> list[dict[str, Any]]:

@@ -66,7 +66,9 @@ def render(decl: Declaration, stage: Stage, fmt: str, top: int = 15) -> str:
         return explain_json(decl, stage, top)
     if fmt == "text":
         return explain_text(decl, stage, top)
-    raise UsageError("explain writes text or json")
+    raise UsageError(
+        "explain writes text or json", hint="use --format text or json", code="invalid-option"
+    )
 
 
 def explain_json(decl: Declaration, stage: Stage, top: int) -> str:

@@ -13,39 +13,10 @@ import io
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
+from carbonfp.columns import LINE_COLUMNS
 from carbonfp.files import guard_formula
 from carbonfp.model import ActivityLine, Project, SuppliedFactor
 
-LINE_COLUMNS = (
-    "battery",
-    "kind",
-    "component",
-    "path",
-    "material",
-    "quantity",
-    "unit",
-    "stage",
-    "origin",
-    "recycled_share",
-    "factor",
-    "factor_source",
-    "data_type",
-    "dqr",
-    "quantity_gsd",
-    "factor_gsd",
-    "note",
-    "supply",
-    "technology",
-    "share",
-    "certificate_id",
-    "conveys_attributes",
-    "cancelled_for_user",
-    "generation_period",
-    "consumption_period",
-    "market",
-    "residual_mix",
-    "residual_mix_source",
-)
 BATTERY_COLUMNS = (
     "battery",
     "model",

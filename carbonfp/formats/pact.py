@@ -279,6 +279,7 @@ def _characterization(decl: Declaration) -> str:
             f"ruleset {pv.ruleset} uses GWP set {pv.gwp_set!r}; a PACT footprint can declare "
             "only AR5 or AR6 characterization factors",
             hint='use a ruleset with gwp_set = "AR6" for the PACT export',
+            code="unsupported-gwp-set",
         )
     return pv.gwp_set
 

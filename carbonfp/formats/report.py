@@ -120,7 +120,7 @@ def render_report(
     uncertainty section when given. A Declaration is written with its ``top`` contributors and,
     unless ``uncertainty`` is given, the Monte Carlo results it carries (``uncertainty_data``).
     Same inputs, same bytes. Needs matplotlib."""
-    from carbonfp.formats import report_charts as charts
+    import carbonfp.formats.report_charts as charts
 
     if isinstance(declaration, Declaration):
         from carbonfp.formats.declaration import to_dict

@@ -14,7 +14,13 @@ import io
 from collections.abc import Callable, Sequence
 
 from carbonfp.columns import Figures
-from carbonfp.formats.common import STAGE_IDS, number_text, rounded, safe_cell
+from carbonfp.formats.common import (
+    SIGNIFICANT_DIGITS,
+    STAGE_IDS,
+    number_text,
+    rounded,
+    safe_cell,
+)
 from carbonfp.model import Declaration
 
 #: One cell of a table: text, a number, or nothing.
@@ -136,8 +142,51 @@ def csv_text(rows: Sequence[Sequence[Cell]], number: Callable[[float], str] = re
 
 
 def csv_figures(figures: Figures) -> str:
-    """The tidy table of many batteries as CSV (one header), numbers as in :func:`tidy_csv`."""
-    return csv_text(figure_rows(figures), number_text)
+    """The tidy table of many batteries as CSV (one header): the same text as
+    ``csv_text(figure_rows(figures), number_text)``, written column-wise (numbers formatted by
+    numpy, each battery name made safe once), so a portfolio of 100 000 batteries costs no
+    Python call per cell."""
+    import numpy as np
+
+    n = len(figures)
+    if not n:
+        return csv_text([list(TIDY_COLUMNS)])
+    per_battery = len(STAGE_IDS) * 2 + 4
+    values = np.empty((n, per_battery))
+    values[:, 0 : 2 * len(STAGE_IDS) : 2] = figures.stage_per_kwh
+    values[:, 1 : 2 * len(STAGE_IDS) : 2] = figures.stage_kg
+    k = 2 * len(STAGE_IDS)
+    values[:, k] = figures.total_per_kwh
+    values[:, k + 1] = figures.absolute_kg
+    values[:, k + 2] = figures.cradle_to_gate_per_kwh_capacity
+    values[:, k + 3] = figures.total_energy_kwh
+    numbers = np.char.mod(f"%.{SIGNIFICANT_DIGITS}g", values.reshape(-1)).reshape(n, per_battery)
+    tails = [f",{stage},{metric},{{}},{unit}\n" for stage, metric, unit in _FIGURE_ROWS]
+    names = [_csv_cell(str(safe_cell(b))) for b in figures.battery]
+    out = [",".join(TIDY_COLUMNS) + "\n"]
+    for name, row in zip(names, numbers.tolist(), strict=True):
+        out.extend(name + tail.format(value) for tail, value in zip(tails, row, strict=True))
+    return "".join(out)
+
+
+#: (stage, metric, unit) of the tidy rows of one battery, in figure_rows' order.
+_FIGURE_ROWS = [
+    row
+    for stage in STAGE_IDS
+    for row in ((stage, "kg_co2e_per_kwh", "kg CO2e/kWh"), (stage, "kg_co2e", "kg CO2e"))
+] + [
+    ("total", "kg_co2e_per_kwh", "kg CO2e/kWh"),
+    ("total", "kg_co2e", "kg CO2e"),
+    ("cradle_to_gate", "kg_co2e_per_kwh_capacity", "kg CO2e/kWh capacity"),
+    ("functional_unit", "total_energy_kwh", "kWh"),
+]
+
+
+def _csv_cell(text: str) -> str:
+    """One CSV field as the csv module writes it (quoted where needed)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([text])  # the same line end: same quoting
+    return out.getvalue()[:-1]
 
 
 def tidy_csv(decl: Declaration) -> str:

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+import carbonfp.formats.common as common
 from carbonfp.errors import UsageError
-from carbonfp.formats import common
 from carbonfp.formats.tables import LINE_COLUMNS, TIDY_COLUMNS, Row, line_rows, tidy_rows
 from carbonfp.model import Declaration
 

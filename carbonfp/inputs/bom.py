@@ -84,7 +84,10 @@ def read_csv_table(text: str, label: str) -> Table:
             rows.append((reader.line_num, record))
     except csv.Error as exc:
         raise InputError(
-            f"malformed CSV: {exc}", where=Location(label, reader.line_num), code="malformed-csv"
+            f"malformed CSV: {exc}",
+            where=Location(label, reader.line_num),
+            hint="check the quotes on that line: a cell with a quote starts and ends with one",
+            code="malformed-csv",
         ) from exc
     if header is None:
         raise InputError(
@@ -109,16 +112,22 @@ def read_xlsx_table(path: Path, label: str) -> Table:
             "reading .xlsx files needs openpyxl",
             where=Location(label),
             hint="pip install 'carbonfp[xlsx]', or save the sheet as CSV",
-            code="missing-dependency",
+            code="missing-xlsx-reader",
         ) from exc
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError as exc:
-        raise InputError("file not found", where=Location(label), code="missing-file") from exc
+        raise InputError(
+            "file not found",
+            where=Location(label),
+            hint="check the path (paths inside a project file are relative to that file)",
+            code="missing-file",
+        ) from exc
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         raise InputError(
             f"not a readable .xlsx workbook ({type(exc).__name__})",
             where=Location(label),
+            hint="save it from Excel as an .xlsx workbook, or as CSV",
             code="unreadable-file",
         ) from exc
     sheet = book["BOM"] if "BOM" in book.sheetnames else book.worksheets[0]
@@ -137,6 +146,7 @@ def read_xlsx_table(path: Path, label: str) -> Table:
         raise InputError(
             "the workbook's sheet is empty: no header row",
             where=Location(label, 1),
+            hint="put the header row (the column names) first, then one row per line",
             code="empty-file",
         )
     return Table(label, header, rows, decimal_comma=None)
@@ -190,6 +200,7 @@ class BomReader:
                 raise InputError(
                     f"column {name!r} appears twice",
                     where=Location(label, 1, index + 1),
+                    hint="remove or rename one of the two columns",
                     code="duplicate-column",
                 )
             table.column_names[name] = index
@@ -225,6 +236,7 @@ class BomReader:
             raise InputError(
                 f"sub-BOMs nested deeper than {MAX_DEPTH} levels",
                 where=Location(self.display(path)),
+                hint="flatten some levels: a sub-BOM may list the materials of its own sub-BOMs",
                 code="sub-bom-depth",
             )
         if not path.is_file():

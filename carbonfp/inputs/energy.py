@@ -41,6 +41,7 @@ def _basis(block: TomlTable, battery: Battery) -> tuple[float, str]:
         "basis",
         f"unknown basis {basis!r}",
         hint="use per_battery or per_kwh_capacity (per kWh of battery capacity)",
+        code="invalid-value",
     )
 
 
@@ -52,7 +53,10 @@ def _data_type(block: TomlTable, default: DataType) -> DataType:
         return DataType(text)
     except ValueError:
         raise block.fail(
-            "data_type", f"unknown data_type {text!r}", hint="use company, supplier or secondary"
+            "data_type",
+            f"unknown data_type {text!r}",
+            hint="use company, supplier or secondary",
+            code="invalid-value",
         ) from None
 
 
@@ -87,6 +91,7 @@ def _dqr(block: TomlTable) -> float | None:
             "dqr",
             f"dqr {value:g} is outside 1 to 5",
             hint="the PEF data quality rating runs from 1 (best) to 5",
+            code="invalid-value",
         )
     return value
 
@@ -100,10 +105,17 @@ def _amount(block: TomlTable, target: str, what: str) -> float:
         )
     raw = block.data["amount"]
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-        raise block.fail("amount", f'amount must be a quantity such as "100 {target}"')
+        raise block.fail(
+            "amount", f'amount must be a quantity such as "100 {target}"', code="bad-quantity"
+        )
     value = quantity_in(raw, target, block.where("amount"), what)
     if value < 0:
-        raise block.fail("amount", f"negative amount {raw!r}", code="negative-quantity")
+        raise block.fail(
+            "amount",
+            f"negative amount {raw!r}",
+            hint="give the amount consumed, a positive quantity",
+            code="negative-quantity",
+        )
     return value
 
 
@@ -131,7 +143,10 @@ def read_supply(block: TomlTable) -> ElectricitySupply:
         supply = Supply(text)
     except ValueError:
         raise block.fail(
-            "supply", f"unknown supply {text!r}", hint="use " + ", ".join(s.value for s in Supply)
+            "supply",
+            f"unknown supply {text!r}",
+            hint="use " + ", ".join(s.value for s in Supply),
+            code="invalid-value",
         ) from None
     technology = block.string("technology", required=False).lower() or None
     if supply is not Supply.GRID and technology is None:
@@ -144,16 +159,22 @@ def read_supply(block: TomlTable) -> ElectricitySupply:
         )
     share = block.number("share", required=False, positive=False)
     if share is not None and not 0 <= share <= 1:
-        raise block.fail("share", "share must be between 0 and 1 (the part of the block covered)")
+        raise block.fail(
+            "share",
+            "share must be between 0 and 1 (the part of the block covered)",
+            code="invalid-value",
+        )
     for key in ("generation_period", "consumption_period"):
         value = block.data.get(key)
         if value is not None and not (isinstance(value, str) and _PERIOD.match(value)):
-            raise block.fail(key, f'{key} must be a year or a month: "2025" or "2025-03"')
+            raise block.fail(
+                key, f'{key} must be a year or a month: "2025" or "2025-03"', code="invalid-value"
+            )
     flags: dict[str, bool | None] = {}
     for key in ("conveys_attributes", "cancelled_for_user"):
         value = block.data.get(key)
         if value is not None and not isinstance(value, bool):
-            raise block.fail(key, f"{key} must be true or false")
+            raise block.fail(key, f"{key} must be true or false", code="wrong-type")
         flags[key] = value
     residual = None
     if block.has("residual_mix"):
@@ -297,10 +318,16 @@ def read_transport(top: TomlTable, battery: Battery) -> list[ActivityLine]:
                 "stage",
                 "transport legs belong to raw_materials, distribution or end_of_life",
                 hint="transport inside the plant is not a leg",
+                code="invalid-value",
             )
         for key in ("distance", "mass"):
             if not leg.has(key):
-                raise leg.fail(None, f"transport leg {name!r} has no {key}", code="missing-key")
+                raise leg.fail(
+                    None,
+                    f"transport leg {name!r} has no {key}",
+                    hint='add distance = "800 km" and mass = "0.5 t" (or mass = "battery")',
+                    code="missing-key",
+                )
         raw_mass = leg.data["mass"]
         if isinstance(raw_mass, str) and raw_mass.strip().lower() == "battery":
             tonnes = battery.mass_kg / 1000
@@ -313,6 +340,7 @@ def read_transport(top: TomlTable, battery: Battery) -> list[ActivityLine]:
             raise leg.fail(
                 "mass" if tonnes < 0 else "distance",
                 "negative mass or distance",
+                hint="give the mass carried and the distance as positive quantities",
                 code="negative-quantity",
             )
         supplied = _own_factor(leg)

@@ -46,9 +46,17 @@ def import_factors(csv_path: Path, name: str, version: str, out: Path) -> int:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name) or not re.fullmatch(
         r"[A-Za-z0-9][A-Za-z0-9._-]*", version
     ):
-        raise UsageError("--name and --version may hold letters, digits, '.', '_' and '-'")
+        raise UsageError(
+            "--name and --version may hold letters, digits, '.', '_' and '-'",
+            hint="e.g. --name my-factors --version 2026.1",
+            code="invalid-option",
+        )
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise UsageError(f"{out} exists and is not an empty folder", hint="choose a new --out")
+        raise UsageError(
+            f"{out} exists and is not an empty folder",
+            hint="choose a new --out",
+            code="output-exists",
+        )
     label = csv_path.name
     table: Table = read_csv_table(read_text(csv_path, label), label)
     columns = {_normalise_header(h): i for i, h in enumerate(table.header)}

@@ -24,12 +24,16 @@ from carbonfp.columns import (
     DEFAULT_DATA_TYPE,
     KIND_FROM_FACTOR,
     KINDS,
+    LINE_OPTIONAL,
+    LINE_REQUIRED,
     NO_STAGE,
     STAGES,
+    SUPPLY_COLUMNS,
     Codes,
     Inputs,
     Ints,
     RawLines,
+    combined_codes,
 )
 from carbonfp.errors import CarbonfpError, InputError, Location
 from carbonfp.files import TomlTable, read_text, unguard_formula
@@ -45,8 +49,17 @@ from carbonfp.inputs.bom import (
     share_cell,
     supplied_factor,
 )
-from carbonfp.inputs.energy import SUPPLY_KEYS, read_supply
-from carbonfp.inputs.project import BATTERY_KEYS, EOL_MATERIAL_KEYS, Facts, read_facts
+from carbonfp.inputs.energy import read_supply
+from carbonfp.inputs.project import (
+    BATTERY_KEYS,
+    DECLARATION_KEYS,
+    EOL_MATERIAL_KEYS,
+    MANUFACTURER_KEYS,
+    METHOD_KEYS,
+    PLANT_KEYS,
+    Facts,
+    read_facts,
+)
 from carbonfp.model import (
     ElectricitySupply,
     Issue,
@@ -65,25 +78,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: Columns of LINES.csv (docs/long-bom.md), required first.
-LINE_REQUIRED = ("battery", "material", "quantity", "unit")
-LINE_OPTIONAL = (
-    "kind",
-    "component",
-    "path",
-    "stage",
-    "origin",
-    "recycled_share",
-    "factor",
-    "factor_source",
-    "data_type",
-    "dqr",
-    "quantity_gsd",
-    "factor_gsd",
-    "note",
-)
-#: Supply columns of electricity lines, as the keys of an [[electricity]] block.
-SUPPLY_COLUMNS = tuple(sorted(SUPPLY_KEYS - {"country"}))
 #: Columns 0.1 wrote with the unit in their name: column -> ([battery] key, unit of a number).
 LEGACY = {
     "usable_capacity_kwh": ("usable_capacity", "kWh"),
@@ -105,18 +99,10 @@ QUANTITY_KEYS = {
 NUMBER_KEYS = {"warranty_years", "cycles_per_year", "declared_cycles"}
 SHARE_KEYS = {"end_of_life_capacity", "mean_capacity_factor"}
 TABLE_KEYS = {
-    "manufacturer": {"name", "trade_name", "address", "contact", "company_id"},
-    "plant": {"name", "town", "region", "country"},
-    "declaration": {
-        "eu_doc_id",
-        "study_url",
-        "product_id",
-        "product_category_cpc",
-        "created",
-        "reference_period_start",
-        "reference_period_end",
-    },
-    "method": {"ruleset", "factor_set"},
+    "manufacturer": MANUFACTURER_KEYS,
+    "plant": PLANT_KEYS,
+    "declaration": DECLARATION_KEYS,
+    "method": METHOD_KEYS,
 }
 LIST_KEYS = {("manufacturer", "company_id"), ("declaration", "product_id")}
 EOL_NUMBERS = {"R2", "R3", "Qsout"}
@@ -137,20 +123,42 @@ class _Table:
     decimal_comma: bool | None
     warnings: list[Issue] = field(default_factory=list)
 
-    def column(self, name: str) -> tuple[Ints, list[str]]:
-        """Codes per row and the distinct values (stripped); all "" when the column is absent."""
+    def codes(self, name: str) -> Codes[str]:
+        """A text column as codes into its distinct values (stripped, a formula guard taken
+        off); all "" when the column is absent. Read from pandas' categorical where the CSV
+        reader made one, else factorized (no Python loop per row either way)."""
         import pandas as pd
 
+        n = len(self.frame)
         if name not in self.frame.columns:
-            return np.zeros(len(self.frame), dtype=np.intp), [""]
-        codes, uniques = pd.factorize(
-            self.frame[name].to_numpy(dtype=object), use_na_sentinel=False
-        )
-        values = ["" if u is None or u != u else unguard_formula(str(u).strip()) for u in uniques]
-        return np.asarray(codes, dtype=np.intp), values
+            return Codes.constant("", n)
+        column = self.frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes = np.asarray(column.cat.codes.to_numpy(), dtype=np.intp)
+            uniques: list[object] = list(column.cat.categories)
+        else:
+            factorized, found = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+            codes = np.asarray(factorized, dtype=np.intp)
+            uniques = list(found)
+        if (codes < 0).any():  # a missing cell (a short row, an empty XLSX cell)
+            codes = np.where(codes < 0, len(uniques), codes)
+            uniques.append("")
+        values = [
+            unguard_formula(u.strip()) if isinstance(u, str) else _cell_text(u) for u in uniques
+        ]
+        if len(set(values)) == len(values):  # pandas' distinct values stay distinct
+            return Codes(codes, tuple(values))
+        return Codes(codes, tuple(values)).compact()
 
     def where(self, row: int, column: str | None = None) -> Location:
         return Location(self.label, int(self.line[row]), key=column)
+
+
+def _cell_text(value: object) -> str:
+    """A non-text cell (a number in an XLSX sheet) as the text a CSV would hold."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _normalise(name: object) -> str:
@@ -198,21 +206,23 @@ def _read_table(path: Path, label: str, numbers: Sequence[str] = ()) -> _Table:
     header = [_normalise(c) for c in first.split(sep)]
     floats = {} if sep == ";" else {c: float for c in numbers if c in header}
     frame = None
+    # text as categoricals (codes and distinct values: no string per cell), numbers as floats
+    # where every cell is one; else the number column as text too, checked cell by cell
     for dtypes in ([floats] if floats else []) + [{}]:
         try:
             frame = pd.read_csv(
                 io.BytesIO(data),
                 sep=sep,
-                dtype=object if not dtypes else _dtypes(header, dtypes),
+                dtype=_dtypes(header, dtypes),
                 keep_default_na=False,
-                na_values=[""] if dtypes else [],
+                na_values={c: [""] for c in dtypes},
                 encoding=encoding,
                 engine="c",
             )
             break
         except (pd.errors.ParserError, ValueError) as exc:
             if dtypes and not isinstance(exc, pd.errors.ParserError):
-                continue  # a number column holds text: read it as text, checked later
+                continue
             raise InputError(
                 f"malformed CSV: {exc}",
                 where=Location(label),
@@ -227,7 +237,7 @@ def _read_table(path: Path, label: str, numbers: Sequence[str] = ()) -> _Table:
 
 
 def _dtypes(header: list[str], floats: Mapping[str, type]) -> Any:
-    return {i: floats.get(name, object) for i, name in enumerate(header)}
+    return {i: floats.get(name, "category") for i, name in enumerate(header)}
 
 
 def _read_bytes(path: Path, label: str) -> bytes:
@@ -417,15 +427,24 @@ def _batteries(
         key = _battery_key(c)
         if key is not None:
             keys[c] = key
-    # a column of the original frame may be upper-case in its TOML key (R2): keep the header
-    ids = [str(v).strip() for v in frame["battery"].to_numpy(dtype=object)]
+    ids = list(table.codes("battery").values)
+    battery_codes = table.codes("battery").codes
+    model_columns = [c for c, key in keys.items() if key == ("battery", "model")]
+    columns = {c: table.codes(c) for c in keys}
+    # rows that differ only in their id and model are read once
+    fact_columns = [c for c in keys if c not in model_columns]
+    group = np.zeros(len(frame), dtype=np.intp)
+    if fact_columns and len(frame):
+        _, group = combined_codes(
+            *((columns[c].codes, len(columns[c].values)) for c in fact_columns)
+        )
+    read: dict[int, Facts | CarbonfpError] = {}
     seen: dict[str, int] = {}
     out_ids: list[str] = []
     projects: list[Project | None] = []
-    columns = {c: frame[c].to_numpy(dtype=object) for c in keys}
-    model_columns = [c for c, key in keys.items() if key == ("battery", "model")]
-    cache: dict[tuple[str, ...], Facts | CarbonfpError] = {}
-    for row, battery in enumerate(ids):
+    label_warnings = tuple(warnings)
+    for row in range(len(frame)):
+        battery = ids[int(battery_codes[row])]
         where = table.where(row, "battery")
         if not battery:
             problems.add(
@@ -456,17 +475,15 @@ def _batteries(
             continue
         seen[battery] = row
         out_ids.append(battery)
-        cells = {c: unguard_formula(str(columns[c][row]).strip()) for c in keys}
-        model = next((cells[c] for c in model_columns if cells[c]), battery)
-        # rows that differ only in their id and model are read once
-        key = tuple(cells[c] for c in keys if c not in model_columns)
-        found = cache.get(key)
+        model = next((m for c in model_columns if (m := columns[c][row])), battery)
+        found = read.get(int(group[row]))
         if found is None:
+            cells = {c: columns[c][row] for c in keys}
             try:
                 found = _facts(table, row, model, cells, keys)
             except CarbonfpError as exc:
                 found = exc
-            cache[key] = found
+            read[int(group[row])] = found
         line = int(table.line[row])
         if isinstance(found, CarbonfpError):
             at = found.where
@@ -481,16 +498,38 @@ def _batteries(
             )
             projects.append(None)
             continue
-        eol = found.end_of_life
-        facts = replace(
-            found,
-            battery=replace(found.battery, model=model),
-            end_of_life=None
-            if eol is None
-            else replace(eol, where=Location(table.label, line, key="end_of_life")),
-        )
-        projects.append(facts.project(f"{table.label}:{line}", (), files, tuple(warnings)))
+        projects.append(_project_of(found, model, table.label, line, files, label_warnings))
     return out_ids, projects
+
+
+def _project_of(
+    facts: Facts,
+    model: str,
+    label: str,
+    line: int,
+    files: tuple[tuple[str, str], ...],
+    warnings: tuple[Issue, ...],
+) -> Project:
+    """The project of one battery row, from the facts its cells gave (shared by rows that
+    differ only in their id and model): its own model, its own line for errors."""
+    battery = facts.battery if facts.battery.model == model else replace(facts.battery, model=model)
+    eol = facts.end_of_life
+    if eol is not None:
+        eol = replace(eol, where=Location(label, line, key="end_of_life"))
+    return Project(
+        name=model,
+        label=f"{label}:{line}",
+        battery=battery,
+        plant=facts.plant,
+        manufacturer=facts.manufacturer,
+        declaration=facts.declaration,
+        lines=(),
+        inputs=files,
+        ruleset=facts.ruleset,
+        factor_set=facts.factor_set,
+        warnings=warnings,
+        end_of_life=eol,
+    )
 
 
 def _facts(
@@ -547,12 +586,32 @@ def _typed(column: str, key: tuple[str, ...], text: str, table: _Table, row: int
 # --------------------------------------------------------------------------------------------
 
 
+def fail_rows(
+    table: _Table,
+    rows: Sequence[int] | Ints,
+    error: CarbonfpError,
+    column: str | None,
+    battery_of: Callable[[int], str],
+    problems: _Problems,
+    failed: Any,
+) -> None:
+    """The same problem on each of ``rows``: located at the row and ``column``, reported for
+    the row's battery, the row marked failed."""
+    for row in rows:
+        failed[row] = True
+        problems.add(
+            battery_of(int(row)),
+            type(error)(
+                error.message, where=table.where(int(row), column), hint=error.hint, code=error.code
+            ),
+        )
+
+
 def _per_value(
-    values: Sequence[str],
-    codes: Ints,
+    column: Codes[str],
     parse: Callable[[str], T],
     table: _Table,
-    column: str,
+    name: str,
     battery_of: Callable[[int], str],
     problems: _Problems,
     failed: Any,
@@ -560,124 +619,184 @@ def _per_value(
     """Parse each distinct value once; a value that fails is reported on each of its rows
     (located at the row) and those rows marked failed."""
     out: list[T | None] = []
-    for k, text in enumerate(values):
+    for k, text in enumerate(column.values):
         try:
             out.append(parse(text))
         except InputError as exc:
             out.append(None)
-            for row in np.flatnonzero(codes == k):
-                failed[row] = True
-                problems.add(
-                    battery_of(int(row)),
-                    InputError(
-                        exc.message,
-                        where=table.where(int(row), column),
-                        hint=exc.hint,
-                        code=exc.code,
-                    ),
-                )
+            fail_rows(
+                table, np.flatnonzero(column.codes == k), exc, name, battery_of, problems, failed
+            )
     return out
 
 
 def _lines(table: _Table, problems: _Problems) -> tuple[RawLines, list[str]]:
-    """The lines as raw columns; ``raw.battery`` indexes the returned list of battery ids."""
+    """The lines as raw columns; ``raw.battery`` indexes the returned list of battery ids.
+
+    Each column is worked on through its distinct values (codes); no text is built per row.
+    """
     n = len(table.frame)
     failed = np.zeros(n, dtype=bool)
-    battery_codes, battery_ids = table.column("battery")
+    battery = table.codes("battery")
+    battery_ids = list(battery.values)
 
     def battery_of(row: int) -> str:
-        return str(battery_ids[battery_codes[row]])
+        return battery_ids[int(battery.codes[row])]
 
-    for row in np.flatnonzero(np.array([b == "" for b in battery_ids])[battery_codes]):
-        failed[row] = True
-        problems.add(
-            "",
-            InputError(
-                "missing battery id",
-                where=table.where(int(row), "battery"),
-                hint="every line of a long BOM names its battery",
-                code="missing-value",
-            ),
-        )
+    no_id = InputError(
+        "missing battery id",
+        hint="every line of a long BOM names its battery",
+        code="missing-value",
+    )
+    fail_rows(
+        table, np.flatnonzero(battery.equals("")), no_id, "battery", battery_of, problems, failed
+    )
     dc = table.decimal_comma
 
-    def column(name: str) -> tuple[Ints, list[str]]:
-        return table.column(name)
+    def parse(name: str, fn: Callable[[str], Any]) -> tuple[Codes[str], list[Any]]:
+        column = table.codes(name)
+        return column, _per_value(column, fn, table, name, battery_of, problems, failed)
 
-    def parse(name: str, fn: Callable[[str], Any]) -> tuple[Ints, list[Any]]:
-        codes, values = column(name)
-        return codes, _per_value(values, codes, fn, table, name, battery_of, problems, failed)
-
-    kind_codes, kinds = parse("kind", _kind)
-    stage_codes, stages = parse("stage", lambda t: parse_stage(t) if t else None)
+    kind_col, kinds = parse("kind", _kind)
+    stage_col, stages = parse("stage", lambda text: parse_stage(text) if text else None)
     quantity = _quantities(table, battery_of, problems, failed)
-    unit_codes, units = column("unit")
-    _per_value(
-        units,
-        unit_codes,
-        lambda t: parse_unit(t) if t else _missing("unit"),
-        table,
-        "unit",
-        battery_of,
-        problems,
-        failed,
+    unit, _ = parse("unit", lambda text: parse_unit(text) if text else _missing("unit"))
+    share_col, shares = parse("recycled_share", lambda text: share_cell(text, None, dc))
+    dqr_col, dqrs = parse("dqr", lambda text: dqr_cell(text, None, dc))
+    qgsd_col, qgsds = parse("quantity_gsd", lambda text: gsd_cell("quantity_gsd", text, None, dc))
+    fgsd_col, fgsds = parse("factor_gsd", lambda text: gsd_cell("factor_gsd", text, None, dc))
+    type_col, types = parse(
+        "data_type", lambda text: data_type_cell(text, None, DATA_TYPES[0]) if text else None
     )
-    share_codes, shares = parse("recycled_share", lambda t: share_cell(t, None, dc))
-    dqr_codes, dqrs = parse("dqr", lambda t: dqr_cell(t, None, dc))
-    qgsd_codes, qgsds = parse("quantity_gsd", lambda t: gsd_cell("quantity_gsd", t, None, dc))
-    fgsd_codes, fgsds = parse("factor_gsd", lambda t: gsd_cell("factor_gsd", t, None, dc))
-    type_codes, types = parse(
-        "data_type",
-        lambda t: data_type_cell(t, None, DATA_TYPES[0]) if t else None,
-    )
-    material_codes, materials = column("material")
-    origin_codes, origins = column("origin")
-    component_codes, components = column("component")
-    path_codes, paths = column("path")
-    note_codes, notes = column("note")
-
-    kind = np.array([KIND_FROM_FACTOR if k is None else k for k in kinds], dtype=np.intp)[
-        kind_codes
-    ]
-    stage = np.array([NO_STAGE if s is None else STAGES.index(s) for s in stages], dtype=np.intp)[
-        stage_codes
-    ]
-
-    # own factors: once per distinct (factor, source, may be negative)
-    factor_codes, factor_texts = column("factor")
-    source_codes, source_texts = column("factor_source")
-    eol_stage = STAGES.index(Stage.END_OF_LIFE)
-    may_be_negative = (kind == KINDS.index(LineKind.MATERIAL)) | (kind == KIND_FROM_FACTOR)
-    may_be_negative &= stage == eol_stage
-    own_key = (factor_codes * len(source_texts) + source_codes) * 2 + may_be_negative
-    own_value = np.full(n, math.nan)
-    own_unit_text = [""] * n
-    own_source_text = [""] * n
-    distinct, inverse = np.unique(own_key, return_inverse=True)
+    material = table.codes("material")
+    kind = _per_row(kind_col, [KIND_FROM_FACTOR if k is None else k for k in kinds])
+    stage = _per_row(stage_col, [NO_STAGE if s is None else STAGES.index(s) for s in stages])
     electricity = KINDS.index(LineKind.ELECTRICITY)
-    process = KINDS.index(LineKind.PROCESS_EMISSION)
-    for k, key in enumerate(distinct):
-        negative = bool(key % 2)
-        f_code, s_code = divmod(int(key) // 2, len(source_texts))
-        text, source = factor_texts[f_code], source_texts[s_code]
-        rows = np.flatnonzero(inverse == k)
-        if not text and not source:
+
+    own_value, own_unit, own_source = _own_factors(
+        table, kind, stage, unit, battery_of, problems, failed
+    )
+    supplies, supply = _supplies(table, kind, battery_of, problems, failed)
+    factor_id, origin = _grids(table, kind, material, battery_of, problems, failed)
+    no_material = InputError(
+        "missing material",
+        hint="every line needs its factor id in material (an electricity line may give origin "
+        "instead)",
+        code="missing-value",
+    )
+    rows = np.flatnonzero(material.equals("") & (kind != electricity) & ~failed)
+    fail_rows(table, rows, no_material, "material", battery_of, problems, failed)
+    component = table.codes("component")
+    component = _either(component, material)  # no component: the material id names the line
+
+    data_type = _per_row(
+        type_col,
+        [DEFAULT_DATA_TYPE if d is None else DATA_TYPES.index(d) for d in types],
+    )
+    # explicit kinds get their default data type here; lines whose kind their factor decides,
+    # once resolved (carbonfp.engine.resolve)
+    own = ~np.isnan(own_value)
+    defaults = np.array(
+        [[DATA_TYPES.index(default_data_type(k, o)) for o in (False, True)] for k in KINDS],
+        dtype=np.intp,
+    )
+    unset = (data_type == DEFAULT_DATA_TYPE) & (kind != KIND_FROM_FACTOR)
+    data_type[unset] = defaults[kind[unset], own[unset].astype(np.intp)]
+
+    raw = RawLines(
+        battery=battery.codes,
+        kind=kind,
+        component=component,
+        path=table.codes("path"),
+        factor_id=factor_id,
+        quantity=quantity,
+        unit=unit,
+        stage=stage,
+        own_value=own_value,
+        own_unit=own_unit,
+        own_source=own_source,
+        data_type=data_type,
+        dqr=_floats(dqrs, dqr_col),
+        origin=origin,
+        recycled_share=_floats(shares, share_col),
+        quantity_gsd=_floats(qgsds, qgsd_col),
+        factor_gsd=_floats(fgsds, fgsd_col),
+        note=table.codes("note"),
+        where_file=Codes.constant(table.label, n),
+        where_line=np.asarray(table.line, dtype=np.intp),
+        where_column=np.zeros(n, dtype=np.intp),
+        where_key=Codes.constant("", n),
+        supply=supply,
+        supplies=supplies,
+    )
+    return (raw if not failed.any() else raw.take(~failed)), battery_ids
+
+
+def _per_row(column: Codes[str], per_value: Sequence[int]) -> Ints:
+    """One integer per distinct value of ``column``, spread over its rows."""
+    return np.asarray(np.asarray(per_value, dtype=np.intp)[column.codes], dtype=np.intp)
+
+
+def _either(first: Codes[str], second: Codes[str]) -> Codes[str]:
+    """``first``, with ``second``'s value on the rows where ``first`` is empty."""
+    if "" not in first.values:
+        return first
+    both = Codes.concat([first, second])
+    n = len(first)
+    empty = first.equals("")
+    codes = np.where(empty, both.codes[n:], both.codes[:n])
+    return Codes(np.asarray(codes, dtype=np.intp), both.values).compact()
+
+
+def _own_factors(
+    table: _Table,
+    kind: Ints,
+    stage: Ints,
+    unit: Codes[str],
+    battery_of: Callable[[int], str],
+    problems: _Problems,
+    failed: Any,
+) -> tuple[Any, Codes[str], Codes[str]]:
+    """Lines' own factors (value, unit, source), once per distinct (factor, source, may be
+    negative); the same checks as a BOM line's own factor."""
+    del unit
+    n = len(table.frame)
+    factor = table.codes("factor")
+    source = table.codes("factor_source")
+    own_value = np.full(n, math.nan)
+    unit_code = np.zeros(n, dtype=np.intp)
+    source_code = np.zeros(n, dtype=np.intp)
+    units: list[str] = [""]
+    sources: list[str] = [""]
+    if factor.values == ("",) and source.values == ("",):
+        return own_value, Codes(unit_code, tuple(units)), Codes(source_code, tuple(sources))
+    material = KINDS.index(LineKind.MATERIAL)
+    may_be_negative = ((kind == material) | (kind == KIND_FROM_FACTOR)) & (
+        stage == STAGES.index(Stage.END_OF_LIFE)
+    )
+    first, key = combined_codes(
+        (factor.codes, len(factor.values)),
+        (source.codes, len(source.values)),
+        (may_be_negative.astype(np.intp), 2),
+    )
+    refused = np.isin(
+        kind, [KINDS.index(LineKind.ELECTRICITY), KINDS.index(LineKind.PROCESS_EMISSION)]
+    )
+    for k, row0 in enumerate(first):
+        text, given_source = factor[int(row0)], source[int(row0)]
+        if not text and not given_source:
             continue
-        for row in rows:
-            if kind[row] in (electricity, process):
-                failed[row] = True
-                problems.add(
-                    battery_of(int(row)),
-                    InputError(
-                        f"a {KINDS[kind[row]].value} line takes no factor of its own",
-                        where=table.where(int(row), "factor"),
-                        hint="an electricity line gets its factor from its grid and supply "
-                        "columns; a process emission from the gas's GWP",
-                        code="invalid-value",
-                    ),
-                )
+        rows = np.flatnonzero(key == k)
+        for row in rows[refused[rows]]:
+            no_own = InputError(
+                f"a {KINDS[kind[row]].value} line takes no factor of its own",
+                hint="an electricity line gets its factor from its grid and supply columns; "
+                "a process emission from the gas's GWP",
+                code="invalid-value",
+            )
+            fail_rows(table, [row], no_own, "factor", battery_of, problems, failed)
         try:
-            if source.lower().startswith(PACT_SOURCE):
+            if given_source.lower().startswith(PACT_SOURCE):
                 raise InputError(
                     "a long BOM takes the factor value itself, not a pact: footprint file",
                     hint="give the footprint's value in factor (carbonfp flatten writes it from "
@@ -690,135 +809,79 @@ def _lines(table: _Table, problems: _Problems) -> tuple[RawLines, list[str]]:
                     hint="give the supplier-specific value, e.g. '12.4 kg CO2e/kg'",
                     code="missing-value",
                 )
-            else:
-                factor = supplied_factor(
-                    text,
-                    source,
-                    Location(table.label),
-                    Location(table.label),
-                    dc,
-                    allow_negative=negative,
-                )
+            own = supplied_factor(
+                text,
+                given_source,
+                Location(table.label),
+                Location(table.label),
+                table.decimal_comma,
+                allow_negative=bool(may_be_negative[row0]),
+            )
         except InputError as exc:
-            column_name = "factor_source" if exc.code == "missing-source" else "factor"
-            for row in rows:
-                failed[row] = True
-                problems.add(
-                    battery_of(int(row)),
-                    InputError(
-                        exc.message,
-                        where=table.where(int(row), column_name),
-                        hint=exc.hint,
-                        code=exc.code,
-                    ),
-                )
+            column = "factor_source" if exc.code == "missing-source" else "factor"
+            fail_rows(table, rows, exc, column, battery_of, problems, failed)
             continue
-        own_value[rows] = factor.value
-        for row in rows:
-            own_unit_text[row] = factor.unit
-            own_source_text[row] = factor.source
+        own_value[rows] = own.value
+        if own.unit not in units:
+            units.append(own.unit)
+        if own.source not in sources:
+            sources.append(own.source)
+        unit_code[rows] = units.index(own.unit)
+        source_code[rows] = sources.index(own.source)
+    return own_value, Codes(unit_code, tuple(units)), Codes(source_code, tuple(sources))
 
-    # electricity: grid country and supply
-    supplies, supply = _supplies(table, kind, battery_of, problems, failed)
-    origin = [""] * len(origins)
-    origin_text = np.array(origins, dtype=object)[origin_codes] if n else np.array([], dtype=object)
-    material_text = (
-        np.array(materials, dtype=object)[material_codes] if n else np.array([], dtype=object)
+
+def _grids(
+    table: _Table,
+    kind: Ints,
+    material: Codes[str],
+    battery_of: Callable[[int], str],
+    problems: _Problems,
+    failed: Any,
+) -> tuple[Codes[str], Codes[str]]:
+    """Factor ids and origins: an electricity line's grid country is its origin, else the
+    country of its grid id (``grid-hu``); its factor id is that country's grid."""
+    origin = table.codes("origin")
+    origin = Codes(origin.codes, tuple(o.upper() for o in origin.values)).compact()
+    rows = np.flatnonzero(kind == KINDS.index(LineKind.ELECTRICITY))
+    if not len(rows):
+        return material, origin
+    countries = list(origin.values)
+    fids = list(material.values)
+    origin_codes = origin.codes.copy()
+    fid_codes = material.codes.copy()
+    first, key = combined_codes(
+        (origin.codes[rows], len(origin.values)), (material.codes[rows], len(material.values))
     )
-    factor_id = material_text.copy()
-    for row in np.flatnonzero(kind == electricity):
-        country = (origin_text[row] or grid_country(material_text[row]) or "").upper()
+    for k, at in enumerate(rows[first]):
+        given, fid = origin[int(at)], material[int(at)]
+        country = given or grid_country(fid) or ""
+        same = rows[key == k]
         if not country:
-            failed[row] = True
-            problems.add(
-                battery_of(int(row)),
-                InputError(
-                    "an electricity line needs its grid country",
-                    where=table.where(int(row), "origin"),
-                    hint="give origin (an ISO country code such as HU) or material = grid-XX",
-                    code="missing-value",
-                ),
+            problem = InputError(
+                "an electricity line needs its grid country",
+                hint="give origin (an ISO country code such as HU) or material = grid-XX",
+                code="missing-value",
             )
+            column = "origin"
+        elif fid and grid_country(fid) not in (None, country):
+            problem = InputError(
+                f"material {fid!r} and origin {country!r} name different grids",
+                hint="leave material empty or give grid-" + country.lower(),
+                code="invalid-value",
+            )
+            column = "material"
+        else:
+            if country not in countries:
+                countries.append(country)
+            grid = grid_factor_id(country)
+            if grid not in fids:
+                fids.append(grid)
+            origin_codes[same] = countries.index(country)
+            fid_codes[same] = fids.index(grid)
             continue
-        given = material_text[row]
-        if given and grid_country(given) not in (None, country):
-            failed[row] = True
-            problems.add(
-                battery_of(int(row)),
-                InputError(
-                    f"material {given!r} and origin {country!r} name different grids",
-                    where=table.where(int(row), "material"),
-                    hint="leave material empty or give grid-" + country.lower(),
-                    code="invalid-value",
-                ),
-            )
-        origin_text[row] = country
-        factor_id[row] = grid_factor_id(country)
-    del origin
-    for row in np.flatnonzero(material_text == ""):
-        if kind[row] != electricity and not failed[row]:
-            failed[row] = True
-            problems.add(
-                battery_of(int(row)),
-                InputError(
-                    "missing material",
-                    where=table.where(int(row), "material"),
-                    hint="every line needs its factor id in material (an electricity line may "
-                    "give origin instead)",
-                    code="missing-value",
-                ),
-            )
-    origin_upper = _codes(origin_text)
-    origin_upper = Codes(origin_upper.codes, tuple(o.upper() for o in origin_upper.values))
-
-    component_text = np.array(components, dtype=object)[component_codes]
-    component_text = np.where(component_text == "", material_text, component_text)
-
-    data_type = np.array(
-        [DEFAULT_DATA_TYPE if t is None else DATA_TYPES.index(t) for t in types], dtype=np.intp
-    )[type_codes]
-    # explicit kinds get their default data type now; lines whose kind their factor decides,
-    # once resolved (carbonfp.engine.resolve)
-    own = ~np.isnan(own_value)
-    for row in np.flatnonzero((data_type == DEFAULT_DATA_TYPE) & (kind != KIND_FROM_FACTOR)):
-        data_type[row] = DATA_TYPES.index(default_data_type(KINDS[kind[row]], bool(own[row])))
-
-    keep = ~failed
-    raw = RawLines(
-        battery=battery_codes,
-        kind=kind,
-        component=_codes(component_text),
-        path=Codes(path_codes, tuple(paths)),
-        factor_id=_codes(factor_id),
-        quantity=quantity,
-        unit=Codes(unit_codes, tuple(units)),
-        stage=stage,
-        own_value=own_value,
-        own_unit=_codes(np.array(own_unit_text, dtype=object)),
-        own_source=_codes(np.array(own_source_text, dtype=object)),
-        data_type=data_type,
-        dqr=_floats(dqrs, dqr_codes),
-        origin=origin_upper,
-        recycled_share=_floats(shares, share_codes),
-        quantity_gsd=_floats(qgsds, qgsd_codes),
-        factor_gsd=_floats(fgsds, fgsd_codes),
-        note=Codes(note_codes, tuple(notes)),
-        where_file=Codes.constant(table.label, n),
-        where_line=np.asarray(table.line, dtype=np.intp),
-        where_column=np.zeros(n, dtype=np.intp),
-        where_key=Codes.constant("", n),
-        supply=supply,
-        supplies=supplies,
-    )
-    return (raw if keep.all() else raw.take(keep)), battery_ids
-
-
-def _codes(values: Any) -> Codes[str]:
-    """Codes of a column of text (pandas' hash table: no Python loop per row)."""
-    import pandas as pd
-
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
-    return Codes(np.asarray(codes, dtype=np.intp), tuple(str(u) for u in uniques))
+        fail_rows(table, same, problem, column, battery_of, problems, failed)
+    return Codes(fid_codes, tuple(fids)), Codes(origin_codes, tuple(countries))
 
 
 def _missing(column: str) -> Any:
@@ -839,9 +902,10 @@ def _kind(text: str) -> int | None:
     )
 
 
-def _floats(values: Sequence[float | None], codes: Ints) -> Any:
+def _floats(values: Sequence[float | None], column: Codes[str]) -> Any:
+    """One number per distinct value of ``column`` (None: NaN), spread over its rows."""
     array = np.array([math.nan if v is None else v for v in values], dtype=float)
-    return array[codes] if len(codes) else np.zeros(0)
+    return array[column.codes] if len(column.codes) else np.zeros(0)
 
 
 def _quantities(
@@ -859,7 +923,8 @@ def _quantities(
         for row, text in zip(np.flatnonzero(bad), texts, strict=True):
             _quantity_problem(table, int(row), text, battery_of, problems, failed)
         return numbers
-    codes, values = table.column("quantity")
+    quantity = table.codes("quantity")
+    codes, values = quantity.codes, quantity.values
     parsed = np.full(len(values), math.nan)
     for k, text in enumerate(values):
         try:
@@ -911,7 +976,7 @@ def _supplies(
     if not present:
         supply[(kind == electricity) | from_factor] = -1
         return (), supply
-    codes = [table.column(c) for c in present]
+    codes = [(col.codes, list(col.values)) for col in (table.codes(c) for c in present)]
     stacked = np.stack([c for c, _ in codes], axis=1)
     distinct, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
     inverse = inverse.reshape(-1)
@@ -924,17 +989,12 @@ def _supplies(
         if not cells:
             continue
         others = rows[(kind[rows] != electricity) & ~from_factor[rows]]
-        for r in others:
-            failed[r] = True
-            problems.add(
-                battery_of(int(r)),
-                InputError(
-                    "supply columns are for electricity lines",
-                    where=table.where(int(r), next(iter(cells))),
-                    hint="leave supply, technology, share, certificate_id ... empty on other lines",
-                    code="invalid-value",
-                ),
-            )
+        not_here = InputError(
+            "supply columns are for electricity lines",
+            hint="leave supply, technology, share, certificate_id ... empty on other lines",
+            code="invalid-value",
+        )
+        fail_rows(table, others, not_here, next(iter(cells)), battery_of, problems, failed)
         try:
             block = TomlTable(
                 _supply_data(cells, table.decimal_comma),
@@ -947,21 +1007,8 @@ def _supplies(
             supplies.append(read_supply(block))
         except InputError as exc:
             chosen[k] = -1
-            for r in rows:
-                failed[r] = True
-                problems.add(
-                    battery_of(int(r)),
-                    InputError(
-                        exc.message,
-                        where=Location(
-                            table.label,
-                            int(table.line[r]),
-                            key=exc.where.key if exc.where else None,
-                        ),
-                        hint=exc.hint,
-                        code=exc.code,
-                    ),
-                )
+            key = exc.where.key if exc.where else None
+            fail_rows(table, rows, exc, key, battery_of, problems, failed)
     supply = chosen[inverse]
     return tuple(supplies), np.asarray(supply, dtype=np.intp)
 

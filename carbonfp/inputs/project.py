@@ -43,6 +43,9 @@ TOP_KEYS = {
     "process_emission",
     "transport",
 }
+PLANT_KEYS = {"name", "town", "region", "country"}
+MANUFACTURER_KEYS = {"name", "trade_name", "address", "contact", "company_id"}
+METHOD_KEYS = {"ruleset", "factor_set"}
 BATTERY_KEYS = {
     "model",
     "category",
@@ -171,17 +174,18 @@ def read_facts(top: TomlTable) -> Facts:
     """
     battery = _battery(top.sub("battery"))
     plant_t = top.sub("plant")
-    plant_t.unknown_keys({"name", "town", "region", "country"})
+    plant_t.unknown_keys(PLANT_KEYS)
     country = plant_t.string("country").upper()
     if len(country) != 2 or not country.isalpha():
         raise plant_t.fail(
             "country",
             f"country {country!r} is not an ISO 3166 alpha-2 code",
             hint='e.g. "HU" for Hungary, "CN" for China',
+            code="invalid-value",
         )
     plant = Plant(plant_t.string("name"), plant_t.string("town"), plant_t.string("region"), country)
     man_t = top.sub("manufacturer")
-    man_t.unknown_keys({"name", "trade_name", "address", "contact", "company_id"})
+    man_t.unknown_keys(MANUFACTURER_KEYS)
     manufacturer = Manufacturer(
         man_t.string("name"),
         man_t.opt_str("trade_name"),
@@ -192,7 +196,7 @@ def read_facts(top: TomlTable) -> Facts:
     # eu_doc_id and study_url, plus the keys of the exchange formats (PACT ids and dates)
     declaration = declaration_info(top.sub("declaration", required=False))
     method = top.sub("method", required=False)
-    method.unknown_keys({"ruleset", "factor_set"})
+    method.unknown_keys(METHOD_KEYS)
     end_of_life = _end_of_life(top.sub("end_of_life")) if top.has("end_of_life") else None
     return Facts(
         battery=battery,
@@ -256,7 +260,7 @@ def _battery(t: TomlTable, require_mass: bool = True) -> Battery:
             return None
         raw = t.data[key]
         if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-            raise t.fail(key, f'{key} must be a quantity such as "10 {unit}"')
+            raise t.fail(key, f'{key} must be a quantity such as "10 {unit}"', code="bad-quantity")
         value = quantity_in(raw, unit, t.where(key), key)
         if not value > 0:
             raise t.fail(
@@ -275,6 +279,7 @@ def _battery(t: TomlTable, require_mass: bool = True) -> Battery:
             "category",
             f"unknown battery category {category_text!r}",
             hint="use EV, LMT or industrial",
+            code="invalid-value",
         ) from None
     usable = qty("usable_capacity", "kWh")
     mass = qty("mass", "kg", required=require_mass) or 0.0
@@ -318,13 +323,20 @@ def _share(t: TomlTable, key: str) -> float | None:
         try:
             value = float(raw.strip().rstrip("%").strip()) / 100
         except ValueError:
-            raise t.fail(key, f"{key} {raw!r} is not a percentage") from None
+            raise t.fail(
+                key,
+                f"{key} {raw!r} is not a percentage",
+                hint=f'write {key} = 0.8 or {key} = "80%"',
+                code="not-a-number",
+            ) from None
     elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
         value = float(raw)
     else:
-        raise t.fail(key, f'{key} must be a fraction (0.8) or a percentage ("80%")')
+        raise t.fail(
+            key, f'{key} must be a fraction (0.8) or a percentage ("80%")', code="wrong-type"
+        )
     if not 0 < value <= 1:
-        raise t.fail(key, f"{key} must be above 0 and at most 1 (100%)")
+        raise t.fail(key, f"{key} must be above 0 and at most 1 (100%)", code="invalid-value")
     return value
 
 
@@ -410,7 +422,12 @@ def read_urns(table: TomlTable, key: str) -> tuple[str, ...]:
     raw = table.data[key]
     values = [raw] if isinstance(raw, str) else raw
     if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-        raise table.fail(key, f"{key} must be a URN or an array of URNs")
+        raise table.fail(
+            key,
+            f"{key} must be a URN or an array of URNs",
+            hint=f'write {key} = "urn:..." or {key} = ["urn:...", "urn:..."]',
+            code="wrong-type",
+        )
     urns = tuple(v.strip() for v in values)
     for urn in urns:
         if not _URN.match(urn):
@@ -419,9 +436,12 @@ def read_urns(table: TomlTable, key: str) -> tuple[str, ...]:
                 f"{key} {urn!r} is not a URN",
                 hint='write "urn:NAMESPACE:ID", e.g. "urn:pact:example.com:supplier-id:4711" '
                 'or "urn:gtin:4712345060507" (RFC 8141)',
+                code="invalid-value",
             )
     if len(set(urns)) != len(urns):
-        raise table.fail(key, f"{key} lists the same URN twice")
+        raise table.fail(
+            key, f"{key} lists the same URN twice", hint="remove the repeat", code="invalid-value"
+        )
     return urns
 
 
@@ -439,14 +459,16 @@ def read_utc(table: TomlTable, key: str) -> datetime | None:
         try:
             raw = parse_iso(raw.strip())
         except ValueError:
-            raise table.fail(key, f"{key} {raw!r} is not a date", hint=hint) from None
+            raise table.fail(
+                key, f"{key} {raw!r} is not a date", hint=hint, code="invalid-value"
+            ) from None
     if isinstance(raw, datetime):
         if raw.tzinfo is None:
-            raise table.fail(key, f"{key} has no time zone", hint=hint)
+            raise table.fail(key, f"{key} has no time zone", hint=hint, code="invalid-value")
         return raw.astimezone(timezone.utc)
     if isinstance(raw, date):
         return datetime(raw.year, raw.month, raw.day, tzinfo=timezone.utc)
-    raise table.fail(key, f"{key} must be a date", hint=hint)
+    raise table.fail(key, f"{key} must be a date", hint=hint, code="wrong-type")
 
 
 def declaration_info(table: TomlTable) -> DeclarationInfo:
@@ -472,6 +494,7 @@ def declaration_info(table: TomlTable) -> DeclarationInfo:
             "reference_period_end",
             "reference_period_end must be after reference_period_start",
             hint="the end is exclusive: 2025-01-01 to 2026-01-01 is the calendar year 2025",
+            code="invalid-value",
         )
     cpc = table.opt_str("product_category_cpc")
     if cpc is not None and not re.fullmatch(r"\d{1,5}", cpc):
@@ -480,6 +503,7 @@ def declaration_info(table: TomlTable) -> DeclarationInfo:
             f"product_category_cpc {cpc!r} is not a UN CPC code",
             hint=f'a UN CPC Ver. 2.1 code of up to 5 digits, e.g. "{CPC_ELECTRIC_ACCUMULATORS}" '
             "(electric accumulators)",
+            code="invalid-value",
         )
     return DeclarationInfo(
         eu_doc_id=table.opt_str("eu_doc_id"),

@@ -196,27 +196,6 @@ def duplicate_message(certificate_id: str) -> str:
     )
 
 
-def duplicate_certificates(results: list[ElectricityResult]) -> list[Issue]:
-    """Warn when one certificate id backs more than one block."""
-    seen: dict[str, ElectricityResult] = {}
-    issues = []
-    for result in results:
-        cid = result.certificate_id
-        if not cid:
-            continue
-        if cid in seen:
-            issues.append(
-                Issue(
-                    "duplicate-certificate",
-                    duplicate_message(cid),
-                    f"{result.line.where}; first claimed at {seen[cid].line.where}",
-                )
-            )
-        else:
-            seen[cid] = result
-    return issues
-
-
 def sources_of(result: ElectricityResult, factors: FactorSet) -> str:
     keys = [factors.factors[f].source for f in result.factor_ids if f in factors.factors]
     return ", ".join(dict.fromkeys(keys)) or "project"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from carbonfp.errors import InputError, Location
 from carbonfp.model import Battery, FunctionalUnit, Issue, Ruleset
@@ -10,6 +11,7 @@ from carbonfp.model import Battery, FunctionalUnit, Issue, Ruleset
 _L_CATEGORY = re.compile(r"^L\d*E?(-[A-Z0-9]+)?$")
 
 
+@lru_cache(maxsize=256)
 def vehicle_group(vehicle_category: str) -> str:
     """Key of a ruleset table for a vehicle category: "L3e-A1" -> "L", "M1" -> "M1"."""
     category = vehicle_category.strip().upper()

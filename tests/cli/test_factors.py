@@ -42,10 +42,16 @@ def test_validate_reports_every_problem_at_once_with_file_and_key(tmp_path: Path
     problems = validate_set(copy)
     codes = sorted({p.code for p in problems})
     assert codes == sorted(
-        {"hash-mismatch", "wrong-dimension", "unknown-source", "duplicate-id", "bad-license"}
+        {
+            "hash-mismatch",
+            "factor-data-wrong-dimension",
+            "unknown-source",
+            "duplicate-id",
+            "bad-license",
+        }
     )
     assert all(p.where is not None for p in problems)
-    unit_problem = next(p for p in problems if p.code == "wrong-dimension")
+    unit_problem = next(p for p in problems if p.code == "factor-data-wrong-dimension")
     assert unit_problem.where is not None and unit_problem.where.key == "factor[0].unit"
     result = RUNNER.invoke(app, ["factors", "validate", str(copy)])
     assert result.exit_code == 4

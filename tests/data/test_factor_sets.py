@@ -229,7 +229,7 @@ def test_a_missing_file_is_refused(tmp_path: Path) -> None:
     (folder / "transport.toml").unlink()
     with pytest.raises(FactorDataError) as info:
         load_factor_set(str(folder))
-    assert info.value.code == "missing-file"
+    assert info.value.code == "factor-data-missing-file"
     assert "transport.toml" in str(info.value)
 
 

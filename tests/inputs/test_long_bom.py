@@ -1,0 +1,293 @@
+"""The long-BOM reader (docs/long-bom.md): what each column means, and every bad cell failing
+only its battery with the file, line and column named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support import make_factor_set, make_rules
+
+import carbonfp
+from carbonfp.columns import KIND_FROM_FACTOR, SUPPLY_COLUMNS, Inputs
+from carbonfp.errors import InputError
+from carbonfp.inputs.energy import SUPPLY_KEYS
+from carbonfp.inputs.long_bom import read_long_bom
+from carbonfp.model import DataType, LineKind, Stage
+
+#: The battery-table columns every battery needs (the required keys of a project file).
+HEAD = (
+    "battery,category,vehicle_category,chemistry,usable_capacity,mass,warranty_years,"
+    "manufacturer.name,plant.name,plant.town,plant.region,plant.country"
+)
+
+
+def row(battery: str, capacity: str = "10 kWh", extra: str = "") -> str:
+    return f"{battery},EV,M1,NMC811,{capacity},80 kg,8,Maker,Plant,Town,Region,HU{extra}"
+
+
+def write(tmp_path: Path, lines: str, batteries: str) -> tuple[Path, Path]:
+    lines_path, batteries_path = tmp_path / "lines.csv", tmp_path / "batteries.csv"
+    lines_path.write_text(lines, encoding="utf-8")
+    batteries_path.write_text(batteries, encoding="utf-8")
+    return lines_path, batteries_path
+
+
+def read(tmp_path: Path, lines: str, batteries: str | None = None) -> Inputs:
+    ids = sorted({ln.split(",", 1)[0] for ln in lines.splitlines()[1:] if ln.strip()})
+    table = batteries if batteries is not None else HEAD + "\n" + "\n".join(map(row, ids)) + "\n"
+    return read_long_bom(*write(tmp_path, lines, table))
+
+
+def problems(inputs: Inputs) -> dict[str, list[tuple[str, str]]]:
+    """Per battery id: (code, where) of its problems."""
+    return {
+        battery: [(e.code, str(e.where)) for e in found]
+        for battery, found in zip(inputs.ids, inputs.problems, strict=True)
+        if found
+    }
+
+
+def test_supply_columns_are_the_keys_of_an_electricity_block() -> None:
+    assert set(SUPPLY_COLUMNS) == SUPPLY_KEYS - {"country"}
+
+
+def test_columns_read_into_raw_lines(tmp_path: Path) -> None:
+    inputs = read(
+        tmp_path,
+        "battery,component,path,material,quantity,unit,stage,origin,recycled_share,dqr,note\n"
+        "A,tray,pack > tray,aluminium-primary,10,kg,,CN,25%,2.5,cast\n"
+        "A,,,steel-sheet,1.5,t,end_of_life,,0.1,,\n",
+    )
+    assert inputs.ids == ("A",) and problems(inputs) == {}
+    lines = inputs.lines
+    first, second = lines.activity_line(0), lines.activity_line(1)
+    assert first.label == "pack > tray" and first.component == "tray"
+    assert first.origin == "CN" and first.recycled_share == 0.25 and first.dqr == 2.5
+    assert first.note == "cast" and str(first.where) == "lines.csv:2"
+    assert second.component == "steel-sheet"  # no component: the material names the line
+    assert second.quantity == 1.5 and second.unit == "t" and second.stage is Stage.END_OF_LIFE
+    project = inputs.projects[0]
+    assert project is not None and project.battery.model == "A"
+    assert project.label == "batteries.csv:2" and project.plant.country == "HU"
+
+
+def test_kind_comes_from_the_factor_when_not_given(tmp_path: Path) -> None:
+    """grid-hu is electricity (its grid country HU), natural-gas a fuel, a line with its own
+    factor a material: the same ids and defaults as in a project."""
+    inputs = read(
+        tmp_path,
+        "battery,material,quantity,unit,stage,factor,factor_source\n"
+        "A,grid-hu,100,kWh,,,\n"
+        "A,natural-gas,50,MJ,,,\n"
+        "A,truck-hgv-average,10,t*km,distribution,,\n"
+        "A,my-part,2,kg,,3 kg CO2e/kg,supplier sheet\n",
+    )
+    assert list(inputs.lines.kind) == [KIND_FROM_FACTOR] * 4  # resolve decides, by the factor
+    decl = carbonfp.calculate_many(inputs).outcomes[0].declaration
+    assert decl is not None
+    kinds = [r.line.kind for r in decl.lines]
+    assert kinds == [LineKind.ELECTRICITY, LineKind.FUEL, LineKind.TRANSPORT, LineKind.MATERIAL]
+    assert decl.lines[0].line.origin == "HU" and decl.lines[0].factor_id == "grid-hu"
+    assert [r.line.data_type for r in decl.lines] == [
+        DataType.COMPANY,
+        DataType.COMPANY,
+        DataType.SECONDARY,
+        DataType.SUPPLIER,
+    ]
+    assert decl.electricity[0].kwh == 100
+
+
+def test_the_same_numbers_as_a_project_with_the_tiny_set(tmp_path: Path) -> None:
+    """Hand-checked with the tiny in-test set: 10 kg x 10 + 100 kWh x 0.5 + 0.04 t x 500 km x
+    0.1, per 10 kWh x 60 x 8."""
+    inputs = read(
+        tmp_path,
+        "battery,kind,material,quantity,unit,stage\n"
+        "A,material,aluminium-primary,10,kg,\n"
+        "A,electricity,grid-hu,100,kWh,\n"
+        "A,transport,truck-hgv-average,20,t*km,distribution\n",
+    )
+    decl = carbonfp.calculate(
+        _project(inputs), make_factor_set(), make_rules()
+    )  # one battery's project, its lines from the long BOM
+    assert [s.kg_co2e for s in decl.stages] == pytest.approx([100.0, 50.0, 2.0, 0.0])
+    assert decl.functional_unit.total_energy_kwh == 10 * 60 * 8
+
+
+def _project(inputs: Inputs) -> carbonfp.Project:
+    from dataclasses import replace
+
+    project = inputs.projects[0]
+    assert project is not None
+    lines = tuple(inputs.lines.activity_line(i) for i in range(len(inputs.lines)))
+    return replace(project, lines=lines)
+
+
+def test_legacy_battery_columns_still_read(tmp_path: Path) -> None:
+    """0.1's battery table: numbers in the units the names say."""
+    table = (
+        "battery,category,vehicle_category,chemistry,usable_capacity_kwh,mass_kg,"
+        "warranty_years,warranty_km,annual_distance_km,manufacturer.name,plant.name,"
+        "plant.town,plant.region,plant.country\n"
+        "A,EV,M1,NMC811,75,400,8,160000,15000,Maker,Plant,Town,Region,HU\n"
+    )
+    inputs = read(tmp_path, "battery,material,quantity,unit\nA,steel-sheet,1,kg\n", table)
+    project = inputs.projects[0]
+    assert project is not None
+    b = project.battery
+    assert (b.usable_capacity_kwh, b.mass_kg, b.warranty_km, b.annual_distance_km) == (
+        75.0,
+        400.0,
+        160000.0,
+        15000.0,
+    )
+
+
+def test_semicolons_decimal_commas_and_a_byte_order_mark(tmp_path: Path) -> None:
+    lines = "\ufeffbattery;material;quantity;unit\nA;steel-sheet;1,5;kg\nA;steel-sheet;1.250;g\n"
+    inputs = read(tmp_path, lines.replace(",", ",").replace("\ufeffbattery", "\ufeffbattery"))
+    assert list(inputs.lines.quantity) == [1.5, 1250.0]
+
+
+def test_line_numbers_survive_blank_lines_and_quoted_line_breaks(tmp_path: Path) -> None:
+    inputs = read(
+        tmp_path,
+        'battery,component,material,quantity,unit\n\nA,"two\nlines",steel-sheet,1,kg\n'
+        "A,bad,steel-sheet,x,kg\n",
+        HEAD + "\n" + row("A") + "\n",
+    )
+    assert problems(inputs) == {"A": [("not-a-number", "lines.csv:5 [quantity]")]}
+
+
+def test_spreadsheet_guard_is_taken_off(tmp_path: Path) -> None:
+    """flatten guards text a spreadsheet would evaluate ('=x'); the reader reads it back."""
+    inputs = read(
+        tmp_path,
+        "battery,component,material,quantity,unit,stage,factor,factor_source\n"
+        "A,'=sum,steel-sheet,1,kg,end_of_life,'-0.5 kg CO2e/kg,'@recycler\n",
+    )
+    line = inputs.lines.activity_line(0)
+    assert line.component == "=sum"
+    assert line.supplied is not None and line.supplied.value == -0.5
+    assert line.supplied.source == "@recycler"
+
+
+@pytest.mark.parametrize(
+    ("line", "code", "where"),
+    [
+        ("A,steel-sheet,-1,kg,,,,,", "negative-quantity", "lines.csv:3 [quantity]"),
+        ("A,steel-sheet,1,kilo,,,,,", "unknown-unit", "lines.csv:3 [unit]"),
+        ("A,steel-sheet,1,kg,use,,,,", "use-stage", "lines.csv:3 [stage]"),
+        ("A,steel-sheet,1,kg,,wire,,,", "invalid-value", "lines.csv:3 [kind]"),
+        ("A,steel-sheet,1,kg,,,2 kg CO2e/kg,,", "missing-source", "lines.csv:3 [factor_source]"),
+        ("A,steel-sheet,1,kg,,,-2 kg CO2e/kg,s,", "bad-factor", "lines.csv:3 [factor]"),
+        ("A,steel-sheet,1,kg,,,,pact:x.json,", "invalid-value", "lines.csv:3 [factor]"),
+        ("A,,1,kWh,,electricity,,,", "missing-value", "lines.csv:3 [origin]"),
+        ("A,grid-hu,1,kWh,,electricity,,,PL", "invalid-value", "lines.csv:3 [material]"),
+        ("A,grid-hu,1,kWh,,electricity,1 kg CO2e/kWh,s,", "invalid-value", "lines.csv:3 [factor]"),
+        ("A,,1,kg,,,,,", "missing-value", "lines.csv:3 [material]"),
+    ],
+)
+def test_a_bad_cell_fails_its_battery_alone(
+    tmp_path: Path, line: str, code: str, where: str
+) -> None:
+    inputs = read(
+        tmp_path,
+        "battery,material,quantity,unit,stage,kind,factor,factor_source,origin\n"
+        "B,steel-sheet,1,kg,,,,,\n" + line + "\n",
+    )
+    assert problems(inputs) == {"A": [(code, where)]}
+    batch = carbonfp.calculate_many(inputs)
+    assert [o.battery for o in batch.computed] == ["B"]
+    failed = batch.failed[0]
+    assert failed.battery == "A" and failed.error is not None and failed.error.code == code
+
+
+def test_supply_columns_on_another_line_are_refused(tmp_path: Path) -> None:
+    inputs = read(
+        tmp_path,
+        "battery,kind,material,quantity,unit,supply,technology\n"
+        "A,material,steel-sheet,1,kg,ppa,wind-onshore\n"
+        "B,electricity,grid-hu,1,kWh,ppa,wind-onshore\n",
+    )
+    assert problems(inputs) == {"A": [("invalid-value", "lines.csv:2 [supply]")]}
+    supply = inputs.lines.activity_line(0).supply  # B's line: A's failed line was dropped
+    assert supply is not None and supply.technology == "wind-onshore"
+
+
+def test_battery_table_problems(tmp_path: Path) -> None:
+    lines = (
+        "battery,material,quantity,unit\nA,steel-sheet,1,kg\nB,steel-sheet,1,kg\n"
+        "C,steel-sheet,1,kg\nX,steel-sheet,1,kg\n"
+    )
+    table = "\n".join([HEAD, row("A"), row("B", "0 kWh"), row("C"), row("C"), row("D")]) + "\n"
+    inputs = read(tmp_path, lines, table)
+    assert problems(inputs) == {
+        "B": [("not-positive", "batteries.csv:3 [battery.usable_capacity]")],
+        "C": [("duplicate-battery", "batteries.csv:5 [battery]")],
+        "D": [("empty-file", "batteries.csv:6")],
+        "X": [("unknown-battery", "lines.csv:5")],
+    }
+    assert inputs.ids == ("A", "B", "C", "D", "X")
+
+
+def test_a_missing_required_key_names_its_column(tmp_path: Path) -> None:
+    table = HEAD.replace(",chemistry", "") + "\n" + row("A").replace(",NMC811", "") + "\n"
+    inputs = read(tmp_path, "battery,material,quantity,unit\nA,steel-sheet,1,kg\n", table)
+    [(code, where)] = problems(inputs)["A"]
+    assert code == "missing-key" and where.startswith("batteries.csv:2")
+
+
+def test_end_of_life_columns_read_as_the_project_table(tmp_path: Path) -> None:
+    head = HEAD + (
+        ",end_of_life.route,end_of_life.materials.cathode-active-material.R2,"
+        "end_of_life.materials.cathode-active-material.recycling,"
+        "end_of_life.materials.cathode-active-material.recycling_source"
+    )
+    extra = ",hydrometallurgy,0.9,17 kg CO2e/kg,recycler"
+    inputs = read(
+        tmp_path,
+        "battery,material,quantity,unit\nA,steel-sheet,1,kg\n",
+        head + "\n" + row("A", extra=extra) + "\n",
+    )
+    project = inputs.projects[0]
+    assert project is not None and project.end_of_life is not None
+    material = project.end_of_life.materials["cathode-active-material"]
+    assert material.r2 == 0.9 and material.recycling is not None
+    assert material.recycling.value == 17.0 and material.recycling.source == "recycler"
+
+
+def test_unknown_columns_warn_on_each_battery(tmp_path: Path) -> None:
+    inputs = read(tmp_path, "battery,material,quantity,unit,colour\nA,steel-sheet,1,kg,red\n")
+    project = inputs.projects[0]
+    assert project is not None
+    assert [(w.code, w.where) for w in project.warnings] == [("unused-column", "lines.csv:1:5")]
+
+
+@pytest.mark.parametrize(
+    ("lines", "code"),
+    [
+        ("battery,material,quantity\nA,steel-sheet,1\n", "missing-column"),
+        ("battery,material,quantity,unit\n", "empty-file"),
+        ("", "empty-file"),
+        ('battery,material,quantity,unit\nA,"steel,1,kg\n', "malformed-csv"),
+    ],
+)
+def test_a_bad_file_fails_as_a_whole(tmp_path: Path, lines: str, code: str) -> None:
+    with pytest.raises(InputError) as info:
+        read(tmp_path, lines, HEAD + "\n" + row("A") + "\n")
+    assert info.value.code == code and info.value.where is not None
+    assert info.value.where.file == "lines.csv"
+
+
+def test_xlsx_long_bom(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for values in (["battery", "material", "quantity", "unit"], ["A", "steel-sheet", 2.5, "kg"]):
+        sheet.append(values)
+    book.save(tmp_path / "lines.xlsx")
+    (tmp_path / "batteries.csv").write_text(HEAD + "\n" + row("A") + "\n", encoding="utf-8")
+    inputs = read_long_bom(tmp_path / "lines.xlsx", tmp_path / "batteries.csv")
+    assert problems(inputs) == {} and list(inputs.lines.quantity) == [2.5]
