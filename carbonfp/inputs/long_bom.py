@@ -125,28 +125,23 @@ class _Table:
 
     def codes(self, name: str) -> Codes[str]:
         """A text column as codes into its distinct values (stripped, a formula guard taken
-        off); all "" when the column is absent. Read from pandas' categorical where the CSV
-        reader made one, else factorized (no Python loop per row either way)."""
+        off); all "" when the column is absent. Factorized by pandas: no Python loop per row."""
         import pandas as pd
 
         n = len(self.frame)
         if name not in self.frame.columns:
             return Codes.constant("", n)
         column = self.frame[name]
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            codes = np.asarray(column.cat.codes.to_numpy(), dtype=np.intp)
-            uniques: list[object] = list(column.cat.categories)
-        else:
-            factorized, found = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
-            codes = np.asarray(factorized, dtype=np.intp)
-            uniques = list(found)
+        factorized, found = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+        codes = np.asarray(factorized, dtype=np.intp)
+        uniques: list[object] = list(found)
         if (codes < 0).any():  # a missing cell (a short row, an empty XLSX cell)
             codes = np.where(codes < 0, len(uniques), codes)
             uniques.append("")
         values = [
             unguard_formula(u.strip()) if isinstance(u, str) else _cell_text(u) for u in uniques
         ]
-        if len(set(values)) == len(values):  # pandas' distinct values stay distinct
+        if len(set(values)) == len(values):  # distinct values stay distinct once stripped
             return Codes(codes, tuple(values))
         return Codes(codes, tuple(values)).compact()
 
@@ -206,7 +201,7 @@ def _read_table(path: Path, label: str, numbers: Sequence[str] = ()) -> _Table:
     header = [_normalise(c) for c in first.split(sep)]
     floats = {} if sep == ";" else {c: float for c in numbers if c in header}
     frame = None
-    # text as categoricals (codes and distinct values: no string per cell), numbers as floats
+    # text as text (never pandas' categoricals: they turn "0012" into 12.0), numbers as floats
     # where every cell is one; else the number column as text too, checked cell by cell
     for dtypes in ([floats] if floats else []) + [{}]:
         try:
@@ -237,7 +232,7 @@ def _read_table(path: Path, label: str, numbers: Sequence[str] = ()) -> _Table:
 
 
 def _dtypes(header: list[str], floats: Mapping[str, type]) -> Any:
-    return {i: floats.get(name, "category") for i, name in enumerate(header)}
+    return {i: floats.get(name, object) for i, name in enumerate(header)}
 
 
 def _read_bytes(path: Path, label: str) -> bytes:

@@ -291,3 +291,16 @@ def test_xlsx_long_bom(tmp_path: Path) -> None:
     (tmp_path / "batteries.csv").write_text(HEAD + "\n" + row("A") + "\n", encoding="utf-8")
     inputs = read_long_bom(tmp_path / "lines.xlsx", tmp_path / "batteries.csv")
     assert problems(inputs) == {} and list(inputs.lines.quantity) == [2.5]
+
+
+def test_text_stays_text(tmp_path: Path) -> None:
+    """Ids, materials and components that look like numbers keep every character."""
+    lines = (
+        "battery,component,material,quantity,unit\n"
+        "0012,1.50,steel-sheet,1,kg\n"
+        "12,007,steel-sheet,2,kg\n"
+    )
+    table = HEAD + "\n" + row("0012") + "\n" + row("12") + "\n"
+    inputs = read(tmp_path, lines, table)
+    assert inputs.ids == ("0012", "12") and problems(inputs) == {}
+    assert [inputs.lines.activity_line(i).component for i in (0, 1)] == ["1.50", "007"]
