@@ -758,7 +758,7 @@ def _declaration(ev: Evaluated, b: int) -> Declaration:
         sources=tuple(factors.sources[k] for k in used),
         factor_layers=factors.layers or ((factors.label, factors.sha256),),
         overridden_factors=factors.overridden,
-        run=table.run,
+        run=table.runs[b],
         gwp_set=rules.gwp_set,
     )
     return Declaration(

@@ -119,7 +119,7 @@ def run_local(
         else Outcome(battery, inputs.source(b))
         for b, (battery, problems) in enumerate(zip(inputs.ids, inputs.problems, strict=True))
     ]
-    groups: dict[tuple[str, ...], tuple[RunConfig, list[int]]] = {}
+    groups: dict[tuple[str, ...], tuple[RunConfig, list[int], list[RunConfig]]] = {}
     for b, (project, outcome) in enumerate(zip(inputs.projects, outcomes, strict=True)):
         if project is None or not outcome.ok:
             if outcome.ok:  # no project and no problem: cannot happen from the readers
@@ -130,9 +130,11 @@ def run_local(
         except CarbonfpError as exc:
             outcome.error = exc
             continue
-        groups.setdefault(config.key, (config, []))[1].append(b)
-    for config, members in groups.values():
-        evaluated = _evaluate_group(inputs, members, config, draws, seed)
+        group = groups.setdefault(config.key, (config, [], []))
+        group[1].append(b)
+        group[2].append(config)
+    for config, members, configs in groups.values():
+        evaluated = _evaluate_group(inputs, members, config, configs, draws, seed)
         for i, b in enumerate(members):
             if evaluated.ok(i):
                 outcomes[b].evaluated = evaluated
@@ -144,8 +146,15 @@ def run_local(
 
 
 def _evaluate_group(
-    inputs: Inputs, members: list[int], config: RunConfig, draws: int | None, seed: int
+    inputs: Inputs,
+    members: list[int],
+    config: RunConfig,
+    configs: list[RunConfig],
+    draws: int | None,
+    seed: int,
 ) -> Evaluated:
+    """One pass over the batteries ``members`` (computed alike: ``config``), each recording
+    its own settings (``configs``)."""
     lines = inputs.lines
     if members != list(range(len(inputs))):
         number = np.full(len(inputs), -1, dtype=np.intp)
@@ -160,6 +169,6 @@ def _evaluate_group(
         config.factors,
         config.rules,
         config.mode,
-        config.settings,
+        runs=[c.settings for c in configs],
     )
     return evaluate(table, draws, seed)

@@ -142,7 +142,8 @@ class LineTable:
     factors: FactorSet
     rules: Ruleset
     mode: str
-    run: tuple[tuple[str, str, str], ...]
+    #: per battery: the run settings and where each came from (Provenance.run)
+    runs: tuple[tuple[tuple[str, str, str], ...], ...]
     # per row
     raw_row: Ints  # the raw line (for an end-of-life line: its material's)
     battery: Ints
@@ -209,8 +210,12 @@ def resolve(
     rules: Ruleset,
     mode: str = "screening",
     run: tuple[tuple[str, str, str], ...] = (),
+    runs: Sequence[tuple[tuple[str, str, str], ...]] = (),
 ) -> LineTable:
     """Resolve the raw lines of ``projects`` (``raw.battery`` indexes ``projects``).
+
+    ``run`` records the settings of every battery, ``runs`` those of each battery (batteries
+    computed alike may have got their settings from different places).
 
     Never raises for bad input: each battery's problems are in ``LineTable.problems``. Raises
     ValueError for a mode other than screening or declaration (a programming error).
@@ -222,15 +227,23 @@ def resolve(
     n = len(raw)
     warnings: list[list[Issue]] = [list(p.warnings) for p in projects]
     fus: list[FunctionalUnit | None] = []
+    # once per distinct battery (its model aside): a portfolio repeats capacities and warranties;
+    # a result with warnings is not shared (its warnings name the project)
+    done: dict[tuple[object, ...], tuple[FunctionalUnit, list[Issue]]] = {}
     for b, project in enumerate(projects):
-        try:
-            fu, issues = functional_unit(project.battery, rules, project.label)
-        except CarbonfpError as exc:
-            problems.add(b, exc)
-            fus.append(None)
-            continue
-        fus.append(fu)
-        warnings[b].extend(issues)
+        key = tuple(v for k, v in vars(project.battery).items() if k != "model")
+        found = done.get(key)
+        if found is None:
+            try:
+                found = functional_unit(project.battery, rules, project.label)
+            except CarbonfpError as exc:
+                problems.add(b, exc)
+                fus.append(None)
+                continue
+            if not found[1]:
+                done[key] = found
+        fus.append(found[0])
+        warnings[b].extend(found[1])
 
     own = ~np.isnan(raw.own_value)
     stage = _stages(raw, rules, problems)
@@ -299,7 +312,7 @@ def resolve(
         factors=factors,
         rules=rules,
         mode=mode,
-        run=run,
+        runs=tuple(runs) or tuple(run for _ in projects),
         raw_row=_append(np.arange(n, dtype=np.intp), material),
         battery=_append(raw.battery, cff.battery[added]),
         kind=_append(raw.kind, np.full(m, _K[LineKind.MATERIAL], dtype=np.intp)),

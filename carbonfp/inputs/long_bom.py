@@ -61,6 +61,7 @@ from carbonfp.inputs.project import (
     read_facts,
 )
 from carbonfp.model import (
+    Battery,
     ElectricitySupply,
     Issue,
     LineKind,
@@ -122,8 +123,16 @@ class _Table:
     line: Ints
     decimal_comma: bool | None
     warnings: list[Issue] = field(default_factory=list)
+    read: dict[str, Codes[str]] = field(default_factory=dict)
 
     def codes(self, name: str) -> Codes[str]:
+        """See :meth:`_codes`; each column is factorized once."""
+        found = self.read.get(name)
+        if found is None:
+            found = self.read[name] = self._codes(name)
+        return found
+
+    def _codes(self, name: str) -> Codes[str]:
         """A text column as codes into its distinct values (stripped, a formula guard taken
         off); all "" when the column is absent. Factorized by pandas: no Python loop per row."""
         import pandas as pd
@@ -160,7 +169,10 @@ def _normalise(name: object) -> str:
     """Column names case-insensitive, spaces and ``-`` as ``_``; a dotted key (``end_of_life.
     materials.cathode-active-material.R2``) keeps its parts' spelling apart from the case."""
     text = str(name).strip().lstrip("\ufeff").strip().lower()
-    return text if "." in text else text.replace(" ", "_").replace("-", "_")
+    parts = [part.strip().replace(" ", "_") for part in text.split(".")]
+    group = 2 if parts[:2] == ["end_of_life", "materials"] and len(parts) == 4 else -1
+    # "-" reads as "_" but in a material group's name, which is the ruleset's own spelling
+    return ".".join(p if i == group else p.replace("-", "_") for i, p in enumerate(parts))
 
 
 def _read_table(path: Path, label: str, numbers: Sequence[str] = ()) -> _Table:
@@ -440,13 +452,12 @@ def _batteries(
     label_warnings = tuple(warnings)
     for row in range(len(frame)):
         battery = ids[int(battery_codes[row])]
-        where = table.where(row, "battery")
         if not battery:
             problems.add(
                 battery,
                 InputError(
                     "missing battery id",
-                    where=where,
+                    where=table.where(row, "battery"),
                     hint="every row of the battery table names its battery",
                     code="missing-value",
                 ),
@@ -461,7 +472,7 @@ def _batteries(
                 battery,
                 InputError(
                     f"battery {battery!r} appears twice in the battery table",
-                    where=where,
+                    where=table.where(row, "battery"),
                     hint=f"first at line {table.line[seen[battery]]}; give each battery one row",
                     code="duplicate-battery",
                 ),
@@ -507,7 +518,9 @@ def _project_of(
 ) -> Project:
     """The project of one battery row, from the facts its cells gave (shared by rows that
     differ only in their id and model): its own model, its own line for errors."""
-    battery = facts.battery if facts.battery.model == model else replace(facts.battery, model=model)
+    battery = facts.battery
+    if battery.model != model:  # the model's own battery: the shared facts, renamed
+        battery = Battery(**{**vars(battery), "model": model})
     eol = facts.end_of_life
     if eol is not None:
         eol = replace(eol, where=Location(label, line, key="end_of_life"))

@@ -304,3 +304,22 @@ def test_text_stays_text(tmp_path: Path) -> None:
     inputs = read(tmp_path, lines, table)
     assert inputs.ids == ("0012", "12") and problems(inputs) == {}
     assert [inputs.lines.activity_line(i).component for i in (0, 1)] == ["1.50", "007"]
+
+
+def test_column_names_are_forgiving_but_group_names_exact(tmp_path: Path) -> None:
+    head = (
+        HEAD.replace("warranty_years", "Battery.Warranty-Years").replace(
+            "plant.country", "Plant . Country"
+        )
+        + ",End Of Life.route,end_of_life.materials.cathode-active-material.R2"
+    )
+    inputs = read(
+        tmp_path,
+        "battery,material,quantity,unit\nA,steel-sheet,1,kg\n",
+        head + "\n" + row("A", extra=",recycling,0.5") + "\n",
+    )
+    project = inputs.projects[0]
+    assert problems(inputs) == {} and project is not None
+    assert project.battery.warranty_years == 8 and project.plant.country == "HU"
+    assert project.end_of_life is not None
+    assert project.end_of_life.materials["cathode-active-material"].r2 == 0.5
