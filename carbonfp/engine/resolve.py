@@ -31,6 +31,7 @@ from carbonfp.columns import (
     Ints,
     RawLines,
     Texts,
+    combined_codes,
 )
 from carbonfp.errors import CarbonfpError, InputError, Location
 from carbonfp.method.circularity import cff_terms, group_of
@@ -610,37 +611,51 @@ def _electricity(
     claimed_before = np.zeros(len(rows), dtype=bool)
     duplicates: list[tuple[int, Issue]] = []
     first: dict[tuple[int, str], int] = {}
-    for k, row in enumerate(rows):
-        s = int(raw.supply[row])
-        cid = raw.supplies[s].certificate_id if s >= 0 else None
-        if not cid:
-            continue
+    certified = [
+        s for s, supply in enumerate(raw.supplies) if supply.certificate_id
+    ]  # only blocks with a certificate can claim one twice
+    for i in np.flatnonzero(np.isin(raw.supply[rows], certified)):
+        row = int(rows[i])
+        cid = raw.supplies[int(raw.supply[row])].certificate_id
+        assert cid is not None
         claim = (int(raw.battery[row]), cid)
         if claim in first:
-            claimed_before[k] = True
-            where = f"{raw.where(int(row))}; first claimed at {raw.where(first[claim])}"
+            claimed_before[i] = True
+            where = f"{raw.where(row)}; first claimed at {raw.where(first[claim])}"
             duplicates.append(
                 (claim[0], Issue("duplicate-certificate", duplicate_message(cid), where))
             )
         else:
-            first[claim] = int(row)
-    resolved: dict[tuple[int, int, bool], _Supply] = {}
+            first[claim] = row
+    # once per distinct (grid country, supply, already claimed), spread over the blocks
+    first_rows, signature = combined_codes(
+        (raw.origin.codes[rows], len(raw.origin.values)),
+        (raw.supply[rows] + 1, len(raw.supplies) + 1),
+        (claimed_before.astype(np.intp), 2),
+    )
     results: list[ElectricityResult] = []
-    for k, row in enumerate(rows):
-        b = int(raw.battery[row])
-        key = (int(raw.origin.codes[row]), int(raw.supply[row]), bool(claimed_before[k]))
-        supply = resolved.get(key)
-        if supply is None:
-            supply = _resolve_supply(raw, int(row), key, factors, rules, records, results)
-            resolved[key] = supply
+    policy_issues: list[tuple[int, Issue]] = []  # (row, issue): added in line order below
+    result_of = np.full(len(first_rows), -1, dtype=np.intp)
+    record_of = np.zeros(len(first_rows), dtype=np.intp)
+    for k, at in enumerate(first_rows):
+        block = int(rows[at])
+        key = (int(raw.origin.codes[block]), int(raw.supply[block]), bool(claimed_before[at]))
+        supply = _resolve_supply(raw, block, key, factors, rules, records, results)
+        members = rows[signature == k]
         if supply.error is not None:
-            problems.add(b, _located(supply.error, raw.where(int(row))))
+            problems.at_rows(raw, members, supply.error)
             continue
-        index[row] = supply.result
-        record[row] = supply.record
-        warnings[b].extend(  # the policy's warnings, at this block
-            Issue(i.code, i.message, str(raw.where(int(row)))) for i in supply.issues
-        )
+        result_of[k], record_of[k] = supply.result, supply.record
+        for member in members if supply.issues else ():  # the policy's warnings, at each block
+            policy_issues.extend(
+                (int(member), Issue(i.code, i.message, str(raw.where(int(member)))))
+                for i in supply.issues
+            )
+    ok = result_of[signature] >= 0
+    index[rows[ok]] = result_of[signature][ok]
+    record[rows[ok]] = record_of[signature][ok]
+    for at_row, issue in sorted(policy_issues, key=lambda pair: pair[0]):
+        warnings[int(raw.battery[at_row])].append(issue)
     for b, issue in duplicates:
         warnings[b].append(issue)
     return index, tuple(results)
