@@ -54,7 +54,8 @@ class Evaluated:
     kg: Floats  # per table row
     stage_kg: Floats  # (batteries, 4)
     problems: tuple[tuple[CarbonfpError, ...], ...]
-    warnings: tuple[tuple[Issue, ...], ...]
+    #: per status (literature, proxy): which batteries use such factors (warnings on demand)
+    statuses: tuple[_StatusUse, ...]
     #: per battery: the DQR sums per stage and the secondary lines on mandatory items
     dqr: _DqrSums
     missing_primary: dict[int, list[tuple[str, str, str]]]
@@ -79,6 +80,39 @@ class Evaluated:
         return np.array(
             [math.nan if fu is None else fu.total_energy_kwh for fu in self.table.functional_units]
         )
+
+    def warnings(self, battery: int) -> tuple[Issue, ...]:
+        """The warnings of ``battery``, in order: those of reading and resolving, literature
+        and proxy factors, implausible results, material content, missing primary data.
+        Formatted here, not in :func:`evaluate` (a portfolio written as a table never needs
+        them)."""
+        table = self.table
+        out = list(table.warnings[battery])
+        if self.problems[battery]:
+            return tuple(out)
+        out += [i for s in self.statuses if (i := s.issue(battery, table)) is not None]
+        fig = self.figures
+        project = table.projects[battery]
+        out += plausibility_issues(
+            table.rules,
+            [project.battery.vehicle_category or ""],
+            fig.cradle_to_gate_per_kwh_capacity[battery : battery + 1],
+            fig.total_per_kwh[battery : battery + 1],
+            fig.stage_share[battery : battery + 1],
+            np.ones(1, dtype=bool),
+        )[0]
+        out += self.elements.content_issues(battery, project, table.rules)
+        lines = self.missing_primary.get(battery, [])
+        if lines and table.mode != "declaration":  # where: the lines' places
+            out.append(
+                Issue(
+                    "missing-primary-data",
+                    f"{len(lines)} lines use secondary data where {table.rules.id} requires "
+                    f"company-specific data: {'; '.join(label for _, label, _ in lines)}",
+                    "; ".join(where for _, _, where in lines),
+                )
+            )
+        return tuple(out)
 
     def quality(self, battery: int) -> QualitySummary | None:
         """The data quality summary of ``battery`` (None when it failed)."""
@@ -123,11 +157,9 @@ def evaluate(table: LineTable, draws: int | None = None, seed: int = 0) -> Evalu
         failed[b] = True
     order = np.argsort(table.battery, kind="stable")
     starts = np.searchsorted(table.battery[order], np.arange(n_b + 1))
-    warnings = [list(w) for w in table.warnings]
     dqr = _dqr_sums(table, kg, valid)
     missing = _missing_primary(table, valid)
     elements = _element_masses(table)
-    _material_content(table, elements, failed, warnings)
     figures = Figures.compute(
         [p.battery.model for p in table.projects],
         stage_kg,
@@ -136,7 +168,7 @@ def evaluate(table: LineTable, draws: int | None = None, seed: int = 0) -> Evalu
         ),
         np.array([p.battery.usable_capacity_kwh for p in table.projects]),
     )
-    gates = _status_and_gates(table, kg, valid, figures, failed, missing, warnings)
+    gates = _gates(table, failed, missing)
     uncertainty: list[Uncertainty | None] = [None] * n_b
     if draws is not None:
         for b in np.flatnonzero(~failed):
@@ -150,7 +182,7 @@ def evaluate(table: LineTable, draws: int | None = None, seed: int = 0) -> Evalu
         kg=kg,
         stage_kg=stage_kg,
         problems=tuple(tuple(p) for p in problems),
-        warnings=tuple(tuple(w) for w in warnings),
+        statuses=tuple(_status_use(table, kg, valid, s, what) for s, what in _STATUS_WHAT),
         dqr=dqr,
         missing_primary=missing,
         elements=elements,
@@ -352,31 +384,26 @@ class _Elements:
             items.append(RecycledContent(el, kg, rec, minimums))
         return tuple(items)
 
-
-def _material_content(
-    table: LineTable, elements: _Elements, failed: Any, warnings: list[list[Issue]]
-) -> None:
-    """Warn where kg of an element per kWh of capacity is outside the ruleset's bands."""
-    capacity = np.array(
-        [p.battery.nominal_capacity_kwh or p.battery.usable_capacity_kwh for p in table.projects]
-    )
-    for element, band in table.rules.material_content_per_kwh.items():
-        if element not in elements.names:
-            continue
-        j = elements.names.index(element)
-        per_kwh = elements.content[:, j] / capacity
-        outside = (
-            elements.present[:, j] & ~failed & ~((band.low <= per_kwh) & (per_kwh <= band.high))
-        )
-        for flagged in np.flatnonzero(outside):
-            warnings[int(flagged)].append(
-                Issue(
-                    "implausible-material-content",
-                    f"{element}: {per_kwh[flagged]:.3f} kg per kWh of capacity in the BOM, "
-                    f"outside the {band.low:g} to {band.high:g} of BatPaC 5.2 packs: check "
-                    "masses and units",
+    def content_issues(self, battery: int, project: Project, rules: Ruleset) -> list[Issue]:
+        """Warnings where kg of an element per kWh of capacity is outside the ruleset's bands
+        (only for elements some line's composition names)."""
+        capacity = project.battery.nominal_capacity_kwh or project.battery.usable_capacity_kwh
+        issues = []
+        for element, band in rules.material_content_per_kwh.items():
+            if element not in self.names:
+                continue
+            j = self.names.index(element)
+            per_kwh = float(self.content[battery, j]) / capacity
+            if self.present[battery, j] and not band.low <= per_kwh <= band.high:
+                issues.append(
+                    Issue(
+                        "implausible-material-content",
+                        f"{element}: {per_kwh:.3f} kg per kWh of capacity in the BOM, outside "
+                        f"the {band.low:g} to {band.high:g} of BatPaC 5.2 packs: check masses "
+                        "and units",
+                    )
                 )
-            )
+        return issues
 
 
 def _kg_or_nan(unit: str) -> float:
@@ -396,87 +423,79 @@ _STATUS_WHAT = (
 )
 
 
-def _status_and_gates(
-    table: LineTable,
-    kg: Floats,
-    valid: Any,
-    figures: Figures,
-    failed: Any,
-    missing: dict[int, list[tuple[str, str, str]]],
-    warnings: list[list[Issue]],
-) -> list[tuple[str, ...]]:
-    """Warnings for literature and proxy factors, implausible results and missing primary data
-    (in that order, after the warnings of resolving); the declaration-mode gates."""
+@dataclass(frozen=True, eq=False)
+class _StatusUse:
+    """Which batteries use factors of one status (literature, proxy): how many lines, their kg
+    CO2e, and the factor ids, sorted by name (``names[bounds[b]:bounds[b + 1]]``)."""
+
+    status: str
+    what: str
+    count: Ints
+    total: Floats
+    names: list[str]
+    bounds: Ints
+
+    def issue(self, battery: int, table: LineTable) -> Issue | None:
+        extra = {
+            f"{fid} (as Erec)"
+            for fid in table.erec_ids[battery]
+            if table.factors.factors[fid].status == self.status
+        }
+        count = int(self.count[battery])
+        if not count and not extra:
+            return None
+        found = self.names[self.bounds[battery] : self.bounds[battery + 1]]
+        listed = ", ".join(sorted({*found, *extra}) if extra else found)
+        return Issue(
+            f"{self.status}-factors",
+            f"{count} lines ({self.total[battery]:,.0f} kg CO2e) use {self.status} factors "
+            f"({self.what}): {listed}",
+        )
+
+
+def _status_use(table: LineTable, kg: Floats, valid: Any, status: str, what: str) -> _StatusUse:
     n_b = len(table.projects)
-    rules = table.rules
-    status_issues: list[list[Issue]] = [[] for _ in range(n_b)]
     names = table.factor_id.values
     order = sorted(range(len(names)), key=names.__getitem__)
     rank = np.empty(len(names), dtype=np.intp)
     rank[order] = np.arange(len(names), dtype=np.intp)
-    for status, what in _STATUS_WHAT:
-        mask = valid & table.status.equals(status)
-        count = np.bincount(table.battery[mask], minlength=n_b)
-        total = np.bincount(table.battery[mask], weights=kg[mask], minlength=n_b)
-        # each battery's distinct factor ids of this status, sorted by name: one sort in all
-        pairs = np.unique(
-            table.battery[mask] * max(len(names), 1) + rank[table.factor_id.codes[mask]]
-        )
-        owner = pairs // max(len(names), 1)
-        listed_names = [names[order[r]] for r in (pairs % max(len(names), 1)).tolist()]
-        bounds = np.searchsorted(owner, np.arange(n_b + 1))
-        extra_of = {
-            b: {f"{fid} (as Erec)" for fid in ids if table.factors.factors[fid].status == status}
-            for b, ids in enumerate(table.erec_ids)
-            if ids
-        }
-        for at in np.flatnonzero((count > 0) | np.isin(np.arange(n_b), list(extra_of))):
-            b = int(at)
-            if failed[b]:
-                continue
-            found = listed_names[bounds[b] : bounds[b + 1]]
-            extra = extra_of.get(b, set())
-            listed = ", ".join(sorted({*found, *extra}) if extra else found)
-            status_issues[b].append(
-                Issue(
-                    f"{status}-factors",
-                    f"{int(count[b])} lines ({total[b]:,.0f} kg CO2e) use {status} factors "
-                    f"({what}): {listed}",
-                )
-            )
-    plausible = plausibility_issues(
-        rules,
-        [p.battery.vehicle_category or "" for p in table.projects],
-        figures.cradle_to_gate_per_kwh_capacity,
-        figures.total_per_kwh,
-        figures.stage_share,
-        ~failed,
+    width = max(len(names), 1)
+    mask = valid & table.status.equals(status)
+    # each battery's distinct factor ids of this status, sorted by name: one sort in all
+    pairs = np.unique(table.battery[mask] * width + rank[table.factor_id.codes[mask]])
+    return _StatusUse(
+        status=status,
+        what=what,
+        count=np.asarray(np.bincount(table.battery[mask], minlength=n_b), dtype=np.intp),
+        total=np.asarray(
+            np.bincount(table.battery[mask], weights=kg[mask], minlength=n_b), dtype=float
+        ),
+        names=[names[order[r]] for r in (pairs % width).tolist()],
+        bounds=np.asarray(np.searchsorted(pairs // width, np.arange(n_b + 1)), dtype=np.intp),
     )
-    gates: list[tuple[str, ...]] = []
-    for b in range(n_b):
-        warnings[b].extend(status_issues[b])
-        warnings[b].extend(plausible[b])
-        lines = missing.get(b, []) if not failed[b] else []
+
+
+def _gates(
+    table: LineTable, failed: Any, missing: dict[int, list[tuple[str, str, str]]]
+) -> list[tuple[str, ...]]:
+    """The declaration-mode gates of each battery: secondary data where the ruleset requires
+    company-specific data, and an end-of-life formula that could not be applied."""
+    gates: list[tuple[str, ...]] = [() for _ in table.projects]
+    if table.mode != "declaration":
+        return gates
+    for b in range(len(table.projects)):
+        if failed[b]:
+            continue
         failures: list[str] = []
+        lines = missing.get(b, [])
         if lines:
             listed = "; ".join(f"{label} ({where})" for _, label, where in lines)
-            if table.mode == "declaration":
-                failures.append(
-                    f"secondary data where {rules.id} requires company-specific data: {listed}"
-                )
-            else:  # where: the lines' places (they differ between a project and a long BOM)
-                labels = "; ".join(label for _, label, _ in lines)
-                warnings[b].append(
-                    Issue(
-                        "missing-primary-data",
-                        f"{len(lines)} lines use secondary data where {rules.id} "
-                        f"requires company-specific data: {labels}",
-                        "; ".join(where for _, _, where in lines),
-                    )
-                )
-        if table.mode == "declaration" and any(w.code == "cff-not-applied" for w in warnings[b]):
+            failures.append(
+                f"secondary data where {table.rules.id} requires company-specific data: {listed}"
+            )
+        if any(w.code == "cff-not-applied" for w in table.warnings[b]):
             failures.append("the end-of-life formula was not applied: add [end_of_life]")
-        gates.append(tuple(failures))
+        gates[b] = tuple(failures)
     return gates
 
 
@@ -770,7 +789,7 @@ def _declaration(ev: Evaluated, b: int) -> Declaration:
         cradle_to_gate_kg_co2e=float(fig.cradle_to_gate_kg[b]),
         cradle_to_gate_kg_co2e_per_kwh_capacity=float(fig.cradle_to_gate_per_kwh_capacity[b]),
         lines=tuple(lines),
-        warnings=ev.warnings[b],
+        warnings=ev.warnings(b),
         provenance=provenance,
         mode=table.mode,
         electricity=electricity,
