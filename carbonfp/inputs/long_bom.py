@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -124,6 +125,7 @@ class _Table:
     decimal_comma: bool | None
     warnings: list[Issue] = field(default_factory=list)
     read: dict[str, Codes[str]] = field(default_factory=dict)
+    sha256: str = ""
 
     def codes(self, name: str) -> Codes[str]:
         """See :meth:`_codes`; each column is factorized once."""
@@ -175,10 +177,13 @@ def _normalise(name: object) -> str:
     return ".".join(p if i == group else p.replace("-", "_") for i, p in enumerate(parts))
 
 
-def _read_table(path: Path, label: str, numbers: Sequence[str] = ()) -> _Table:
+def _read_table(
+    path: Path, label: str, numbers: Sequence[str] = (), blank_if: Sequence[str] = ()
+) -> _Table:
     """A CSV (comma, semicolon or tab; UTF-8, else Windows-1252 with a warning) or XLSX file;
     the ``numbers`` columns of a CSV without decimal commas are read as floats where every
-    cell is a plain number (else as text, checked cell by cell later).
+    cell is a plain number (else as text, checked cell by cell later). A row whose ``blank_if``
+    columns (all columns when none are named) are all empty is left out, as a blank line is.
 
     Raises InputError for a missing or unreadable file, a malformed CSV or an empty table.
     """
@@ -192,14 +197,16 @@ def _read_table(path: Path, label: str, numbers: Sequence[str] = ()) -> _Table:
         frame = pd.DataFrame([r[:width] for r in rows], columns=table.header, dtype=object)
         lines = np.array([n for n, _ in table.rows], dtype=np.intp)
         frame.columns = [_normalise(c) for c in frame.columns]
-        return _Table(label, frame, lines, None, warnings)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return _Table(label, frame, lines, None, warnings, sha256=digest)
     data = _read_bytes(path, label)
     encoding = "utf-8-sig"
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        encoding = "cp1252"
-        warnings.append(Issue("not-utf8", "file is not UTF-8; read as Windows-1252", label))
+    if not data.isascii():
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+            warnings.append(Issue("not-utf8", "file is not UTF-8; read as Windows-1252", label))
     head = data[:65536].decode(encoding, errors="replace")
     first = next((ln for ln in head.splitlines() if ln.strip()), "")
     if not first:
@@ -240,7 +247,36 @@ def _read_table(path: Path, label: str, numbers: Sequence[str] = ()) -> _Table:
     assert frame is not None
     frame.columns = [_normalise(c) for c in frame.columns]
     lines = _line_numbers(data, encoding, len(frame))
-    return _Table(label, frame, lines, {";": True, "\t": None, ",": False}[sep], warnings)
+    frame, lines = _without_blank_rows(frame, lines, blank_if)
+    decimal_comma = {";": True, "\t": None, ",": False}[sep]
+    digest = hashlib.sha256(data).hexdigest()
+    return _Table(label, frame, lines, decimal_comma, warnings, sha256=digest)
+
+
+def _without_blank_rows(frame: pd.DataFrame, lines: Ints, columns: Sequence[str]) -> Any:
+    """The rows with something in ``columns`` (all columns when none are named): a row of
+    separators only (";;;;" from a spreadsheet) is left out like a blank line."""
+    names = [c for c in (columns or frame.columns) if c in frame.columns]
+    if not names or not len(frame):
+        return frame, lines
+    blank = np.ones(len(frame), dtype=bool)
+    for name in names:
+        values = frame[name].to_numpy()
+        if values.dtype.kind == "f":
+            blank &= np.isnan(values)
+        else:
+            blank = _empty(values, blank)
+        if not blank.any():
+            return frame, lines
+    return frame[~blank].reset_index(drop=True), lines[~blank]
+
+
+def _empty(values: Any, candidates: Any) -> Any:
+    """Which of the ``candidates`` rows hold an empty (or missing) cell in ``values``."""
+    out = candidates.copy()
+    at = np.flatnonzero(candidates)
+    out[at] = [v is None or v != v or (isinstance(v, str) and not v.strip()) for v in values[at]]
+    return out
 
 
 def _dtypes(header: list[str], floats: Mapping[str, type]) -> Any:
@@ -255,11 +291,14 @@ def _read_bytes(path: Path, label: str) -> bytes:
         raise
 
 
+_BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n")
+
+
 def _line_numbers(data: bytes, encoding: str, rows: int) -> Ints:
     """The file line of each data row: row i is line i + 2 when every line holds one row; with
     blank lines or line breaks inside quoted cells, the csv module counts them."""
-    if data.count(b"\n") <= rows + 1 and b"\n\n" not in data and b"\n\r\n" not in data:
-        return np.arange(2, rows + 2, dtype=np.intp)
+    if b'"' not in data and not _BLANK_LINE.search(data) and data[:1] not in (b"\n", b"\r"):
+        return np.arange(2, rows + 2, dtype=np.intp)  # no quoted line break, no blank line
     import csv
 
     reader = csv.reader(io.StringIO(data.decode(encoding, errors="replace"), newline=""))
@@ -297,16 +336,9 @@ def read_long_bom(lines_path: str | Path, batteries_path: str | Path) -> Inputs:
     lines_label, batteries_label = lines_path.name, batteries_path.name
     if lines_label == batteries_label:
         lines_label, batteries_label = str(lines_path), str(batteries_path)
-    lines = _read_table(lines_path, lines_label, numbers=("quantity",))
+    lines = _read_table(lines_path, lines_label, numbers=("quantity",), blank_if=LINE_REQUIRED)
     batteries = _read_table(batteries_path, batteries_label)
-    files = tuple(
-        sorted(
-            {
-                lines_label: hashlib.sha256(lines_path.read_bytes()).hexdigest(),
-                batteries_label: hashlib.sha256(batteries_path.read_bytes()).hexdigest(),
-            }.items()
-        )
-    )
+    files = tuple(sorted({lines_label: lines.sha256, batteries_label: batteries.sha256}.items()))
     _require(lines, LINE_REQUIRED, "a long BOM needs the columns")
     _require(batteries, ("battery",), "the battery table needs the column")
     if not len(lines.frame):

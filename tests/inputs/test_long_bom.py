@@ -323,3 +323,13 @@ def test_column_names_are_forgiving_but_group_names_exact(tmp_path: Path) -> Non
     assert project.battery.warranty_years == 8 and project.plant.country == "HU"
     assert project.end_of_life is not None
     assert project.end_of_life.materials["cathode-active-material"].r2 == 0.5
+
+
+def test_rows_of_separators_only_are_skipped(tmp_path: Path) -> None:
+    """A spreadsheet's empty rows (";;;;") are no lines; numbering counts them."""
+    inputs = read(
+        tmp_path,
+        "battery;material;quantity;unit\n;;;\nA;steel-sheet;1;kg\n;;;\nA;steel-sheet;x;kg\n",
+        HEAD + "\n" + row("A") + "\n",
+    )
+    assert problems(inputs) == {"A": [("not-a-number", "lines.csv:5 [quantity]")]}
