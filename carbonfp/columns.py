@@ -105,7 +105,8 @@ class Codes(Generic[T]):
 
     @classmethod
     def constant(cls, value: T, n: int) -> Codes[T]:
-        return cls(np.zeros(n, dtype=np.intp), (value,))
+        """``value`` on every row; the codes a read-only view that takes no memory per row."""
+        return cls(zeros(n), (value,))
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -132,7 +133,7 @@ class Codes(Generic[T]):
         """The same column with each value once and only the values used."""
         if not len(self.codes):
             return Codes(self.codes, ())
-        used, inverse = np.unique(self.codes, return_inverse=True)
+        used, _, inverse = distinct(self.codes, len(self.values))
         index: dict[T, int] = {}
         remap = np.asarray(
             [index.setdefault(self.values[int(u)], len(index)) for u in used], dtype=np.intp
@@ -161,12 +162,40 @@ class Codes(Generic[T]):
 Texts = Codes[str]
 
 
+def zeros(n: int) -> Ints:
+    """``n`` zero codes as a read-only view of one zero: no memory per row."""
+    return np.broadcast_to(np.zeros(1, dtype=np.intp), (n,))
+
+
+def distinct(keys: Ints, size: int) -> tuple[Ints, Ints, Ints]:
+    """The distinct values of ``keys`` (non-negative integers below ``size``), sorted, as
+    ``np.unique(keys, return_index=True, return_inverse=True)`` gives them: (values, first row
+    of each, index of each row's value). Where ``size`` is small next to the rows, a table of
+    ``size`` entries replaces the sort (linear instead of n log n).
+    """
+    n = len(keys)
+    if n == 0 or size > 4 * n + 65_536 or keys.min() < 0:
+        values, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        return (
+            np.asarray(values, dtype=np.intp),
+            np.asarray(first, dtype=np.intp),
+            np.asarray(inverse, dtype=np.intp).reshape(-1),
+        )
+    present = np.zeros(size, dtype=bool)
+    present[keys] = True
+    values = np.flatnonzero(present)
+    rank = np.cumsum(present, dtype=np.intp) - 1
+    first_at = np.full(size, n, dtype=np.intp)
+    np.minimum.at(first_at, keys, np.arange(n, dtype=np.intp))
+    return values, first_at[values], rank[keys]
+
+
 def combined_codes(*columns: tuple[Ints, int]) -> tuple[Ints, Ints]:
     """Distinct combinations of code columns, each given with its number of distinct values:
     (one row per combination: the codes of its first row's index, every row's combination).
 
     Returns (first row of each distinct combination, combination of each row), computed on
-    one integer key per row (a 1-D sort, not a sort of rows).
+    one integer key per row (not a sort of rows).
     """
     size = 1
     key = np.zeros(len(columns[0][0]), dtype=np.int64)
@@ -178,8 +207,8 @@ def combined_codes(*columns: tuple[Ints, int]) -> tuple[Ints, Ints]:
             return np.asarray(first, dtype=np.intp), np.asarray(inverse, dtype=np.intp).reshape(-1)
         key = key * width + codes
         size *= width
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    return np.asarray(first, dtype=np.intp), np.asarray(inverse, dtype=np.intp)
+    _, first, inverse = distinct(key, size)
+    return first, inverse
 
 
 def _floats(values: Iterable[float | None]) -> Floats:

@@ -18,7 +18,16 @@ from typing import Any
 import numpy as np
 
 from carbonfp import __version__
-from carbonfp.columns import DATA_TYPES, KINDS, STAGES, Figures, Floats, Ints, combined_codes
+from carbonfp.columns import (
+    DATA_TYPES,
+    KINDS,
+    STAGES,
+    Figures,
+    Floats,
+    Ints,
+    combined_codes,
+    distinct,
+)
 from carbonfp.engine.resolve import LineTable
 from carbonfp.errors import CarbonfpError, InputError
 from carbonfp.method.quality import mandatory_matches_of, plausibility_issues
@@ -462,7 +471,9 @@ def _status_use(table: LineTable, kg: Floats, valid: Any, status: str, what: str
     width = max(len(names), 1)
     mask = valid & table.status.equals(status)
     # each battery's distinct factor ids of this status, sorted by name: one sort in all
-    pairs = np.unique(table.battery[mask] * width + rank[table.factor_id.codes[mask]])
+    pairs, _, _ = distinct(
+        table.battery[mask] * width + rank[table.factor_id.codes[mask]], n_b * width
+    )
     return _StatusUse(
         status=status,
         what=what,

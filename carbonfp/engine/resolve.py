@@ -33,6 +33,7 @@ from carbonfp.columns import (
     Texts,
     combined_codes,
 )
+from carbonfp.columns import distinct as distinct_keys
 from carbonfp.errors import CarbonfpError, InputError, Location
 from carbonfp.method.circularity import cff_terms, group_of
 from carbonfp.method.electricity import duplicate_message, resolve_electricity, sources_of
@@ -232,7 +233,9 @@ def resolve(
     # a result with warnings is not shared (its warnings name the project)
     done: dict[tuple[object, ...], tuple[FunctionalUnit, list[Issue]]] = {}
     for b, project in enumerate(projects):
-        key = tuple(v for k, v in vars(project.battery).items() if k != "model")
+        facts = dict(vars(project.battery))
+        del facts["model"]
+        key = tuple(facts.values())
         found = done.get(key)
         if found is None:
             try:
@@ -257,6 +260,8 @@ def resolve(
         raw, own, factors, rules, records, record, problems, warnings
     )
 
+    any_own = bool(own.any())
+
     def pick(own_texts: Texts, field: str) -> Texts:
         """A text column: the own factor's text where a line has one, else its record's."""
         index: dict[str, int] = {}
@@ -264,6 +269,8 @@ def resolve(
         rec_map = np.array(
             [index.setdefault(getattr(r, field), len(index)) for r in records], np.intp
         )
+        if not any_own:  # the common case: every line's factor from a set
+            return Codes(np.asarray(rec_map[record], dtype=np.intp), tuple(index))
         codes = np.where(own, own_map[own_texts.codes], rec_map[record])
         return Codes(np.asarray(codes, dtype=np.intp), tuple(index))
 
@@ -483,8 +490,8 @@ def _set_factors(
     if not len(rows):
         return
     width = len(raw.factor_id.values)
-    distinct, inverse = np.unique(
-        raw.kind[rows] * width + raw.factor_id.codes[rows], return_inverse=True
+    distinct, _, inverse = distinct_keys(
+        raw.kind[rows] * width + raw.factor_id.codes[rows], len(KINDS) * width
     )
     chosen = np.zeros(len(distinct), dtype=np.intp)
     for k, key in enumerate(distinct):
@@ -725,7 +732,9 @@ def _scales(raw: RawLines, factor_unit: Texts, factor_id: Texts, problems: _Prob
     if not len(raw):
         return np.zeros(0)
     width = len(factor_unit.values)
-    distinct, inverse = np.unique(raw.unit.codes * width + factor_unit.codes, return_inverse=True)
+    distinct, _, inverse = distinct_keys(
+        raw.unit.codes * width + factor_unit.codes, len(raw.unit.values) * width
+    )
     scales = np.full(len(distinct), math.nan)
     for k, key in enumerate(distinct):
         amount = raw.unit.values[int(key) // width]

@@ -13,10 +13,10 @@ import hashlib
 import io
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -31,10 +31,12 @@ from carbonfp.columns import (
     STAGES,
     SUPPLY_COLUMNS,
     Codes,
+    Floats,
     Inputs,
     Ints,
     RawLines,
     combined_codes,
+    zeros,
 )
 from carbonfp.errors import CarbonfpError, InputError, Location
 from carbonfp.files import TomlTable, read_text, unguard_formula
@@ -75,9 +77,6 @@ from carbonfp.model import (
 )
 from carbonfp.units import parse_unit
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 T = TypeVar("T")
 
 #: Columns 0.1 wrote with the unit in their name: column -> ([battery] key, unit of a number).
@@ -115,53 +114,72 @@ _KIND_NAMES = {kind.value: i for i, kind in enumerate(KINDS)} | {
 }
 
 
+_CHUNK_ROWS = 100_000  # rows parsed at a time: the text of one chunk is alive at once
+
+
 @dataclass
 class _Table:
-    """A table file as text columns, each row with its line in the file."""
+    """A table file as columns (text ones as codes into their distinct values, stripped, a
+    formula guard taken off), each row with its line in the file."""
 
     label: str
-    frame: pd.DataFrame
+    columns: list[str]
+    n: int
     line: Ints
     decimal_comma: bool | None
     warnings: list[Issue] = field(default_factory=list)
     read: dict[str, Codes[str]] = field(default_factory=dict)
+    numbers: dict[str, Floats] = field(default_factory=dict)
     sha256: str = ""
 
     def codes(self, name: str) -> Codes[str]:
-        """See :meth:`_codes`; each column is factorized once."""
+        """A column as codes into its distinct texts; all "" when the column is absent."""
         found = self.read.get(name)
         if found is None:
-            found = self.read[name] = self._codes(name)
+            if name in self.numbers:  # a number column asked for as text
+                column = _Column()
+                column.add(self.numbers[name])
+                found = self.read[name] = column.codes()
+            else:
+                found = Codes.constant("", self.n)
         return found
-
-    def _codes(self, name: str) -> Codes[str]:
-        """A text column as codes into its distinct values (stripped, a formula guard taken
-        off); all "" when the column is absent. Factorized by pandas: no Python loop per row."""
-        import pandas as pd
-
-        n = len(self.frame)
-        if name not in self.frame.columns:
-            return Codes.constant("", n)
-        column = self.frame[name]
-        factorized, found = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
-        codes = np.asarray(factorized, dtype=np.intp)
-        uniques: list[object] = list(found)
-        if (codes < 0).any():  # a missing cell (a short row, an empty XLSX cell)
-            codes = np.where(codes < 0, len(uniques), codes)
-            uniques.append("")
-        values = [
-            unguard_formula(u.strip()) if isinstance(u, str) else _cell_text(u) for u in uniques
-        ]
-        if len(set(values)) == len(values):  # distinct values stay distinct once stripped
-            return Codes(codes, tuple(values))
-        return Codes(codes, tuple(values)).compact()
 
     def where(self, row: int, column: str | None = None) -> Location:
         return Location(self.label, int(self.line[row]), key=column)
 
 
+class _Column:
+    """One text column read chunk by chunk: each chunk factorized by pandas (no Python loop per
+    row), its distinct values numbered in the order first seen over the whole file."""
+
+    def __init__(self) -> None:
+        self.seen: dict[object, int] = {}
+        self.parts: list[Ints] = []
+
+    def add(self, values: Any) -> None:
+        import pandas as pd
+
+        factorized, uniques = pd.factorize(values, use_na_sentinel=True)
+        seen = self.seen
+        remap = [seen.setdefault(u, len(seen)) for u in uniques]
+        remap.append(seen.setdefault(None, len(seen)) if (factorized < 0).any() else 0)
+        self.parts.append(np.asarray(remap, dtype=np.intp)[factorized])  # -1: the last entry
+
+    def codes(self) -> Codes[str]:
+        codes = np.concatenate(self.parts) if self.parts else np.zeros(0, dtype=np.intp)
+        values = tuple(
+            unguard_formula(u.strip()) if isinstance(u, str) else _cell_text(u) for u in self.seen
+        )
+        column = Codes(codes, values)
+        if len(set(values)) != len(values):  # distinct values made one once stripped
+            column = column.compact()
+        if len(column.values) == 1:  # one value (an empty column): no memory per row
+            column = Codes.constant(column.values[0], len(codes))
+        return column
+
+
 def _cell_text(value: object) -> str:
-    """A non-text cell (a number in an XLSX sheet) as the text a CSV would hold."""
+    """A non-text cell (a number in an XLSX sheet, a missing cell) as the text a CSV holds."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return repr(value) if isinstance(value, float) else str(value)
@@ -184,21 +202,29 @@ def _read_table(
     the ``numbers`` columns of a CSV without decimal commas are read as floats where every
     cell is a plain number (else as text, checked cell by cell later). A row whose ``blank_if``
     columns (all columns when none are named) are all empty is left out, as a blank line is.
+    A CSV is parsed in chunks of rows, each chunk's text turned into codes before the next.
 
-    Raises InputError for a missing or unreadable file, a malformed CSV or an empty table.
+    Raises InputError for a missing or unreadable file, a malformed CSV, an empty table or a
+    column given twice.
     """
     import pandas as pd
 
     warnings: list[Issue] = []
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        table = read_xlsx_table(path, label)
-        width = len(table.header)
-        rows = [cells + [""] * (width - len(cells)) for _, cells in table.rows]
-        frame = pd.DataFrame([r[:width] for r in rows], columns=table.header, dtype=object)
-        lines = np.array([n for n, _ in table.rows], dtype=np.intp)
-        frame.columns = [_normalise(c) for c in frame.columns]
+        sheet = read_xlsx_table(path, label)
+        header = [_normalise(c) for c in sheet.header]
+        _unique_columns(header, label)
+        width = len(header)
+        rows = [cells[:width] + [""] * (width - len(cells)) for _, cells in sheet.rows]
+        read: dict[str, Codes[str]] = {}
+        for i, name in enumerate(header):
+            column = _Column()
+            column.add(np.array([r[i] for r in rows], dtype=object))
+            read[name] = column.codes()
+        lines = np.array([n for n, _ in sheet.rows], dtype=np.intp)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        return _Table(label, frame, lines, None, warnings, sha256=digest)
+        table = _Table(label, header, len(rows), lines, None, warnings, read, {}, digest)
+        return _without_blank_rows(table, blank_if)
     data = _read_bytes(path, label)
     encoding = "utf-8-sig"
     if not data.isascii():
@@ -217,25 +243,19 @@ def _read_table(
             code="empty-file",
         )
     sep = max((",", ";", "\t"), key=first.count)
-    header = [_normalise(c) for c in first.split(sep)]
-    floats = {} if sep == ";" else {c: float for c in numbers if c in header}
-    frame = None
+    import csv
+
+    header = [_normalise(c) for c in next(csv.reader([first], delimiter=sep))]
+    _unique_columns(header, label)
+    floats = [] if sep == ";" else [c for c in numbers if c in header]
     # text as text (never pandas' categoricals: they turn "0012" into 12.0), numbers as floats
-    # where every cell is one; else the number column as text too, checked cell by cell
-    for dtypes in ([floats] if floats else []) + [{}]:
+    # where every cell is one; else the number columns as text too, checked cell by cell
+    for as_floats in ([floats] if floats else []) + [[]]:
         try:
-            frame = pd.read_csv(
-                io.BytesIO(data),
-                sep=sep,
-                dtype=_dtypes(header, dtypes),
-                keep_default_na=False,
-                na_values={c: [""] for c in dtypes},
-                encoding=encoding,
-                engine="c",
-            )
+            texts, parsed, n = _parse_csv(data, sep, encoding, header, as_floats)
             break
-        except (pd.errors.ParserError, ValueError) as exc:
-            if dtypes and not isinstance(exc, pd.errors.ParserError):
+        except ValueError as exc:  # pandas' ParserError is one too
+            if as_floats and not isinstance(exc, pd.errors.ParserError):
                 continue
             raise InputError(
                 f"malformed CSV: {exc}",
@@ -244,43 +264,86 @@ def _read_table(
                 "the separator",
                 code="malformed-csv",
             ) from exc
-    assert frame is not None
-    frame.columns = [_normalise(c) for c in frame.columns]
-    lines = _line_numbers(data, encoding, len(frame))
-    frame, lines = _without_blank_rows(frame, lines, blank_if)
+    lines = _line_numbers(data, encoding, n)
     decimal_comma = {";": True, "\t": None, ",": False}[sep]
     digest = hashlib.sha256(data).hexdigest()
-    return _Table(label, frame, lines, decimal_comma, warnings, sha256=digest)
+    read = {name: column.codes() for name, column in texts.items()}
+    table = _Table(label, header, n, lines, decimal_comma, warnings, read, parsed, digest)
+    return _without_blank_rows(table, blank_if)
 
 
-def _without_blank_rows(frame: pd.DataFrame, lines: Ints, columns: Sequence[str]) -> Any:
-    """The rows with something in ``columns`` (all columns when none are named): a row of
-    separators only (";;;;" from a spreadsheet) is left out like a blank line."""
-    names = [c for c in (columns or frame.columns) if c in frame.columns]
-    if not names or not len(frame):
-        return frame, lines
-    blank = np.ones(len(frame), dtype=bool)
+def _parse_csv(
+    data: bytes, sep: str, encoding: str, header: list[str], floats: Sequence[str]
+) -> tuple[dict[str, _Column], dict[str, Floats], int]:
+    """The CSV's columns: ``floats`` as float arrays, the others as text codes; and the row
+    count. Raises pandas' ParserError for a malformed file, ValueError where a ``floats``
+    column holds a cell that is not a plain number."""
+    import pandas as pd
+
+    texts = {name: _Column() for name in header if name not in floats}
+    parts: dict[str, list[Floats]] = {name: [] for name in floats}
+    n = 0
+    with pd.read_csv(
+        io.BytesIO(data),
+        sep=sep,
+        dtype={i: float if name in floats else object for i, name in enumerate(header)},
+        keep_default_na=False,
+        na_values={name: [""] for name in floats},
+        encoding=encoding,
+        engine="c",
+        chunksize=_CHUNK_ROWS,
+    ) as chunks:
+        for chunk in chunks:
+            if len(chunk.columns) != len(header):
+                raise pd.errors.ParserError(
+                    f"the header has {len(header)} columns, pandas read {len(chunk.columns)}"
+                )
+            for i, name in enumerate(header):
+                values = chunk.iloc[:, i].to_numpy()
+                if name in parts:
+                    parts[name].append(np.asarray(values, dtype=float))
+                else:
+                    texts[name].add(values)
+            n += len(chunk)
+    return texts, {name: np.concatenate(p) if p else np.zeros(0) for name, p in parts.items()}, n
+
+
+def _unique_columns(header: list[str], label: str) -> None:
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if name and name in seen:
+            raise InputError(
+                f"column {name!r} appears twice (columns {seen[name] + 1} and {index + 1}; "
+                "names are read without case, spaces and '-' as '_')",
+                where=Location(label, 1, index + 1),
+                hint="remove or rename one of them",
+                code="duplicate-column",
+            )
+        seen[name] = index
+
+
+def _without_blank_rows(table: _Table, columns: Sequence[str]) -> _Table:
+    """The table without the rows that hold nothing in ``columns`` (all columns when none are
+    named): a row of separators only (";;;;" from a spreadsheet) is left out like a blank line.
+    Decided on each column's distinct values, not per cell."""
+    names = [c for c in (columns or table.columns) if c in table.columns]
+    if not names or not table.n:
+        return table
+    blank = np.ones(table.n, dtype=bool)
     for name in names:
-        values = frame[name].to_numpy()
-        if values.dtype.kind == "f":
-            blank &= np.isnan(values)
+        if name in table.numbers:
+            blank &= np.isnan(table.numbers[name])
         else:
-            blank = _empty(values, blank)
+            codes = table.codes(name)
+            blank &= codes.per_value([v == "" for v in codes.values], dtype=bool)
         if not blank.any():
-            return frame, lines
-    return frame[~blank].reset_index(drop=True), lines[~blank]
-
-
-def _empty(values: Any, candidates: Any) -> Any:
-    """Which of the ``candidates`` rows hold an empty (or missing) cell in ``values``."""
-    out = candidates.copy()
-    at = np.flatnonzero(candidates)
-    out[at] = [v is None or v != v or (isinstance(v, str) and not v.strip()) for v in values[at]]
-    return out
-
-
-def _dtypes(header: list[str], floats: Mapping[str, type]) -> Any:
-    return {i: floats.get(name, object) for i, name in enumerate(header)}
+            return table
+    keep = ~blank
+    table.n = int(keep.sum())
+    table.line = table.line[keep]
+    table.numbers = {name: values[keep] for name, values in table.numbers.items()}
+    table.read = {name: codes.take(keep).compact() for name, codes in table.read.items()}
+    return table
 
 
 def _read_bytes(path: Path, label: str) -> bytes:
@@ -341,7 +404,7 @@ def read_long_bom(lines_path: str | Path, batteries_path: str | Path) -> Inputs:
     files = tuple(sorted({lines_label: lines.sha256, batteries_label: batteries.sha256}.items()))
     _require(lines, LINE_REQUIRED, "a long BOM needs the columns")
     _require(batteries, ("battery",), "the battery table needs the column")
-    if not len(lines.frame):
+    if not lines.n:
         raise InputError(
             "the long BOM has a header but no lines",
             where=Location(lines.label, 1),
@@ -395,13 +458,13 @@ def read_long_bom(lines_path: str | Path, batteries_path: str | Path) -> Inputs:
 
 
 def _require(table: _Table, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in table.frame.columns]
+    missing = [c for c in columns if c not in table.columns]
     if missing:
         raise InputError(
             f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
             where=Location(table.label, 1),
             hint=f"{what} {', '.join(columns)} (docs/long-bom.md); found: "
-            + (", ".join(map(str, table.frame.columns)) or "none"),
+            + (", ".join(map(str, table.columns)) or "none"),
             code="missing-column",
         )
 
@@ -409,7 +472,7 @@ def _require(table: _Table, columns: Sequence[str], what: str) -> None:
 def _unknown_columns(table: _Table, known: set[str], what: str) -> None:
     import difflib
 
-    for index, name in enumerate(table.frame.columns):
+    for index, name in enumerate(table.columns):
         if name in known or name in IGNORED or not name:
             continue
         close = difflib.get_close_matches(name, sorted(known), n=1)
@@ -457,9 +520,8 @@ def _batteries(
     warnings: list[Issue],
     problems: _Problems,
 ) -> tuple[list[str], list[Project | None]]:
-    frame = table.frame
     keys: dict[str, tuple[str, ...]] = {}
-    names = [c for c in frame.columns if c != "battery"]
+    names = [c for c in table.columns if c != "battery"]
     known = {c for c in names if _battery_key(c) is not None}
     _unknown_columns(table, known | {"battery"}, "battery table")
     for c in names:
@@ -472,8 +534,8 @@ def _batteries(
     columns = {c: table.codes(c) for c in keys}
     # rows that differ only in their id and model are read once
     fact_columns = [c for c in keys if c not in model_columns]
-    group = np.zeros(len(frame), dtype=np.intp)
-    if fact_columns and len(frame):
+    group = np.zeros(table.n, dtype=np.intp)
+    if fact_columns and table.n:
         _, group = combined_codes(
             *((columns[c].codes, len(columns[c].values)) for c in fact_columns)
         )
@@ -482,7 +544,7 @@ def _batteries(
     out_ids: list[str] = []
     projects: list[Project | None] = []
     label_warnings = tuple(warnings)
-    for row in range(len(frame)):
+    for row in range(table.n):
         battery = ids[int(battery_codes[row])]
         if not battery:
             problems.add(
@@ -675,7 +737,7 @@ def _lines(table: _Table, problems: _Problems) -> tuple[RawLines, list[str]]:
 
     Each column is worked on through its distinct values (codes); no text is built per row.
     """
-    n = len(table.frame)
+    n = table.n
     failed = np.zeros(n, dtype=bool)
     battery = table.codes("battery")
     battery_ids = list(battery.values)
@@ -764,7 +826,7 @@ def _lines(table: _Table, problems: _Problems) -> tuple[RawLines, list[str]]:
         note=table.codes("note"),
         where_file=Codes.constant(table.label, n),
         where_line=np.asarray(table.line, dtype=np.intp),
-        where_column=np.zeros(n, dtype=np.intp),
+        where_column=zeros(n),
         where_key=Codes.constant("", n),
         supply=supply,
         supplies=supplies,
@@ -800,7 +862,7 @@ def _own_factors(
     """Lines' own factors (value, unit, source), once per distinct (factor, source, may be
     negative); the same checks as a BOM line's own factor."""
     del unit
-    n = len(table.frame)
+    n = table.n
     factor = table.codes("factor")
     source = table.codes("factor_source")
     own_value = np.full(n, math.nan)
@@ -953,9 +1015,8 @@ def _quantities(
 ) -> Any:
     """The quantity column as floats: read as numbers by the C parser where it could, else each
     distinct text through the BOM's check (decimal commas, thousands separators, errors)."""
-    column = table.frame["quantity"]
-    if column.dtype.kind == "f":
-        numbers = np.asarray(column.to_numpy(dtype=float))
+    if "quantity" in table.numbers:
+        numbers = table.numbers["quantity"]
         bad = ~np.isfinite(numbers) | (numbers < 0)
         if not bad.any():
             return numbers
@@ -1008,8 +1069,8 @@ def _supplies(
 ) -> tuple[tuple[ElectricitySupply, ...], Ints]:
     """Per line: its ElectricitySupply (read like an [[electricity]] block's keys), -1 for lines
     without supply data. Once per distinct combination of the supply cells."""
-    n = len(table.frame)
-    present = [c for c in SUPPLY_COLUMNS if c in table.frame.columns]
+    n = table.n
+    present = [c for c in SUPPLY_COLUMNS if c in table.columns]
     supply = np.full(n, -1, dtype=np.intp)
     electricity = KINDS.index(LineKind.ELECTRICITY)
     from_factor = kind == KIND_FROM_FACTOR
@@ -1017,17 +1078,15 @@ def _supplies(
         supply[(kind == electricity) | from_factor] = -1
         return (), supply
     codes = [(col.codes, list(col.values)) for col in (table.codes(c) for c in present)]
-    stacked = np.stack([c for c, _ in codes], axis=1)
-    distinct, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    first, inverse = combined_codes(*((c, len(values)) for c, values in codes))
     supplies: list[ElectricitySupply] = []
-    chosen = np.full(len(distinct), -1, dtype=np.intp)
+    chosen = np.full(len(first), -1, dtype=np.intp)
     for k, row in enumerate(first):
         cells = {c: v[int(cs[row])] for c, (cs, v) in zip(present, codes, strict=True)}
         cells = {c: t for c, t in cells.items() if t}
-        rows = np.flatnonzero(inverse == k)
         if not cells:
             continue
+        rows = np.flatnonzero(inverse == k)
         others = rows[(kind[rows] != electricity) & ~from_factor[rows]]
         not_here = InputError(
             "supply columns are for electricity lines",

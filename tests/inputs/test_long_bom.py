@@ -333,3 +333,49 @@ def test_rows_of_separators_only_are_skipped(tmp_path: Path) -> None:
         HEAD + "\n" + row("A") + "\n",
     )
     assert problems(inputs) == {"A": [("not-a-number", "lines.csv:5 [quantity]")]}
+
+
+@pytest.mark.parametrize(
+    ("head", "where"),
+    [("battery,Battery,material", "lines.csv:1:2"), ("battery,material,Material", "lines.csv:1:3")],
+)
+def test_a_column_given_twice_is_refused(tmp_path: Path, head: str, where: str) -> None:
+    """Names are read without case: two spellings of one column are one column twice."""
+    with pytest.raises(InputError) as info:
+        read(tmp_path, f"{head},quantity,unit\nA,A,steel-sheet,1,kg\n", HEAD + "\n" + row("A"))
+    assert info.value.code == "duplicate-column" and str(info.value.where) == where
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5])
+def test_reading_in_chunks_gives_what_one_pass_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Ids, texts and numbers met again in later chunks keep their codes; a quantity that is no
+    plain number in a later chunk still turns the whole column to text (then checked per cell);
+    a blank row and a quoted line break keep the line numbers."""
+    import carbonfp.inputs.long_bom as long_bom
+
+    lines = (
+        "battery,component,material,quantity,unit,note\n"
+        "B,tray,aluminium-primary,10,kg,\n"
+        'A,"cell\nstack",graphite-natural,1.5,kg,x\n'
+        "\n"
+        "B,,steel-sheet,2,t,\n"
+        "A,tray,aluminium-primary,3,kg,\n"
+        "C,,steel-sheet,1 000,kg,y\n"
+        "A,tray,steel-sheet,x,kg,\n"
+        "C,tray,steel-sheet,4,kg,\n"
+    )
+    table = HEAD + "\n" + "\n".join(map(row, "ABC")) + "\n"
+    whole = read(tmp_path, lines, table)
+    monkeypatch.setattr(long_bom, "_CHUNK_ROWS", chunk)
+    chunked = read(tmp_path, lines, table)
+    assert chunked.ids == whole.ids == ("A", "B", "C")
+    assert (
+        problems(chunked) == problems(whole) == {"A": [("not-a-number", "lines.csv:9 [quantity]")]}
+    )
+    assert len(chunked.lines) == len(whole.lines) == 6
+    for i in range(len(whole.lines)):
+        assert chunked.lines.activity_line(i) == whole.lines.activity_line(i)
+    assert list(chunked.lines.where_line) == list(whole.lines.where_line) == [2, 3, 6, 7, 8, 10]
+    assert [whole.lines.activity_line(i).quantity for i in (0, 1, 3, 4)] == [10, 1.5, 3, 1000]
