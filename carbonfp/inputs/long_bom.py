@@ -10,7 +10,6 @@ fails its battery only: the others are returned, and the problems are kept per b
 from __future__ import annotations
 
 import hashlib
-import io
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -225,15 +224,12 @@ def _read_table(
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         table = _Table(label, header, len(rows), lines, None, warnings, read, {}, digest)
         return _without_blank_rows(table, blank_if)
-    data = _read_bytes(path, label)
+    scan = _scan(path, label)
     encoding = "utf-8-sig"
-    if not data.isascii():
-        try:
-            data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            encoding = "cp1252"
-            warnings.append(Issue("not-utf8", "file is not UTF-8; read as Windows-1252", label))
-    head = data[:65536].decode(encoding, errors="replace")
+    if not scan.utf8:
+        encoding = "cp1252"
+        warnings.append(Issue("not-utf8", "file is not UTF-8; read as Windows-1252", label))
+    head = scan.head.decode(encoding, errors="replace")
     first = next((ln for ln in head.splitlines() if ln.strip()), "")
     if not first:
         raise InputError(
@@ -252,7 +248,7 @@ def _read_table(
     # where every cell is one; else the number columns as text too, checked cell by cell
     for as_floats in ([floats] if floats else []) + [[]]:
         try:
-            texts, parsed, n = _parse_csv(data, sep, encoding, header, as_floats)
+            texts, parsed, n = _parse_csv(path, sep, encoding, header, as_floats)
             break
         except ValueError as exc:  # pandas' ParserError is one too
             if as_floats and not isinstance(exc, pd.errors.ParserError):
@@ -264,16 +260,18 @@ def _read_table(
                 "the separator",
                 code="malformed-csv",
             ) from exc
-    lines = _line_numbers(data, encoding, n)
+    if scan.one_row_per_line:
+        lines = np.arange(2, n + 2, dtype=np.intp)
+    else:
+        lines = _line_numbers(path, encoding, n)
     decimal_comma = {";": True, "\t": None, ",": False}[sep]
-    digest = hashlib.sha256(data).hexdigest()
     read = {name: column.codes() for name, column in texts.items()}
-    table = _Table(label, header, n, lines, decimal_comma, warnings, read, parsed, digest)
+    table = _Table(label, header, n, lines, decimal_comma, warnings, read, parsed, scan.sha256)
     return _without_blank_rows(table, blank_if)
 
 
 def _parse_csv(
-    data: bytes, sep: str, encoding: str, header: list[str], floats: Sequence[str]
+    path: Path, sep: str, encoding: str, header: list[str], floats: Sequence[str]
 ) -> tuple[dict[str, _Column], dict[str, Floats], int]:
     """The CSV's columns: ``floats`` as float arrays, the others as text codes; and the row
     count. Raises pandas' ParserError for a malformed file, ValueError where a ``floats``
@@ -284,7 +282,7 @@ def _parse_csv(
     parts: dict[str, list[Floats]] = {name: [] for name in floats}
     n = 0
     with pd.read_csv(
-        io.BytesIO(data),
+        path,
         sep=sep,
         dtype={i: float if name in floats else object for i, name in enumerate(header)},
         keep_default_na=False,
@@ -346,31 +344,70 @@ def _without_blank_rows(table: _Table, columns: Sequence[str]) -> _Table:
     return table
 
 
-def _read_bytes(path: Path, label: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        read_text(path, label)  # raises the precise error (missing, a folder, unreadable)
-        raise
+@dataclass(frozen=True)
+class _Scan:
+    """What one pass over a file's bytes tells before parsing: its hash, whether it is UTF-8,
+    its first bytes, and whether each line holds one row (no quote, no blank line)."""
+
+    sha256: str
+    utf8: bool
+    head: bytes
+    one_row_per_line: bool
 
 
+_BLOCK = 1 << 20
 _BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n")
 
 
-def _line_numbers(data: bytes, encoding: str, rows: int) -> Ints:
-    """The file line of each data row: row i is line i + 2 when every line holds one row; with
-    blank lines or line breaks inside quoted cells, the csv module counts them."""
-    if b'"' not in data and not _BLANK_LINE.search(data) and data[:1] not in (b"\n", b"\r"):
-        return np.arange(2, rows + 2, dtype=np.intp)  # no quoted line break, no blank line
+def _scan(path: Path, label: str) -> _Scan:
+    """Read ``path`` once in blocks (never whole into memory). Raises InputError where the
+    file is missing, a folder or unreadable."""
+    import codecs
+
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, simple, head, carry = True, True, b"", b""
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(_BLOCK):
+                digest.update(block)
+                if not head:
+                    simple = block[:1] not in (b"\n", b"\r")
+                if len(head) < 65536:
+                    head += block[: 65536 - len(head)]
+                if utf8 and not block.isascii():
+                    try:
+                        decoder.decode(block)
+                    except UnicodeDecodeError:
+                        utf8 = False
+                if simple:
+                    joined = carry + block
+                    simple = b'"' not in block and not _BLANK_LINE.search(joined) and simple
+                    last = joined.rfind(b"\n")
+                    carry = joined[last:] if last >= 0 else joined
+        if utf8:
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        utf8 = False
+    except OSError:
+        read_text(path, label)  # raises the precise error (missing, a folder, unreadable)
+        raise
+    return _Scan(digest.hexdigest(), utf8, head, simple)
+
+
+def _line_numbers(path: Path, encoding: str, rows: int) -> Ints:
+    """The file line of each data row where blank lines or line breaks inside quoted cells
+    part rows from lines: the csv module counts them, reading the file as a stream."""
     import csv
 
-    reader = csv.reader(io.StringIO(data.decode(encoding, errors="replace"), newline=""))
     starts: list[int] = []
     line = 1
-    for record in reader:
-        if any(cell.strip() for cell in record):
-            starts.append(line)
-        line = reader.line_num + 1
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle)
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                starts.append(line)
+            line = reader.line_num + 1
     numbers = starts[1 : rows + 1]
     numbers += list(range(line, line + rows - len(numbers)))  # defensive: never short
     return np.asarray(numbers, dtype=np.intp)
@@ -803,7 +840,9 @@ def _lines(table: _Table, problems: _Problems) -> tuple[RawLines, list[str]]:
         dtype=np.intp,
     )
     unset = (data_type == DEFAULT_DATA_TYPE) & (kind != KIND_FROM_FACTOR)
-    data_type[unset] = defaults[kind[unset], own[unset].astype(np.intp)]
+    if unset.any():
+        data_type = np.array(data_type)  # a writable copy (a constant column is a view)
+        data_type[unset] = defaults[kind[unset], own[unset].astype(np.intp)]
 
     raw = RawLines(
         battery=battery.codes,
@@ -836,7 +875,15 @@ def _lines(table: _Table, problems: _Problems) -> tuple[RawLines, list[str]]:
 
 def _per_row(column: Codes[str], per_value: Sequence[int]) -> Ints:
     """One integer per distinct value of ``column``, spread over its rows."""
-    return np.asarray(np.asarray(per_value, dtype=np.intp)[column.codes], dtype=np.intp)
+    return np.asarray(_spread(np.asarray(per_value, dtype=np.intp), column), dtype=np.intp)
+
+
+def _spread(per_value: Any, column: Codes[str]) -> Any:
+    """``per_value[code]`` per row; a column of one value (an empty optional column) as a
+    read-only view of that value, no memory per row."""
+    if len(column.values) == 1 and not column.codes.strides[0]:
+        return np.broadcast_to(per_value[:1], (len(column.codes),))
+    return per_value[column.codes] if len(column.codes) else per_value[:0]
 
 
 def _either(first: Codes[str], second: Codes[str]) -> Codes[str]:
@@ -1007,7 +1054,7 @@ def _kind(text: str) -> int | None:
 def _floats(values: Sequence[float | None], column: Codes[str]) -> Any:
     """One number per distinct value of ``column`` (None: NaN), spread over its rows."""
     array = np.array([math.nan if v is None else v for v in values], dtype=float)
-    return array[column.codes] if len(column.codes) else np.zeros(0)
+    return _spread(array, column)
 
 
 def _quantities(

@@ -346,13 +346,14 @@ def test_a_column_given_twice_is_refused(tmp_path: Path, head: str, where: str) 
     assert info.value.code == "duplicate-column" and str(info.value.where) == where
 
 
-@pytest.mark.parametrize("chunk", [1, 2, 3, 5])
+@pytest.mark.parametrize(("chunk", "block"), [(1, 1), (2, 7), (3, 2), (5, 64)])
 def test_reading_in_chunks_gives_what_one_pass_gives(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, block: int
 ) -> None:
     """Ids, texts and numbers met again in later chunks keep their codes; a quantity that is no
     plain number in a later chunk still turns the whole column to text (then checked per cell);
-    a blank row and a quoted line break keep the line numbers."""
+    a blank row and a quoted line break keep the line numbers, and the file's hash is the same,
+    whatever the size of the blocks the file is scanned in."""
     import carbonfp.inputs.long_bom as long_bom
 
     lines = (
@@ -369,7 +370,9 @@ def test_reading_in_chunks_gives_what_one_pass_gives(
     table = HEAD + "\n" + "\n".join(map(row, "ABC")) + "\n"
     whole = read(tmp_path, lines, table)
     monkeypatch.setattr(long_bom, "_CHUNK_ROWS", chunk)
+    monkeypatch.setattr(long_bom, "_BLOCK", block)
     chunked = read(tmp_path, lines, table)
+    assert [p.inputs for p in chunked.projects if p] == [p.inputs for p in whole.projects if p]
     assert chunked.ids == whole.ids == ("A", "B", "C")
     assert (
         problems(chunked) == problems(whole) == {"A": [("not-a-number", "lines.csv:9 [quantity]")]}
@@ -379,3 +382,31 @@ def test_reading_in_chunks_gives_what_one_pass_gives(
         assert chunked.lines.activity_line(i) == whole.lines.activity_line(i)
     assert list(chunked.lines.where_line) == list(whole.lines.where_line) == [2, 3, 6, 7, 8, 10]
     assert [whole.lines.activity_line(i).quantity for i in (0, 1, 3, 4)] == [10, 1.5, 3, 1000]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 1 << 20])
+@pytest.mark.parametrize(
+    ("text", "one_row_per_line"),
+    [
+        ("a,b\n1,2\n3,4\n", True),
+        ("a,b\n1,2\n \t\r\n3,4\n", False),  # a blank line, whatever the block boundaries
+        ("a,b\n1,2\n\n", False),
+        ('a,b\n"1",2\n', False),
+        ("\na,b\n1,2\n", False),
+    ],
+)
+def test_the_scan_sees_blank_lines_and_quotes_across_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int, text: str, one_row_per_line: bool
+) -> None:
+    import hashlib
+
+    import carbonfp.inputs.long_bom as long_bom
+
+    monkeypatch.setattr(long_bom, "_BLOCK", block)
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode() + "é".encode("cp1252"))
+    scan = long_bom._scan(path, "t.csv")
+    assert scan.one_row_per_line is one_row_per_line and not scan.utf8
+    assert scan.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    path.write_bytes(text.encode() + "é".encode())
+    assert long_bom._scan(path, "t.csv").utf8
