@@ -46,10 +46,8 @@ DEFAULT_DATA_TYPE = -1
 #: columns of electricity lines (the keys of an [[electricity]] block). Readers and writers of
 #: the format both take them from here.
 LINE_REQUIRED = ("battery", "material", "quantity", "unit")
-LINE_OPTIONAL = (
-    "kind",
-    "component",
-    "path",
+#: The optional columns of a BOM (carbonfp.inputs.bom), which a long BOM's lines have too.
+BOM_OPTIONAL = (
     "stage",
     "origin",
     "recycled_share",
@@ -59,8 +57,8 @@ LINE_OPTIONAL = (
     "dqr",
     "quantity_gsd",
     "factor_gsd",
-    "note",
 )
+LINE_OPTIONAL = ("kind", "component", "path", *BOM_OPTIONAL, "note")
 SUPPLY_COLUMNS = (
     "supply",
     "technology",

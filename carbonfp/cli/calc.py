@@ -228,6 +228,19 @@ class _Run:
 
             self.now = datetime.now(timezone.utc).replace(microsecond=0)
 
+    def settings(self) -> dict[str, Any]:
+        """The options of the API's calculate and calculate_many, from the command line."""
+        options = self.options
+        return {
+            "factors": options.factor_set,
+            "rules": options.rules,
+            "mode": options.mode,
+            "layers": options.layers,
+            "policy": options.policy,
+            "uncertainty": self.uncertainty,
+            "seed": self.seed,
+        }
+
     def render(self, declarations: Any, *, compact: bool = False) -> Any:
         from carbonfp.formats import render
 
@@ -268,17 +281,7 @@ def _one(project: Path, run: _Run) -> None:
     from carbonfp.api import calculate
     from carbonfp.inputs.project import load_project
 
-    options = run.options
-    declaration = calculate(
-        load_project(project),
-        options.factor_set,
-        options.rules,
-        options.mode,
-        layers=options.layers,
-        policy=options.policy,
-        uncertainty=run.uncertainty,
-        seed=run.seed,
-    )
+    declaration = calculate(load_project(project), **run.settings())
     _gate(declaration)
     rendered = run.render(declaration)
     run.notes(rendered.notes)
@@ -297,18 +300,8 @@ def _many(inputs: Any, run: _Run) -> None:
     failure reported, the worst failure's exit code at the end."""
     from carbonfp.api import calculate_many
 
-    options = run.options
     with _progress(2, run.quiet, "computing") as advance:
-        batch = calculate_many(
-            inputs,
-            options.factor_set,
-            options.rules,
-            options.mode,
-            layers=options.layers,
-            policy=options.policy,
-            uncertainty=run.uncertainty,
-            seed=run.seed,
-        )
+        batch = calculate_many(inputs, **run.settings())
         advance()
         _apply_gates(batch)
         if _is_folder(run.output):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -367,19 +368,25 @@ def _load_table(
     return rows
 
 
-def _factor(row: TomlTable, table: str, sources: dict[str, Source], set_label: str) -> Factor:
-    from carbonfp.errors import InputError
-    from carbonfp.units import emission_scale, parse_unit
-
-    row.unknown_keys(ROW_KEYS)
-    source = row.string("source")
+def _source_key(table: TomlTable, sources: Mapping[str, object]) -> str:
+    """The table's ``source``: a key of sources.toml. Raises FactorDataError otherwise."""
+    source = table.string("source")
     if source not in sources:
-        raise row.fail(
+        raise table.fail(
             "source",
             f"unknown source key {source!r}",
             hint="add it to sources.toml",
             code="unknown-source",
         )
+    return source
+
+
+def _factor(row: TomlTable, table: str, sources: dict[str, Source], set_label: str) -> Factor:
+    from carbonfp.errors import InputError
+    from carbonfp.units import emission_scale, parse_unit
+
+    row.unknown_keys(ROW_KEYS)
+    source = _source_key(row, sources)
     status = row.string("status")
     if status not in STATUSES:
         raise row.fail(
@@ -535,14 +542,7 @@ def _load_composition(
     weights: dict[str, float] = {}
     try:
         table = top.sub("atomic_weights")
-        source = table.string("source")
-        if source not in sources:
-            raise table.fail(
-                "source",
-                f"unknown source key {source!r}",
-                hint="add it to sources.toml",
-                code="unknown-source",
-            )
+        _source_key(table, sources)  # checked: the weights name their source
         for element, value in table.data.items():
             if element in ("source", "locator"):
                 continue
@@ -598,14 +598,7 @@ def _load_gwp(
     for row in _rows(path, "gwp_set", problems):
         try:
             name = row.string("id")
-            source = row.string("source")
-            if source not in sources:
-                raise row.fail(
-                    "source",
-                    f"unknown source key {source!r}",
-                    hint="add it to sources.toml",
-                    code="unknown-source",
-                )
+            source = _source_key(row, sources)
             set_sources[name] = source
             values = row.sub("gwp100")
             sets[name] = {}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from carbonfp.columns import BOM_OPTIONAL
 from carbonfp.errors import InputError, Location
 from carbonfp.files import read_text
 from carbonfp.model import (
@@ -32,17 +33,7 @@ from carbonfp.model import (
 from carbonfp.units import dimension_name, parse_number, parse_quantity, parse_unit
 
 REQUIRED = ("component", "material", "quantity", "unit")
-OPTIONAL = (
-    "stage",
-    "origin",
-    "recycled_share",
-    "factor",
-    "factor_source",
-    "data_type",
-    "dqr",
-    "quantity_gsd",
-    "factor_gsd",
-)
+OPTIONAL = BOM_OPTIONAL
 IGNORED = ("note", "notes", "comment", "comments", "description")
 SUB_BOM = "bom:"
 #: factor_source of a line whose factor comes from a supplier's PACT footprint file

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from carbonfp.columns import SUPPLY_COLUMNS
 from carbonfp.files import TomlTable
 from carbonfp.inputs.bom import supplied_factor
 from carbonfp.model import (
@@ -119,20 +120,8 @@ def _amount(block: TomlTable, target: str, what: str) -> float:
     return value
 
 
-SUPPLY_KEYS = {
-    "country",
-    "supply",
-    "technology",
-    "share",
-    "certificate_id",
-    "conveys_attributes",
-    "cancelled_for_user",
-    "generation_period",
-    "consumption_period",
-    "market",
-    "residual_mix",
-    "residual_mix_source",
-}
+#: The keys of an [[electricity]] block's supply: a long BOM's supply columns and the country.
+SUPPLY_KEYS = frozenset({"country", *SUPPLY_COLUMNS})
 _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 
 

@@ -9,9 +9,8 @@ import pytest
 from support import make_factor_set, make_rules
 
 import carbonfp
-from carbonfp.columns import KIND_FROM_FACTOR, SUPPLY_COLUMNS, Inputs
+from carbonfp.columns import KIND_FROM_FACTOR, Inputs
 from carbonfp.errors import InputError
-from carbonfp.inputs.energy import SUPPLY_KEYS
 from carbonfp.inputs.long_bom import read_long_bom
 from carbonfp.model import DataType, LineKind, Stage
 
@@ -46,10 +45,6 @@ def problems(inputs: Inputs) -> dict[str, list[tuple[str, str]]]:
         for battery, found in zip(inputs.ids, inputs.problems, strict=True)
         if found
     }
-
-
-def test_supply_columns_are_the_keys_of_an_electricity_block() -> None:
-    assert set(SUPPLY_COLUMNS) == SUPPLY_KEYS - {"country"}
 
 
 def test_columns_read_into_raw_lines(tmp_path: Path) -> None:
