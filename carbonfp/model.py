@@ -243,6 +243,23 @@ class ActivityLine:
         return self.path or self.component
 
 
+#: The keys of one material group of a project's [end_of_life.materials.GROUP] table (and of a
+#: long BOM's end_of_life.materials.GROUP.KEY columns), in the order they are written.
+EOL_MATERIAL_KEYS = (
+    "R2",
+    "R3",
+    "Qsout",
+    "recycling",
+    "recycling_source",
+    "disposal",
+    "disposal_source",
+    "recycled_input",
+    "recycled_input_source",
+    "energy_recovery",
+    "energy_recovery_source",
+)
+
+
 @dataclass(frozen=True)
 class EolMaterial:
     """The project's end-of-life data for one CFF material group (overrides ruleset defaults)."""

@@ -239,34 +239,28 @@ def parse_quantity(
     Raises InputError (code ``bad-quantity``) when there is no leading number.
     """
     if isinstance(text, bool):
-        raise InputError(
-            f"expected a quantity, got {text!r}",
-            where=where,
-            hint='write a number followed by its unit, e.g. "75 kWh" or "480 kg"',
-            code="bad-quantity",
-        )
+        raise _not_a_quantity(f"expected a quantity, got {text!r}", where)
     if isinstance(text, (int, float)):
         return float(text), ""
     match = _NUMBER.match(str(text))
     if not match:
-        raise InputError(
-            f"{text!r} is not a quantity",
-            where=where,
-            hint='write a number followed by its unit, e.g. "75 kWh" or "480 kg"',
-            code="bad-quantity",
-        )
+        raise _not_a_quantity(f"{text!r} is not a quantity", where)
     try:
         value = parse_number(match.group(1), decimal_comma)
     except ValueError as exc:
-        raise InputError(
-            f"{text!r} is not a quantity",
-            where=where,
-            hint='write a number followed by its unit, e.g. "75 kWh" or "480 kg"',
-            code="bad-quantity",
-        ) from exc
+        raise _not_a_quantity(f"{text!r} is not a quantity", where) from exc
     unit = match.group(2)
     parse_unit(unit, where)
     return value, unit
+
+
+def _not_a_quantity(message: str, where: Location | None) -> InputError:
+    return InputError(
+        message,
+        where=where,
+        hint='write a number followed by its unit, e.g. "75 kWh" or "480 kg"',
+        code="bad-quantity",
+    )
 
 
 def quantity_in(
@@ -277,12 +271,7 @@ def quantity_in(
     Raises InputError when it is not a quantity, has no unit, or has the wrong dimension.
     """
     if isinstance(text, bool):
-        raise InputError(
-            f"expected a quantity, got {text!r}",
-            where=where,
-            hint='write a number followed by its unit, e.g. "75 kWh" or "480 kg"',
-            code="bad-quantity",
-        )
+        raise _not_a_quantity(f"expected a quantity, got {text!r}", where)
     try:
         return _quantity_value(text, target, what)
     except InputError as exc:

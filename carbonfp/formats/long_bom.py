@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from carbonfp.columns import LINE_COLUMNS
 from carbonfp.files import guard_formula
-from carbonfp.model import ActivityLine, Project, SuppliedFactor
+from carbonfp.model import EOL_MATERIAL_KEYS, ActivityLine, Project, SuppliedFactor
 
 BATTERY_COLUMNS = (
     "battery",
@@ -54,20 +54,6 @@ BATTERY_COLUMNS = (
     "method.ruleset",
     "method.factor_set",
     "end_of_life.route",
-)
-#: Keys of one material group of [end_of_life], in the order they are written.
-EOL_KEYS = (
-    "R2",
-    "R3",
-    "Qsout",
-    "recycling",
-    "recycling_source",
-    "disposal",
-    "disposal_source",
-    "recycled_input",
-    "recycled_input_source",
-    "energy_recovery",
-    "energy_recovery_source",
 )
 
 
@@ -196,20 +182,20 @@ def _eol_value(material: object, key: str) -> str:
 
 def eol_columns(projects: Sequence[Project]) -> list[str]:
     """The end_of_life.materials.GROUP.KEY columns the projects need, groups in first-seen
-    order, keys in EOL_KEYS order, only keys some project gives."""
+    order, keys in EOL_MATERIAL_KEYS order, only keys some project gives."""
     groups: dict[str, set[str]] = {}
     for project in projects:
         if project.end_of_life is None:
             continue
         for name, material in project.end_of_life.materials.items():
             given = groups.setdefault(name, set())
-            for key in EOL_KEYS:
+            for key in EOL_MATERIAL_KEYS:
                 if _eol_value(material, key):
                     given.add(key)
     return [
         f"end_of_life.materials.{name}.{key}"
         for name, keys in groups.items()
-        for key in EOL_KEYS
+        for key in EOL_MATERIAL_KEYS
         if key in keys
     ]
 

@@ -55,7 +55,6 @@ from carbonfp.inputs.energy import read_supply
 from carbonfp.inputs.project import (
     BATTERY_KEYS,
     DECLARATION_KEYS,
-    EOL_MATERIAL_KEYS,
     MANUFACTURER_KEYS,
     METHOD_KEYS,
     PLANT_KEYS,
@@ -63,6 +62,7 @@ from carbonfp.inputs.project import (
     read_facts,
 )
 from carbonfp.model import (
+    EOL_MATERIAL_KEYS,
     Battery,
     ElectricitySupply,
     Issue,

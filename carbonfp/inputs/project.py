@@ -16,6 +16,7 @@ from carbonfp.inputs.bom import BomReader
 from carbonfp.inputs.energy import read_energy, read_transport
 from carbonfp.model import (
     CPC_ELECTRIC_ACCUMULATORS,
+    EOL_MATERIAL_KEYS,
     ActivityLine,
     Battery,
     BatteryCategory,
@@ -340,21 +341,6 @@ def _share(t: TomlTable, key: str) -> float | None:
     return value
 
 
-EOL_MATERIAL_KEYS = {
-    "R2",
-    "R3",
-    "Qsout",
-    "recycling",
-    "recycling_source",
-    "disposal",
-    "disposal_source",
-    "recycled_input",
-    "recycled_input_source",
-    "energy_recovery",
-    "energy_recovery_source",
-}
-
-
 def _end_of_life(t: TomlTable) -> EndOfLife:
     """[end_of_life]: route, and per CFF material group rates and factors (with sources)."""
     from carbonfp.inputs.bom import supplied_factor
@@ -364,7 +350,7 @@ def _end_of_life(t: TomlTable) -> EndOfLife:
     table = t.sub("materials", required=False)
     for name in table.data:
         m = table.sub(name)
-        m.unknown_keys(EOL_MATERIAL_KEYS)
+        m.unknown_keys(set(EOL_MATERIAL_KEYS))
 
         def factor(key: str, m: TomlTable = m) -> SuppliedFactor | None:
             if not m.has(key):
