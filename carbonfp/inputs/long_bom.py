@@ -10,6 +10,7 @@ fails its battery only: the others are returned, and the problems are kept per b
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -224,7 +225,9 @@ def _read_table(
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         table = _Table(label, header, len(rows), lines, None, warnings, read, {}, digest)
         return _without_blank_rows(table, blank_if)
-    scan = _scan(path, label)
+    # a regular file is read from disk as often as needed; a pipe (``<(command)``), once
+    source: Path | bytes = path if path.is_file() else _read_bytes(path, label)
+    scan = _scan(source, label)
     encoding = "utf-8-sig"
     if not scan.utf8:
         encoding = "cp1252"
@@ -248,7 +251,7 @@ def _read_table(
     # where every cell is one; else the number columns as text too, checked cell by cell
     for as_floats in ([floats] if floats else []) + [[]]:
         try:
-            texts, parsed, n = _parse_csv(path, sep, encoding, header, as_floats)
+            texts, parsed, n = _parse_csv(source, sep, encoding, header, as_floats)
             break
         except ValueError as exc:  # pandas' ParserError is one too
             if as_floats and not isinstance(exc, pd.errors.ParserError):
@@ -263,7 +266,7 @@ def _read_table(
     if scan.one_row_per_line:
         lines = np.arange(2, n + 2, dtype=np.intp)
     else:
-        lines = _line_numbers(path, encoding, n)
+        lines = _line_numbers(source, encoding, n)
     decimal_comma = {";": True, "\t": None, ",": False}[sep]
     read = {name: column.codes() for name, column in texts.items()}
     table = _Table(label, header, n, lines, decimal_comma, warnings, read, parsed, scan.sha256)
@@ -271,7 +274,7 @@ def _read_table(
 
 
 def _parse_csv(
-    path: Path, sep: str, encoding: str, header: list[str], floats: Sequence[str]
+    source: Path | bytes, sep: str, encoding: str, header: list[str], floats: Sequence[str]
 ) -> tuple[dict[str, _Column], dict[str, Floats], int]:
     """The CSV's columns: ``floats`` as float arrays, the others as text codes; and the row
     count. Raises pandas' ParserError for a malformed file, ValueError where a ``floats``
@@ -282,7 +285,7 @@ def _parse_csv(
     parts: dict[str, list[Floats]] = {name: [] for name in floats}
     n = 0
     with pd.read_csv(
-        path,
+        io.BytesIO(source) if isinstance(source, bytes) else source,
         sep=sep,
         dtype={i: float if name in floats else object for i, name in enumerate(header)},
         keep_default_na=False,
@@ -359,16 +362,24 @@ _BLOCK = 1 << 20
 _BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n")
 
 
-def _scan(path: Path, label: str) -> _Scan:
-    """Read ``path`` once in blocks (never whole into memory). Raises InputError where the
-    file is missing, a folder or unreadable."""
+def _read_bytes(path: Path, label: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        read_text(path, label)  # raises the precise error (missing, a folder, unreadable)
+        raise
+
+
+def _scan(source: Path | bytes, label: str) -> _Scan:
+    """Read the file once in blocks (never whole into memory). Raises InputError where it is
+    missing, a folder or unreadable."""
     import codecs
 
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8, simple, head, carry = True, True, b"", b""
     try:
-        with path.open("rb") as handle:
+        with io.BytesIO(source) if isinstance(source, bytes) else source.open("rb") as handle:
             while block := handle.read(_BLOCK):
                 digest.update(block)
                 if not head:
@@ -390,19 +401,21 @@ def _scan(path: Path, label: str) -> _Scan:
     except UnicodeDecodeError:
         utf8 = False
     except OSError:
-        read_text(path, label)  # raises the precise error (missing, a folder, unreadable)
+        if isinstance(source, Path):
+            read_text(source, label)  # raises the precise error (missing, a folder, unreadable)
         raise
     return _Scan(digest.hexdigest(), utf8, head, simple)
 
 
-def _line_numbers(path: Path, encoding: str, rows: int) -> Ints:
+def _line_numbers(source: Path | bytes, encoding: str, rows: int) -> Ints:
     """The file line of each data row where blank lines or line breaks inside quoted cells
     part rows from lines: the csv module counts them, reading the file as a stream."""
     import csv
 
     starts: list[int] = []
     line = 1
-    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+    raw = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+    with io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="") as handle:
         reader = csv.reader(handle)
         for record in reader:
             if any(cell.strip() for cell in record):

@@ -149,3 +149,34 @@ def test_a_failed_battery_does_not_stop_the_others_being_written(tmp_path: Path)
     assert sorted(p.name for p in out.iterdir()) == ["good.json"]
     record = json.loads(result.stderr.splitlines()[0])["error"]
     assert record["battery"] == "bad" and record["where"] == "lines.csv:3 [quantity]"
+
+
+@pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="no /dev/fd on this platform")
+def test_a_long_bom_read_from_a_pipe_as_from_its_file(tmp_path: Path) -> None:
+    """`calc <(make-lines) --batteries B.csv`: a pipe can be read only once, and the reader
+    reads a regular file more than once (scan, parse, line numbers); both give the same CSV."""
+    lines, batteries = long_bom(tmp_path, ["A", "B"])
+    # a quoted line break and a quantity that is not a plain number: every pass of the reader
+    text = lines.read_text().replace("B,steel-sheet,10", '"B",steel-sheet,"1 000"')
+    text += '"A",steel-sheet,2,kg\n'
+    lines.write_text(text, encoding="utf-8")
+    args = ["calc", "--batteries", str(batteries), "-f", "csv", "--quiet"]
+    read, write = os.pipe()
+    os.write(write, text.encode())  # a few hundred bytes: the pipe holds them all
+    os.close(write)
+    try:
+        piped = subprocess.run(
+            [sys.executable, "-c", "from carbonfp.cli import app; app()", *args, f"/dev/fd/{read}"],
+            capture_output=True,
+            pass_fds=(read,),
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(read)
+    assert piped.returncode == 0, piped.stderr.decode()
+    from_file = run("calc", lines, "--batteries", batteries, "-f", "csv", "--quiet")
+    assert from_file.exit_code == 0, from_file.output
+    assert piped.stdout.decode().replace(f"/dev/fd/{read}", "lines.csv") == from_file.stdout
+    assert "B,raw_materials" in from_file.stdout
