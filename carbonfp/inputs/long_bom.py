@@ -218,6 +218,8 @@ def _read_table(
         rows = [cells[:width] + [""] * (width - len(cells)) for _, cells in sheet.rows]
         read: dict[str, Codes[str]] = {}
         for i, name in enumerate(header):
+            if not name:  # ignored, as in a CSV
+                continue
             column = _Column()
             column.add(np.array([r[i] for r in rows], dtype=object))
             read[name] = column.codes()
@@ -281,7 +283,8 @@ def _parse_csv(
     column holds a cell that is not a plain number."""
     import pandas as pd
 
-    texts = {name: _Column() for name in header if name not in floats}
+    # columns without a name are ignored (a trailing separator in a spreadsheet's header)
+    texts = {name: _Column() for name in header if name and name not in floats}
     parts: dict[str, list[Floats]] = {name: [] for name in floats}
     n = 0
     with pd.read_csv(
@@ -300,6 +303,8 @@ def _parse_csv(
                     f"the header has {len(header)} columns, pandas read {len(chunk.columns)}"
                 )
             for i, name in enumerate(header):
+                if not name:
+                    continue
                 values = chunk.iloc[:, i].to_numpy()
                 if name in parts:
                     parts[name].append(np.asarray(values, dtype=float))

@@ -405,3 +405,15 @@ def test_the_scan_sees_blank_lines_and_quotes_across_blocks(
     assert scan.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     path.write_bytes(text.encode() + "é".encode())
     assert long_bom._scan(path, "t.csv").utf8
+
+
+def test_columns_without_a_name_are_ignored(tmp_path: Path) -> None:
+    """A spreadsheet's trailing separators ("...,unit,,") give nameless columns: ignored, even
+    two of them, and a row with text only there is a blank row."""
+    inputs = read(
+        tmp_path,
+        "battery,material,quantity,unit,,\nA,steel-sheet,1,kg,x,\n,,,,y,z\nA,steel-sheet,2,kg,,\n",
+        HEAD + ",,\n" + ",,,,,,,,,,,,note,\n" + row("A") + ",,\n",
+    )
+    assert problems(inputs) == {} and list(inputs.lines.quantity) == [1.0, 2.0]
+    assert list(inputs.lines.where_line) == [2, 4]
