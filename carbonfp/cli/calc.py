@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -155,9 +157,9 @@ def calc(
             top=top,
             uncertainty=uncertainty,
             seed=seed,
-            timestamp=timestamp,
             quiet=quiet,
             as_json=as_json,
+            now=datetime.now(timezone.utc).replace(microsecond=0) if timestamp else None,
         )
         if run.uncertainty is not None and run.fmt not in ("text", "json"):
             raise UsageError(
@@ -196,37 +198,21 @@ def calc(
         _many(_load(projects, quiet), run)
 
 
+@dataclass
 class _Run:
     """The options of one calc run."""
 
-    def __init__(
-        self,
-        *,
-        fmt: str,
-        output: str | None,
-        options: Any,
-        lines: bool,
-        top: int,
-        uncertainty: int | None,
-        seed: int,
-        timestamp: bool,
-        quiet: bool,
-        as_json: bool,
-    ) -> None:
-        self.fmt = fmt
-        self.output = output
-        self.options = options
-        self.lines = lines
-        self.top = top
-        self.uncertainty = uncertainty
-        self.seed = seed
-        self.quiet = quiet
-        self.as_json = as_json
-        self.now = None
-        if timestamp:
-            from datetime import datetime, timezone
-
-            self.now = datetime.now(timezone.utc).replace(microsecond=0)
+    fmt: str
+    output: str | None
+    options: Any
+    lines: bool
+    top: int
+    uncertainty: int | None
+    seed: int
+    quiet: bool
+    as_json: bool
+    #: the time written into the outputs (--timestamp), else none: outputs are reproducible
+    now: datetime | None = None
 
     def settings(self) -> dict[str, Any]:
         """The options of the API's calculate and calculate_many, from the command line."""
@@ -345,7 +331,7 @@ def _to_folder(batch: Batch, run: _Run) -> None:
                 err=True,
             )
     for outcome, name in zip(computed, names, strict=True):
-        declaration = outcome.declaration
+        declaration = outcome.build_declaration()  # written, then let go
         assert declaration is not None
         rendered = run.render(declaration)
         run.notes(rendered.notes, outcome.battery)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -81,6 +82,19 @@ class Evaluated:
     @property
     def batteries(self) -> int:
         return len(self.table.projects)
+
+    @cached_property
+    def _cff_index(self) -> tuple[Ints, Ints]:
+        cff_battery = self.table.cff.battery
+        order = np.asarray(np.argsort(cff_battery, kind="stable"), dtype=np.intp)
+        starts = np.searchsorted(cff_battery[order], np.arange(self.batteries + 1))
+        return order, np.asarray(starts, dtype=np.intp)
+
+    def cff_rows(self, battery: int) -> Ints:
+        """The formula's entries (rows of ``table.cff``) of ``battery``, in line order: one
+        sort for all batteries, not a scan per battery."""
+        order, starts = self._cff_index
+        return order[starts[battery] : starts[battery + 1]]
 
     def ok(self, battery: int) -> bool:
         return not self.problems[battery]
@@ -709,14 +723,13 @@ def _declaration(ev: Evaluated, b: int) -> Declaration:
     fu = table.functional_units[b]
     assert fu is not None
     project = table.projects[b]
+    line_of = {int(row): _line(table, int(row)) for row in rows}  # each line built once
     raw_rows = [int(r) for r in rows if table.cff_of[r] < 0]
     if not project.lines and raw_rows:
-        project = replace(project, lines=tuple(table.raw.activity_line(r) for r in raw_rows))
+        project = replace(project, lines=tuple(line_of[r] for r in raw_rows))
     lines: list[LineResult] = []
-    line_of: dict[int, ActivityLine] = {}
     for row in rows:
-        line = _line(table, int(row))
-        line_of[int(row)] = line
+        line = line_of[int(row)]
         lines.append(
             LineResult(
                 line=line,
@@ -742,7 +755,7 @@ def _declaration(ev: Evaluated, b: int) -> Declaration:
     )
     cff = table.cff
     cff_results = []
-    for k in np.flatnonzero(cff.battery == b):
+    for k in ev.cff_rows(b):
         row = int(cff.row[k])
         cff_results.append(
             CffResult(

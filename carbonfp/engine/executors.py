@@ -46,7 +46,12 @@ class Outcome:
 
     @cached_property
     def declaration(self) -> Declaration | None:
-        """The full declaration (built on first use), None when the battery failed."""
+        """The full declaration (built on first use and kept), None when the battery failed."""
+        return self.build_declaration()
+
+    def build_declaration(self) -> Declaration | None:
+        """The full declaration, built anew and not kept: for writing many batteries one by
+        one without holding every declaration at once."""
         if self.error is not None or self.evaluated is None:
             return None
         return self.evaluated.declaration(self.index)

@@ -905,14 +905,16 @@ def _circular(
                 code="missing-recycled-factor",
             ),
         )
+    # problems of the end-of-life data: once per battery and group, looked at only where the
+    # (end-of-life data, group) pair has one
+    has_problem = np.array([[p.problem is not None for p in row] for row in params], dtype=bool)
     reported: set[tuple[int, int]] = set()
-    for k in np.flatnonzero(e > 0):  # problems of the end-of-life data: once per group
-        p = params[int(e[k])][int(g[k])]
-        b = int(battery[k])
+    for k in np.flatnonzero(has_problem.reshape(len(params), len(rules.cff))[e, g]):
+        b, problem = int(battery[k]), params[int(e[k])][int(g[k])].problem
         eol_here = projects[b].end_of_life
-        if p.problem is not None and eol_here is not None and (b, int(g[k])) not in reported:
+        if problem is not None and eol_here is not None and (b, int(g[k])) not in reported:
             reported.add((b, int(g[k])))
-            problems.add(b, _located(p.problem, eol_here.where))
+            problems.add(b, _located(problem, eol_here.where))
     r2, r3 = param("r2"), param("r3")
     recycling, energy_recovery, disposal = (
         param("recycling"),
@@ -1016,10 +1018,13 @@ def _erec_ids(
     batteries: int, cff: CffLines, factors: FactorSet, rules: Ruleset
 ) -> tuple[tuple[str, ...], ...]:
     out: list[set[str]] = [set() for _ in range(batteries)]
-    for k in np.flatnonzero(~np.isnan(cff.erec)):
-        fid = rules.cff[int(cff.group[k])].recycled_factor
+    used = ~np.isnan(cff.erec)
+    width = max(len(rules.cff), 1)
+    pairs, _, _ = distinct_keys(cff.battery[used] * width + cff.group[used], batteries * width)
+    for pair in pairs.tolist():  # once per battery and group, not per line
+        fid = rules.cff[pair % width].recycled_factor
         if fid and fid in factors.factors:
-            out[int(cff.battery[k])].add(fid)
+            out[pair // width].add(fid)
     return tuple(tuple(sorted(s)) for s in out)
 
 

@@ -1140,10 +1140,12 @@ def _supplies(
     electricity = KINDS.index(LineKind.ELECTRICITY)
     from_factor = kind == KIND_FROM_FACTOR
     if not present:
-        supply[(kind == electricity) | from_factor] = -1
         return (), supply
     codes = [(col.codes, list(col.values)) for col in (table.codes(c) for c in present)]
     first, inverse = combined_codes(*((c, len(values)) for c, values in codes))
+    # the rows of each combination: one sort, not a scan of every row per combination
+    order = np.argsort(inverse, kind="stable")
+    starts = np.searchsorted(inverse[order], np.arange(len(first) + 1))
     supplies: list[ElectricitySupply] = []
     chosen = np.full(len(first), -1, dtype=np.intp)
     for k, row in enumerate(first):
@@ -1151,7 +1153,7 @@ def _supplies(
         cells = {c: t for c, t in cells.items() if t}
         if not cells:
             continue
-        rows = np.flatnonzero(inverse == k)
+        rows = order[starts[k] : starts[k + 1]]
         others = rows[(kind[rows] != electricity) & ~from_factor[rows]]
         not_here = InputError(
             "supply columns are for electricity lines",

@@ -70,6 +70,36 @@ def test_flattened_projects_give_their_declarations_back(tmp_path: Path) -> None
         assert set(back["provenance"]["inputs"]) == {"lines.csv", "batteries.csv"}
 
 
+def test_interleaved_long_bom_rows_give_each_battery_its_own_lines(tmp_path: Path) -> None:
+    """The batteries' rows taken in turn (A1, B1, C1, A2, ...), each battery's own order kept:
+    every declaration, its end-of-life formula entries included, as from its project."""
+    import csv
+    import itertools
+
+    result = RUNNER.invoke(app_(), ["flatten", *map(str, PROJECTS), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    lines = tmp_path / "lines.csv"
+    with lines.open(newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    by_battery: dict[str, list[list[str]]] = {}
+    for row in rows:
+        by_battery.setdefault(row[0], []).append(row)
+    turns = itertools.zip_longest(*by_battery.values())
+    interleaved = [row for turn in turns for row in turn if row is not None]
+    assert interleaved[:3] != rows[:3] and len(by_battery) == len(PROJECTS)
+    with lines.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *interleaved])
+    out = tmp_path / "out"
+    batteries = tmp_path / "batteries.csv"
+    args = ["calc", str(lines), "--batteries", str(batteries), "-f", "json", "-o", f"{out}/"]
+    result = RUNNER.invoke(app_(), args)
+    assert result.exit_code == 0, result.stderr
+    for project in PROJECTS:
+        back = json.loads((out / f"{project.parent.name}.json").read_text())
+        assert back["end_of_life"]["materials"], "every sample has end-of-life formula entries"
+        assert _without_places(back) == _without_places(_single(project))
+
+
 def test_flatten_of_the_library_matches_the_command(tmp_path: Path) -> None:
     projects = [load_project(p) for p in PROJECTS]
     ids = [p.parent.name for p in PROJECTS]
