@@ -189,6 +189,13 @@ _ENTRIES = (
         "install the extra the hint names, e.g. pip install 'carbonfp[xlsx]' or 'carbonfp[report]'",
     ),
     Entry(
+        "too-many-draws",
+        UsageError,
+        "a Monte Carlo asks for more draws than the memory can hold (checked before any "
+        "allocation: 40 bytes per draw, plus one block of draws)",
+        "ask for fewer draws (the message says how many fit), or run where more memory is free",
+    ),
+    Entry(
         "nothing-to-write",
         UsageError,
         "there is no declaration or estimate to write",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -562,6 +563,23 @@ class QualitySummary:
 
 
 @dataclass(frozen=True)
+class RandomInput:
+    """One random input of a Monte Carlo: what it multiplies, its distribution around 1 and
+    where its spread comes from (stated in the inputs, the factor set, or data quality)."""
+
+    label: str
+    #: "lognormal" (median 1, geometric standard deviation ``gsd``) or "triangular" (``low``,
+    #: mode 1, ``high``, relative to the value)
+    distribution: str
+    gsd: float = math.nan
+    low: float = math.nan
+    high: float = math.nan
+    origin: str = ""
+    #: share of the variance of the total it explains (squared correlation, normalised)
+    share: float = 0.0
+
+
+@dataclass(frozen=True)
 class Uncertainty:
     """Monte Carlo results of one declaration, in kg CO2e per kWh delivered."""
 
@@ -572,8 +590,13 @@ class Uncertainty:
     #: (random input, share of the variance of the total), largest first, top 10
     contributions: tuple[tuple[str, float], ...]
     random_inputs: int
-    #: every draw of the total (for histograms)
+    #: draws of the total for histograms (at most the first 100 000: draws are independent)
     total_per_kwh: tuple[float, ...] = ()
+    #: every random input, in line order, with its distribution, origin and share
+    inputs: tuple[RandomInput, ...] = ()
+    #: the declared (deterministic) total and the share of draws at or below it, in %
+    declared_per_kwh: float = math.nan
+    declared_percentile: float = math.nan
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from carbonfp.columns import RawLines
-from carbonfp.engine.evaluate import Draws, Evaluated, draw, evaluate
+from carbonfp.engine.evaluate import Evaluated, evaluate
+from carbonfp.engine.montecarlo import Draws, draw
 from carbonfp.engine.resolve import resolve
 from carbonfp.model import Declaration, FactorSet, Project, Ruleset
 

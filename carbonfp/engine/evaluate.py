@@ -10,7 +10,6 @@ tidy CSV never builds one object per line.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -29,6 +28,7 @@ from carbonfp.columns import (
     combined_codes,
     distinct,
 )
+from carbonfp.engine.montecarlo import monte_carlo, require_memory
 from carbonfp.engine.resolve import LineTable
 from carbonfp.errors import CarbonfpError, InputError
 from carbonfp.method.quality import mandatory_matches_of, plausibility_issues
@@ -194,6 +194,7 @@ def evaluate(table: LineTable, draws: int | None = None, seed: int = 0) -> Evalu
     gates = _gates(table, failed, missing)
     uncertainty: list[Uncertainty | None] = [None] * n_b
     if draws is not None:
+        require_memory(draws, int(np.diff(starts).max(initial=0)))
         for b in np.flatnonzero(~failed):
             rows = order[starts[b] : starts[b + 1]]
             try:
@@ -522,164 +523,6 @@ def _gates(
             failures.append("the end-of-life formula was not applied: add [end_of_life]")
         gates[b] = tuple(failures)
     return gates
-
-
-# --------------------------------------------------------------------------------------------
-# Monte Carlo
-# --------------------------------------------------------------------------------------------
-
-
-def seed_of(seed: int, project: Project) -> np.random.Generator:
-    """The random generator of one battery: from the run's seed and the battery model, so a
-    battery draws the same numbers alone, in a batch or on any number of workers."""
-    digest = hashlib.sha256(project.battery.model.encode("utf-8")).digest()
-    return np.random.default_rng([seed, int.from_bytes(digest[:8], "little")])
-
-
-@dataclass(frozen=True, eq=False)
-class Draws:
-    """Monte Carlo draws of one battery: kg CO2e per stage and draw, and the random inputs."""
-
-    per_stage_kg: Floats  # (stages, draws)
-    inputs: tuple[tuple[str, Floats], ...]  # (input, its multiplier per draw)
-    total_energy_kwh: float
-
-    @property
-    def total_per_kwh(self) -> Floats:
-        return np.asarray(self.per_stage_kg.sum(axis=0) / self.total_energy_kwh)
-
-    def stage_per_kwh(self, stage: Stage) -> Floats:
-        return np.asarray(self.per_stage_kg[STAGES.index(stage)] / self.total_energy_kwh)
-
-
-def draw(table: LineTable, rows: Ints, kg: Floats, battery: int, draws: int, seed: int) -> Draws:
-    """Draw ``draws`` samples of one battery's lines (its table ``rows``).
-
-    Random inputs, in line order: a line's amount with a geometric standard deviation
-    (lognormal, median = the amount); a line's own factor with ``factor_gsd``; a factor of the
-    set with a geometric standard deviation (lognormal) or a range (triangular, mode = the
-    value), one random input per factor id however many lines use it. An end-of-life line of
-    the Circular Footprint Formula follows its material line (its amount, and its factor as
-    E*v). Raises InputError (code ``invalid-value``) for fewer than 2 draws and (code
-    ``impossible-distribution``) for a spread around a value that is not positive, naming the
-    line.
-    """
-    if draws < 2:
-        raise InputError(f"--uncertainty needs at least 2 draws, got {draws}", code="invalid-value")
-    rng = seed_of(seed, table.projects[battery])
-    raw = table.raw
-    factors = table.factors
-    n = len(rows)
-    base = kg[rows]
-    amounts = np.ones((n, draws))
-    factor_m = np.ones((n, draws))
-    inputs: list[tuple[str, Floats]] = []
-    shared: dict[str, Floats] = {}
-    position = {int(r): i for i, r in enumerate(rows)}
-    for i, row in enumerate(rows):
-        if table.cff_of[row] >= 0:
-            continue  # an end-of-life line: coupled to its material below
-        r = int(table.raw_row[row])
-        label = raw.label(r)
-        gsd = raw.quantity_gsd[r]
-        if gsd > 1:
-            sample = np.exp(math.log(gsd) * rng.standard_normal(draws))
-            amounts[i] *= sample
-            inputs.append((f"amount of {label}", sample))
-        if not math.isnan(raw.own_value[r]):
-            own_gsd = raw.factor_gsd[r]
-            if own_gsd > 1:
-                _positive(float(raw.own_value[r]), table, int(row), "factor_gsd")
-                sample = np.exp(math.log(own_gsd) * rng.standard_normal(draws))
-                factor_m[i] *= sample
-                inputs.append((f"factor of {label}", sample))
-            continue
-        fid = table.spread_id[int(row)]
-        if not fid:
-            continue
-        if fid not in shared:
-            factor = factors.factors[fid]
-            if factor.gsd is not None and factor.gsd > 1:
-                _positive(factor.value, table, int(row), f"gsd of factor {fid}")
-                sample = np.exp(math.log(factor.gsd) * rng.standard_normal(draws))
-            elif factor.low is not None and factor.high is not None and factor.high > factor.low:
-                _positive(factor.value, table, int(row), f"range of factor {fid}")
-                sample = rng.triangular(factor.low, factor.value, factor.high, draws) / factor.value
-            else:
-                continue
-            shared[fid] = sample
-            inputs.append((f"factor {fid}", sample))
-        factor_m[i] *= shared[fid]
-    sampled = base[:, None] * amounts * factor_m
-    cff = table.cff
-    for i, row in enumerate(rows):
-        k = int(table.cff_of[row])
-        if k < 0:
-            continue
-        source = position[int(cff.row[k])]
-        per_factor = (1 - cff.a[k]) * cff.r2[k] * cff.q_out[k] * cff.ev[k] * cff.mass_kg[k]
-        sampled[i] = amounts[source] * (base[i] + per_factor * (1.0 - factor_m[source]))
-    onehot = np.zeros((len(STAGES), n))
-    onehot[table.stage[rows], np.arange(n)] = 1.0
-    fu = table.functional_units[battery]
-    assert fu is not None
-    return Draws(onehot @ sampled, tuple(inputs), fu.total_energy_kwh)
-
-
-def monte_carlo(
-    table: LineTable, rows: Ints, kg: Floats, battery: int, draws: int, seed: int
-) -> Uncertainty:
-    """The Monte Carlo summary of one battery (see :func:`draw`): mean, median and 95 %
-    interval of the total and of each stage, per kWh delivered, and the inputs that drive the
-    variance of the total."""
-    sample = draw(table, rows, kg, battery, draws, seed)
-    total = sample.total_per_kwh
-    summary = {"total": _stats(total)}
-    for stage in STAGES:
-        summary[stage.value] = _stats(sample.stage_per_kwh(stage))
-    return Uncertainty(
-        draws=draws,
-        seed=seed,
-        summary=summary,
-        contributions=tuple(_contributions(list(sample.inputs), total)),
-        random_inputs=len(sample.inputs),
-        total_per_kwh=tuple(total.tolist()),
-    )
-
-
-def _positive(value: float, table: LineTable, row: int, what: str) -> None:
-    if value <= 0:
-        raise InputError(
-            f"{what}: a lognormal or range distribution needs a positive value, got {value:g}",
-            where=table.where(row),
-            hint="give no spread for credits and zero values, or a positive value",
-            code="impossible-distribution",
-        )
-
-
-def _stats(values: Floats) -> dict[str, float]:
-    low, median, high = np.percentile(values, [2.5, 50.0, 97.5])
-    return {
-        "mean": float(values.mean()),
-        "median": float(median),
-        "p2_5": float(low),
-        "p97_5": float(high),
-    }
-
-
-def _contributions(inputs: list[tuple[str, Floats]], total: Floats) -> list[tuple[str, float]]:
-    """Each input's squared correlation with the total, normalised to sum 1; top 10."""
-    if not inputs or float(total.std()) == 0.0:
-        return []
-    r2 = []
-    for label, draws in inputs:
-        if float(draws.std()) == 0.0:
-            continue
-        r = float(np.corrcoef(draws, total)[0, 1])
-        r2.append((label, r * r))
-    norm = sum(v for _, v in r2) or 1.0
-    ranked = sorted(((label, v / norm) for label, v in r2), key=lambda x: (-x[1], x[0]))
-    return ranked[:10]
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ Content-Security-Policy forbids any); charts are inline SVG (report_charts).
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from html import escape
@@ -503,6 +504,7 @@ def uncertainty_data(u: Uncertainty, top: int = 10) -> dict[str, Any]:
     mean, median, 2.5th and 97.5th percentiles), the ``top`` inputs that explain most of the
     variance, and the draws of the total for the histogram."""
     order = ["total", *STAGE_IDS]
+    origin = {x.label: x.origin for x in u.inputs}
     keys = [*(k for k in order if k in u.summary), *(k for k in u.summary if k not in order)]
     return {
         "draws": u.draws,
@@ -510,10 +512,15 @@ def uncertainty_data(u: Uncertainty, top: int = 10) -> dict[str, Any]:
         "random_inputs": u.random_inputs,
         "summary": {k: {stat: rounded(v) for stat, v in u.summary[k].items()} for k in keys},
         "contributions": [
-            {"input": label, "share_of_variance": rounded(share)}
+            {"input": label, "share_of_variance": rounded(share), "spread": origin.get(label, "")}
             for label, share in u.contributions[:top]
         ],
         "total_per_kwh": list(u.total_per_kwh),
+        **(
+            {}
+            if math.isnan(u.declared_percentile)
+            else {"declared_percentile": round(u.declared_percentile, 1)}
+        ),
     }
 
 
@@ -546,6 +553,7 @@ def _uncertainty(data: Mapping[str, Any], d: _Page, charts: Any) -> str:
     contributions = [
         _row(
             u.text("contributions", i, "input"),
+            u.text("contributions", i, "spread"),
             u.num("share", "contributions", i, "share_of_variance"),
         )
         for i in range(len(u.get("contributions")))
@@ -565,9 +573,14 @@ def _uncertainty(data: Mapping[str, Any], d: _Page, charts: Any) -> str:
         )
         + _table(["", "mean", "median", "P2.5", "P97.5"], rows, "nums")
     )
+    if "declared_percentile" in data:
+        out += (
+            f"<p>The declared value lies at percentile {u.num('dqr', 'declared_percentile')} "
+            "of the draws.</p>\n"
+        )
     if contributions:
         out += "<h3>What the spread comes from</h3>\n" + _table(
-            ["Input", "share of variance"], contributions, "nums"
+            ["Input", "spread and its origin", "share of variance"], contributions, "nums"
         )
     return out
 

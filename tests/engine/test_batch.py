@@ -191,8 +191,13 @@ def test_long_bom_options_apply_per_battery(tmp_path: Path) -> None:
     drawn = RUNNER.invoke(app_(), [*args, "--uncertainty", "200", "--seed", "3", "-f", "json"])
     assert drawn.exit_code == 0, drawn.stderr
     records = [json.loads(line) for line in drawn.stdout.splitlines()]
-    assert records[0]["uncertainty"]["random_inputs"] == 1  # A's amount spread
-    assert records[1]["uncertainty"]["random_inputs"] == 0
+    first, second = (r["uncertainty"]["inputs"] for r in records)
+    assert [(x["input"], x["origin"]) for x in first] == [
+        ("amount of cathode active material", "stated (quantity_gsd)")
+    ]
+    # B states no spread: its one line gets one from data quality (no DQR: scored 5)
+    assert len(second) == 1 and second[0]["input"] == "cathode active material"
+    assert second[0]["origin"].startswith("data quality: no DQR given, scored 5")
 
 
 def test_bad_project_among_good_ones_is_skipped_with_its_error(tmp_path: Path) -> None:
@@ -229,7 +234,11 @@ def test_monte_carlo_is_byte_identical_for_a_seed() -> None:
     total = data["summary"]["total"]
     assert total["p2_5"] < total["median"] < total["p97_5"]
     shares = data["contribution_to_variance"]
-    assert sum(c["share"] for c in shares) == pytest.approx(1.0, abs=1e-6)
+    assert sum(x["share"] for x in data["inputs"]) == pytest.approx(1.0, abs=1e-6)
+    assert sum(c["share"] for c in shares) <= 1.0
+    # every input names where its spread comes from: stated, the factor set or data quality
+    origins = {x["origin"].split(" ")[0] for x in data["inputs"]}
+    assert origins <= {"stated", "factor", "data"} and "data" in origins
     # the widest spread on the largest production line leads (amount_gsd 1.3 on 1 570 kWh)
     assert shares[0]["input"] == "amount of cell manufacturing (cell supplier's plant) electricity"
     # the end-of-life credit moves with its materials' drawn factors

@@ -207,7 +207,7 @@ def test_uncertainty_section_shows_the_monte_carlo_summary(
 
     """With a stand-in for the engine's Monte Carlo: the numbers are the summary's."""
     import carbonfp.engine.evaluate as evaluate
-    from carbonfp.model import Uncertainty
+    from carbonfp.model import RandomInput, Uncertainty
 
     calls: list[tuple[Any, ...]] = []
 
@@ -223,6 +223,12 @@ def test_uncertainty_section_shows_the_monte_carlo_summary(
             contributions=tuple(stub.contributions),
             random_inputs=stub.random_inputs,
             total_per_kwh=tuple(float(v) for v in stub.total_per_kwh),
+            inputs=tuple(
+                RandomInput(label, "lognormal", 1.1, origin=f"stated ({label})", share=share)
+                for label, share in stub.contributions
+            ),
+            declared_per_kwh=0.15,
+            declared_percentile=41.3,
         )
 
     monkeypatch.setattr(evaluate, "monte_carlo", monte_carlo)
@@ -235,8 +241,10 @@ def test_uncertainty_section_shows_the_monte_carlo_summary(
         "random_inputs": 2,
         "summary": result.summary,
         "contributions": [
-            {"input": label, "share_of_variance": share} for label, share in result.contributions
+            {"input": label, "share_of_variance": share, "spread": f"stated ({label})"}
+            for label, share in result.contributions
         ],
+        "declared_percentile": 41.3,
     }
     page = read_page(html)
     check_marked(page, {None: calc_json(EV), "uncertainty": expected})
@@ -244,6 +252,7 @@ def test_uncertainty_section_shows_the_monte_carlo_summary(
     for stat in ("mean", "median", "p2_5", "p97_5"):
         assert f"summary.total.{stat}" in shown
     assert "contributions[1].share_of_variance" in shown
+    assert "contributions[1].spread" in shown and "declared_percentile" in shown
     assert 'id="chart-uncertainty"' in html
     assert unmarked_digits(page, calc_json(EV)["provenance"]["inputs"]) == []
 

@@ -10,7 +10,7 @@ import pytest
 from formats_support import EV, declared, ok
 
 from carbonfp.formats import render, uncertainty_of
-from carbonfp.model import Declaration, Uncertainty
+from carbonfp.model import Declaration, RandomInput, Uncertainty
 
 #: Monte Carlo results with round numbers (as a declaration carries them).
 UNCERTAINTY = Uncertainty(
@@ -23,6 +23,22 @@ UNCERTAINTY = Uncertainty(
     contributions=(("factor cam-nmc811", 0.75), ("amount of cell electricity", 0.25)),
     random_inputs=3,
     total_per_kwh=tuple(0.12 + 0.0001 * i for i in range(400)),
+    inputs=(
+        RandomInput(
+            "factor cam-nmc811", "lognormal", 1.2, origin="stated (factor_gsd)", share=0.75
+        ),
+        RandomInput(
+            "amount of cell electricity",
+            "triangular",
+            low=0.9,
+            high=1.2,
+            origin="factor set (range)",
+            share=0.25,
+        ),
+        RandomInput("tray", "lognormal", 1.05, origin="data quality: DQR 2", share=0.0),
+    ),
+    declared_per_kwh=0.19,
+    declared_percentile=99.5,
 )
 RUN = (
     ("ruleset", "eu-ev-draft-2024-04", "option"),
@@ -58,6 +74,31 @@ def test_json_has_the_uncertainty_when_the_declaration_carries_it() -> None:
             {"input": "factor cam-nmc811", "share": 0.75},
             {"input": "amount of cell electricity", "share": 0.25},
         ],
+        "declared_value": {"total": 0.19, "percentile": 99.5, "within_95_interval": False},
+        "inputs": [
+            {
+                "input": "factor cam-nmc811",
+                "shape": "lognormal",
+                "gsd": 1.2,
+                "origin": "stated (factor_gsd)",
+                "share": 0.75,
+            },
+            {
+                "input": "amount of cell electricity",
+                "shape": "triangular",
+                "low": 0.9,
+                "high": 1.2,
+                "origin": "factor set (range)",
+                "share": 0.25,
+            },
+            {
+                "input": "tray",
+                "shape": "lognormal",
+                "gsd": 1.05,
+                "origin": "data quality: DQR 2",
+                "share": 0.0,
+            },
+        ],
     }
     assert "uncertainty" not in json.loads(render(decl, "json").text)
 
@@ -68,7 +109,9 @@ def test_text_ends_with_the_uncertainty_block() -> None:
     text = render(with_uncertainty(decl), "text").text
     assert text.startswith(plain + "\nUncertainty (Monte Carlo, 400 draws, seed 7, 3 random inputs")
     assert "  total               0.1550    0.1549    0.1218    0.1882\n" in text
-    assert "     75.0%  factor cam-nmc811\n" in text
+    assert "     75.0%  factor cam-nmc811\n            spread: stated (factor_gsd)\n" in text
+    assert "(spread: 1 stated, 1 factor set, 1 data quality)" in text
+    assert "declared value 0.1900 lies at percentile 99.5 of the draws, OUTSIDE the 95 %" in text
     assert "Uncertainty" not in plain
 
 
