@@ -448,51 +448,162 @@ def write_output(
     operating system (no space, no permission, a closed pipe...), naming the path and the reason.
     No temporary file is left behind.
     """
-    data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
-    if str(target) == "-":
-        stream = stdout if stdout is not None else sys.stdout.buffer
-        try:
-            stream.write(data)
-            stream.flush()
-        except OSError as exc:
-            raise _cannot_write("standard output", exc) from exc
-        return "standard output"
-    path = Path(target)
-    descriptor = _own_descriptor(path)
-    if descriptor is not None:
-        try:
+    with Output(target, stdout=stdout) as out:
+        out.write(content)
+    return out.done
+
+
+class Output:
+    """An output written piece by piece (see :func:`write_output` for where it goes): a
+    regular file through a temporary file beside it, renamed over it only when the ``with``
+    block ends without an exception (never half a file; the temporary file is removed on
+    failure); standard output, a descriptor, FIFO, device or socket written through as the
+    pieces come. ``done`` says what was written. Raises ``UsageError`` as write_output does."""
+
+    def __init__(self, target: str | Path, *, stdout: BinaryIO | None = None) -> None:
+        self.done = ""
+        self._stream: BinaryIO | None = None
+        self._descriptor: int | None = None
+        self._close = False
+        self._socket: socket.socket | None = None
+        self._temporary: Path | None = None
+        self._path: Path | None = None
+        self._existing: os.stat_result | None = None
+        self._label = str(target)
+        if str(target) == "-":
+            self._stream = stdout if stdout is not None else sys.stdout.buffer
+            self._label = self.done = "standard output"
+            return
+        path = Path(target)
+        descriptor = _own_descriptor(path)
+        if descriptor is not None:
             # what this process already printed to that descriptor comes first
             stream = {1: sys.stdout, 2: sys.stderr}.get(descriptor)
             if stream is not None:
                 stream.flush()
-            _write_all(descriptor, data)
+            self._descriptor = descriptor
+            self.done = f"wrote through {path} (file descriptor {descriptor})"
+            return
+        try:
+            link = os.lstat(path)
+        except FileNotFoundError:
+            self._file(path, label=str(path), existing=None)
+            self.done = f"wrote {path}"
+            return
+        except NotADirectoryError as exc:
+            raise _not_a_folder(str(path), path.parent) from exc
         except OSError as exc:
             raise _cannot_write(str(path), exc) from exc
-        return f"wrote through {path} (file descriptor {descriptor})"
-    try:
-        link = os.lstat(path)
-    except FileNotFoundError:
-        _replace(path, data, label=str(path), existing=None)
-        return f"wrote {path}"
-    except NotADirectoryError as exc:
-        raise _not_a_folder(str(path), path.parent) from exc
-    except OSError as exc:
-        raise _cannot_write(str(path), exc) from exc
-    if not stat.S_ISLNK(link.st_mode):
-        return _write_to(path, link, data, label=str(path))
-    try:
-        pointed = os.stat(path)
-    except FileNotFoundError:  # a dangling link: create the file it points to
-        real = Path(os.path.realpath(path))
-        _replace(real, data, label=f"{path} (a link to {real})", existing=None)
-        return f"wrote {real} through the link {path}"
-    except OSError as exc:  # a loop of links, a part of the path that is a file...
-        raise _cannot_write(str(path), exc) from exc
-    if stat.S_ISREG(pointed.st_mode):
-        real = Path(os.path.realpath(path))
-        _replace(real, data, label=f"{path} (a link to {real})", existing=pointed)
-        return f"wrote {real} through the link {path}"
-    return _write_to(path, pointed, data, label=str(path))
+        if not stat.S_ISLNK(link.st_mode):
+            self._open_at(path, link, label=str(path))
+            return
+        try:
+            pointed = os.stat(path)
+        except FileNotFoundError:  # a dangling link: create the file it points to
+            real = Path(os.path.realpath(path))
+            self._file(real, label=f"{path} (a link to {real})", existing=None)
+            self.done = f"wrote {real} through the link {path}"
+            return
+        except OSError as exc:  # a loop of links, a part of the path that is a file...
+            raise _cannot_write(str(path), exc) from exc
+        if stat.S_ISREG(pointed.st_mode):
+            real = Path(os.path.realpath(path))
+            self._file(real, label=f"{path} (a link to {real})", existing=pointed)
+            self.done = f"wrote {real} through the link {path}"
+            return
+        self._open_at(path, pointed, label=str(path))
+
+    def _open_at(self, path: Path, info: os.stat_result, *, label: str) -> None:
+        """Open what ``info`` says is at ``path`` (after following a link)."""
+        if stat.S_ISDIR(info.st_mode):
+            raise UsageError(
+                f"cannot write {label}: {path} is a folder",
+                hint=f"give a file name, e.g. {path / 'declaration.json'}",
+                code="output-is-folder",
+            )
+        if stat.S_ISREG(info.st_mode):
+            self._file(path, label=label, existing=info)
+            self.done = f"wrote {path}"
+            return
+        kind = next((name for test, name in _KINDS if test(info.st_mode)), "special file")
+        try:
+            if stat.S_ISSOCK(info.st_mode):
+                self._socket = _connect(path)
+            else:
+                flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+                self._descriptor = os.open(path, flags | getattr(os, "O_BINARY", 0))
+                self._close = True
+        except OSError as exc:
+            raise _cannot_write(label, exc) from exc
+        self.done = f"wrote through the {kind} {path}"
+
+    def _file(self, path: Path, *, label: str, existing: os.stat_result | None) -> None:
+        """A regular file, written through a temporary file beside it."""
+        folder = path.parent
+        if not folder.is_dir():
+            if os.path.lexists(folder):
+                raise _not_a_folder(label, folder)
+            raise UsageError(
+                f"cannot write {label}: folder {folder} does not exist",
+                hint=f"create it first (mkdir -p {folder}) or write somewhere else",
+                code="missing-folder",
+            )
+        self._label, self._path, self._existing = label, path, existing
+        try:
+            self._temporary, self._descriptor = _temporary_beside(path)
+        except OSError as exc:
+            raise _cannot_write(label, exc) from exc
+        self._close = True
+
+    def write(self, content: str | bytes) -> None:
+        data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        try:
+            if self._stream is not None:
+                self._stream.write(data)
+            elif self._socket is not None:
+                self._socket.sendall(data)
+            elif self._descriptor is not None:
+                _write_all(self._descriptor, data)
+        except OSError as exc:
+            raise _cannot_write(self._label, exc) from exc
+
+    def __enter__(self) -> Output:
+        return self
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        if kind is None:
+            self._commit()
+        else:
+            self._abort()
+
+    def _commit(self) -> None:
+        try:
+            if self._stream is not None:
+                self._stream.flush()
+            if self._temporary is not None and self._descriptor is not None:
+                assert self._path is not None
+                if self._existing is not None:
+                    _keep_owner_and_mode(self._descriptor, self._temporary, self._existing)
+                os.close(self._descriptor)
+                self._descriptor = None
+                os.replace(self._temporary, self._path)
+                self._temporary = None
+        except OSError as exc:
+            self._abort()
+            raise _cannot_write(self._label, exc) from exc
+        self._abort()  # closes what is left open
+
+    def _abort(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        if self._descriptor is not None and self._close:
+            with contextlib.suppress(OSError):
+                os.close(self._descriptor)
+        self._descriptor = None
+        if self._temporary is not None:
+            self._temporary.unlink(missing_ok=True)
+            self._temporary = None
 
 
 _KINDS = (
@@ -503,47 +614,38 @@ _KINDS = (
 )
 
 
-def _write_to(path: Path, info: os.stat_result, data: bytes, *, label: str) -> str:
-    """Write to what ``info`` says is at ``path`` (after following a link)."""
-    if stat.S_ISDIR(info.st_mode):
-        raise UsageError(
-            f"cannot write {label}: {path} is a folder",
-            hint=f"give a file name, e.g. {path / 'declaration.json'}",
-            code="output-is-folder",
-        )
-    if stat.S_ISREG(info.st_mode):
-        _replace(path, data, label=label, existing=info)
-        return f"wrote {path}"
-    kind = next((name for test, name in _KINDS if test(info.st_mode)), "special file")
-    try:
-        if stat.S_ISSOCK(info.st_mode):
-            _send_to_socket(path, data)
-        else:
-            _write_through(path, data)
-    except OSError as exc:
-        raise _cannot_write(label, exc) from exc
-    return f"wrote through the {kind} {path}"
-
-
-def _write_through(path: Path, data: bytes) -> None:
-    """Open ``path`` for writing as it is (no create, no truncate) and write ``data``."""
-    flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
-    flags |= getattr(os, "O_BINARY", 0)
-    descriptor = os.open(path, flags)
-    try:
-        _write_all(descriptor, data)
-    finally:
-        os.close(descriptor)
-
-
-def _send_to_socket(path: Path, data: bytes) -> None:
-    """Connect to the Unix stream socket at ``path`` and send ``data``."""
+def _connect(path: Path) -> socket.socket:
+    """A connection to the Unix stream socket at ``path``."""
     family = getattr(socket, "AF_UNIX", None)
     if family is None:  # pragma: no cover - no Unix sockets on this platform
         raise OSError(errno.EOPNOTSUPP, os.strerror(errno.EOPNOTSUPP))
-    with socket.socket(family, socket.SOCK_STREAM) as connection:
+    connection = socket.socket(family, socket.SOCK_STREAM)
+    try:
         connection.connect(os.fspath(path))
-        connection.sendall(data)
+    except OSError:
+        connection.close()
+        raise
+    return connection
+
+
+def _temporary_beside(path: Path) -> tuple[Path, int]:
+    """A new temporary file in ``path``'s folder, open for writing (mode 0666 less the umask).
+
+    The file is created with mode 0666 so that the umask (and a default ACL) apply as for any
+    new file, without reading the umask (which would change it for every thread).
+    """
+    stem = _cut_utf8(path.name, 100)  # leave room in the 255 bytes a name may have
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = path.parent / f".{stem}.{secrets.token_hex(4)}.tmp"
+        try:
+            return temporary, os.open(temporary, flags, 0o666)
+        except FileExistsError:
+            continue
+    raise FileExistsError(  # pragma: no cover - a hundred random names all taken
+        errno.EEXIST, "no free temporary file name", str(path.parent)
+    )
 
 
 def _write_all(descriptor: int, data: bytes) -> None:
@@ -580,42 +682,9 @@ def _own_descriptor(path: Path) -> int | None:
     return None
 
 
-def _replace(path: Path, data: bytes, *, label: str, existing: os.stat_result | None) -> None:
-    """Replace or create the regular file ``path`` atomically, as write_output() describes."""
-    folder = path.parent
-    if not folder.is_dir():
-        if os.path.lexists(folder):
-            raise _not_a_folder(label, folder)
-        raise UsageError(
-            f"cannot write {label}: folder {folder} does not exist",
-            hint=f"create it first (mkdir -p {folder}) or write somewhere else",
-            code="missing-folder",
-        )
-    try:
-        _replace_atomically(path, data, existing)
-    except OSError as exc:
-        raise _cannot_write(label, exc) from exc
-
-
 def _replace_atomically(path: Path, data: bytes, existing: os.stat_result | None) -> None:
-    """Write a temporary file beside ``path`` and rename it over ``path``; raise OSError.
-
-    The temporary file is created with mode 0666 so that the umask (and a default ACL) apply as
-    for any new file, without reading the umask (which would change it for every thread).
-    """
-    folder = path.parent
-    stem = _cut_utf8(path.name, 100)  # leave room in the 255 bytes a name may have
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    flags |= getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        temporary = folder / f".{stem}.{secrets.token_hex(4)}.tmp"
-        try:
-            descriptor = os.open(temporary, flags, 0o666)
-            break
-        except FileExistsError:
-            continue
-    else:  # pragma: no cover - a hundred random names all taken
-        raise FileExistsError(errno.EEXIST, "no free temporary file name", str(folder))
+    """Write a temporary file beside ``path`` and rename it over ``path``; raise OSError."""
+    temporary, descriptor = _temporary_beside(path)
     try:
         try:
             _write_all(descriptor, data)

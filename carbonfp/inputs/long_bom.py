@@ -13,7 +13,7 @@ import hashlib
 import io
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -131,6 +131,12 @@ class _Table:
     read: dict[str, Codes[str]] = field(default_factory=dict)
     numbers: dict[str, Floats] = field(default_factory=dict)
     sha256: str = ""
+    #: rows of the file this table was read from, blank rows included (-1: ``n``)
+    rows_in_file: int = -1
+
+    def __post_init__(self) -> None:
+        if self.rows_in_file < 0:
+            self.rows_in_file = self.n
 
     def codes(self, name: str) -> Codes[str]:
         """A column as codes into its distinct texts; all "" when the column is absent."""
@@ -146,6 +152,42 @@ class _Table:
 
     def where(self, row: int, column: str | None = None) -> Location:
         return Location(self.label, int(self.line[row]), key=column)
+
+    def take(self, rows: Any) -> _Table:
+        """The rows at ``rows`` (a mask or indices), each column compacted."""
+        line = self.line[rows]
+        return replace(
+            self,
+            n=len(line),
+            rows_in_file=len(line),
+            line=line,
+            read={name: codes.take(rows).compact() for name, codes in self.read.items()},
+            numbers={name: values[rows] for name, values in self.numbers.items()},
+        )
+
+    @staticmethod
+    def concat(parts: Sequence[_Table]) -> _Table:
+        """Tables of the same file one after the other (chunks of it)."""
+        filled = [p for p in parts if p.n]
+        if len(filled) <= 1:
+            return filled[0] if filled else parts[0]
+        first = filled[0]
+        names = set(first.read) | set(first.numbers)
+        read: dict[str, Codes[str]] = {}
+        numbers: dict[str, Floats] = {}
+        for name in names:
+            if all(name in p.numbers for p in filled):
+                numbers[name] = np.concatenate([p.numbers[name] for p in filled])
+            else:
+                read[name] = Codes.concat([p.codes(name) for p in filled])
+        return replace(
+            first,
+            n=sum(p.n for p in filled),
+            rows_in_file=sum(p.rows_in_file for p in filled),
+            line=np.concatenate([p.line for p in filled]),
+            read=read,
+            numbers=numbers,
+        )
 
 
 class _Column:
@@ -431,6 +473,318 @@ def _line_numbers(source: Path | bytes, encoding: str, rows: int) -> Ints:
     return np.asarray(numbers, dtype=np.intp)
 
 
+class _LineNumbers:
+    """The file line of each data row, read as a stream alongside the chunks: rows count as
+    pandas counts them (a line break inside quotes is one row; a blank line none)."""
+
+    def __init__(self, source: Path | bytes, encoding: str, simple: bool) -> None:
+        self.simple = simple
+        self.next_row = 0
+        self.records: Iterator[int] | None = None
+        if not simple:
+            self.records = self._records(source, encoding)
+
+    @staticmethod
+    def _records(source: Path | bytes, encoding: str) -> Iterator[int]:
+        import csv
+
+        raw = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+        with io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="") as handle:
+            reader = csv.reader(handle)
+            line, header = 1, True
+            for record in reader:
+                if any(cell.strip() for cell in record):
+                    if not header:
+                        yield line
+                    header = False
+                line = reader.line_num + 1
+            while True:  # defensive: never short
+                yield line
+                line += 1
+
+    def take(self, n: int) -> Ints:
+        start = self.next_row
+        self.next_row += n
+        if self.records is None:
+            return np.arange(start + 2, start + n + 2, dtype=np.intp)
+        return np.fromiter(self.records, dtype=np.intp, count=n)
+
+
+class _LinesFile:
+    """The lines table of a long BOM, opened for reading in chunks of rows: CSV (streamed from
+    disk), XLSX (read whole: a sheet holds at most a million rows) or Parquet (row batches).
+    The header, hash, encoding and separator are known on opening."""
+
+    def __init__(self, path: Path, label: str) -> None:
+        self.path, self.label = path, label
+        self.warnings: list[Issue] = []
+        self.decimal_comma: bool | None = None
+        self.suffix = path.suffix.lower()
+        self._sheet: _Table | None = None
+        self._floats = False
+        if self.suffix in (".xlsx", ".xlsm"):
+            self._sheet = _read_table(path, label, numbers=("quantity",), blank_if=LINE_REQUIRED)
+            self.header, self.sha256 = self._sheet.columns, self._sheet.sha256
+            self.warnings = self._sheet.warnings
+            return
+        if self.suffix == ".parquet":
+            self._open_parquet()
+            return
+        # a regular file is read from disk as often as needed; a pipe (``<(command)``), once
+        self.source: Path | bytes = path if path.is_file() else _read_bytes(path, label)
+        scan = _scan(self.source, label)
+        self.sha256, self.simple = scan.sha256, scan.one_row_per_line
+        self.encoding = "utf-8-sig"
+        if not scan.utf8:
+            self.encoding = "cp1252"
+            self.warnings.append(
+                Issue("not-utf8", "file is not UTF-8; read as Windows-1252", label)
+            )
+        head = scan.head.decode(self.encoding, errors="replace")
+        first = next((ln for ln in head.splitlines() if ln.strip()), "")
+        if not first:
+            raise InputError(
+                "the file is empty: no header row",
+                where=Location(label, 1),
+                hint="the first row names the columns",
+                code="empty-file",
+            )
+        self.sep = max((",", ";", "\t"), key=first.count)
+        import csv
+
+        self.header = [_normalise(c) for c in next(csv.reader([first], delimiter=self.sep))]
+        _unique_columns(self.header, label)
+        self.decimal_comma = {";": True, "\t": None, ",": False}[self.sep]
+
+    def _open_parquet(self) -> None:
+        try:
+            import pyarrow.parquet as pq
+        except ImportError as exc:
+            raise InputError(
+                "reading Parquet files needs pyarrow",
+                where=Location(self.label),
+                hint="pip install 'carbonfp[dask]' (or pyarrow), or give the table as CSV",
+                code="missing-parquet-reader",
+            ) from exc
+        digest = hashlib.sha256()
+        try:
+            with self.path.open("rb") as handle:
+                while block := handle.read(_BLOCK):
+                    digest.update(block)
+            self._parquet = pq.ParquetFile(self.path)
+        except OSError as exc:
+            if not self.path.exists() or self.path.is_dir():
+                read_text(self.path, self.label)  # the precise error: missing, a folder
+            raise InputError(
+                f"not a readable Parquet file ({exc})",
+                where=Location(self.label),
+                hint="write it with pyarrow or pandas (to_parquet), or give the table as CSV",
+                code="unreadable-file",
+            ) from exc
+        except Exception as exc:  # pyarrow raises ArrowInvalid for a file that is not Parquet
+            raise InputError(
+                f"not a readable Parquet file ({type(exc).__name__}: {exc})",
+                where=Location(self.label),
+                hint="write it with pyarrow or pandas (to_parquet), or give the table as CSV",
+                code="unreadable-file",
+            ) from exc
+        self.sha256 = digest.hexdigest()
+        self._names = list(self._parquet.schema_arrow.names)
+        self.header = [_normalise(c) for c in self._names]
+        _unique_columns(self.header, self.label)
+        import pyarrow as pa
+
+        types = dict(zip(self.header, self._parquet.schema_arrow.types, strict=True))
+        quantity = types.get("quantity")
+        self._floats = quantity is not None and (
+            pa.types.is_floating(quantity) or pa.types.is_integer(quantity)
+        )
+
+    # -- the pass over the battery column ---------------------------------------------------
+
+    def battery_rows(self) -> tuple[dict[object, int], Ints, int]:
+        """One pass over the battery column (for a CSV with the quantities: whether every one
+        is a plain number, else a second pass without): each battery id's code (in order of
+        first appearance), the last row of each, and the number of rows. Raises InputError for
+        a malformed CSV."""
+        attempts = [True, False] if self._may_be_floats() else [False]
+        for as_floats in attempts:
+            seen: dict[object, int] = {}
+            last = np.zeros(0, dtype=np.intp)
+            n = 0
+            try:
+                for values in self._battery_column(as_floats):
+                    factorized, uniques = _factorize(values)
+                    remap = np.asarray([seen.setdefault(u, len(seen)) for u in uniques], np.intp)
+                    codes = remap[factorized]
+                    if len(seen) > len(last):
+                        last = np.concatenate([last, np.full(len(seen) - len(last), -1, np.intp)])
+                    last[codes] = np.arange(n, n + len(codes), dtype=np.intp)  # last write wins
+                    n += len(codes)
+            except _NotFloats:
+                continue
+            self._floats = self._floats or as_floats
+            return seen, last, n
+        raise AssertionError("unreachable: the last attempt reads text")  # pragma: no cover
+
+    def _may_be_floats(self) -> bool:
+        return (
+            self._sheet is None
+            and self.suffix != ".parquet"
+            and "quantity" in self.header
+            and self.sep != ";"
+        )
+
+    def _battery_column(self, as_floats: bool) -> Iterator[Any]:
+        if self._sheet is not None:
+            column = self._sheet.codes("battery")
+            yield np.asarray(column.values, dtype=object)[column.codes]
+            return
+        if self.suffix == ".parquet":
+            name = self._names[self.header.index("battery")]
+            for batch in self._parquet.iter_batches(batch_size=_CHUNK_ROWS, columns=[name]):
+                yield _arrow_values(batch.column(0))
+            return
+        import pandas as pd
+
+        index = self.header.index("battery")
+        use = [index] + ([self.header.index("quantity")] if as_floats else [])
+        names = [f"c{i}" for i in range(len(self.header))]  # the file's names may repeat
+        try:
+            with pd.read_csv(
+                io.BytesIO(self.source) if isinstance(self.source, bytes) else self.source,
+                sep=self.sep,
+                header=0,
+                names=names,
+                usecols=[names[i] for i in use],
+                dtype={names[i]: float if i != index else object for i in use},
+                keep_default_na=False,
+                na_values=[""] if as_floats else None,
+                encoding=self.encoding,
+                engine="c",
+                chunksize=_CHUNK_ROWS,
+            ) as chunks:
+                for chunk in chunks:
+                    yield chunk[names[index]].to_numpy()
+        except ValueError as exc:
+            if as_floats and not isinstance(exc, pd.errors.ParserError):
+                raise _NotFloats from exc
+            raise _malformed(self.label, exc) from exc
+
+    # -- the chunks -------------------------------------------------------------------------
+
+    def chunks(self) -> Iterator[_Table]:
+        """The table in chunks of about _CHUNK_ROWS rows, blank rows left out."""
+        if self._sheet is not None:
+            sheet = self._sheet
+            for start in range(0, max(sheet.n, 1), _CHUNK_ROWS):
+                yield sheet.take(np.arange(start, min(start + _CHUNK_ROWS, sheet.n)))
+            return
+        if self.suffix == ".parquet":
+            yield from self._parquet_chunks()
+            return
+        yield from self._csv_chunks()
+
+    def _empty(self, n: int, line: Ints) -> _Table:
+        return _Table(
+            self.label, self.header, n, line, self.decimal_comma, self.warnings, {}, {}, self.sha256
+        )
+
+    def _csv_chunks(self) -> Iterator[_Table]:
+        import pandas as pd
+
+        header = self.header
+        floats = [c for c in ("quantity",) if self._floats and c in header]
+        lines = _LineNumbers(self.source, self.encoding, self.simple)
+        try:
+            with pd.read_csv(
+                io.BytesIO(self.source) if isinstance(self.source, bytes) else self.source,
+                sep=self.sep,
+                dtype={i: float if name in floats else object for i, name in enumerate(header)},
+                keep_default_na=False,
+                na_values={name: [""] for name in floats},
+                encoding=self.encoding,
+                engine="c",
+                chunksize=_CHUNK_ROWS,
+            ) as chunks:
+                for chunk in chunks:
+                    if len(chunk.columns) != len(header):
+                        raise pd.errors.ParserError(
+                            f"the header has {len(header)} columns, pandas read "
+                            f"{len(chunk.columns)}"
+                        )
+                    table = self._empty(len(chunk), lines.take(len(chunk)))
+                    table.rows_in_file = len(chunk)
+                    for i, name in enumerate(header):
+                        if not name:  # columns without a name are ignored
+                            continue
+                        values = chunk.iloc[:, i].to_numpy()
+                        if name in floats:
+                            table.numbers[name] = np.asarray(values, dtype=float)
+                        else:
+                            column = _Column()
+                            column.add(values)
+                            table.read[name] = column.codes()
+                    yield _without_blank_rows(table, LINE_REQUIRED)
+        except ValueError as exc:  # pandas' ParserError is one too
+            raise _malformed(self.label, exc) from exc
+
+    def _parquet_chunks(self) -> Iterator[_Table]:
+        n = 0
+        for batch in self._parquet.iter_batches(batch_size=_CHUNK_ROWS):
+            m = batch.num_rows
+            table = self._empty(m, np.arange(n + 2, n + m + 2, dtype=np.intp))
+            table.rows_in_file = m
+            for i, name in enumerate(self.header):
+                if not name:
+                    continue
+                values = _arrow_values(batch.column(i))
+                if name == "quantity" and self._floats:
+                    table.numbers[name] = np.asarray(values, dtype=float)
+                else:
+                    column = _Column()
+                    column.add(values)
+                    table.read[name] = column.codes()
+            n += m
+            yield _without_blank_rows(table, LINE_REQUIRED)
+
+
+def _arrow_values(column: Any) -> Any:
+    """A Parquet column as numpy values: numbers as floats (NaN for nulls), the rest as
+    objects (None for nulls)."""
+    import pyarrow as pa
+
+    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
+        return column.to_numpy(zero_copy_only=False).astype(float)
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    return column.to_numpy(zero_copy_only=False)
+
+
+class _NotFloats(Exception):
+    """A quantity cell is not a plain number: the quantities are read as text."""
+
+
+def _factorize(values: Any) -> tuple[Ints, list[object]]:
+    """Codes of ``values`` and their distinct texts, as the chunks read them (stripped, a
+    formula guard taken off)."""
+    import pandas as pd
+
+    factorized, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray(factorized, dtype=np.intp), [
+        unguard_formula(u.strip()) if isinstance(u, str) else _cell_text(u) for u in uniques
+    ]
+
+
+def _malformed(label: str, exc: Exception) -> InputError:
+    return InputError(
+        f"malformed CSV: {exc}",
+        where=Location(label),
+        hint="every row needs as many fields as the header; quote text that holds the separator",
+        code="malformed-csv",
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # The reader
 # --------------------------------------------------------------------------------------------
@@ -444,72 +798,158 @@ class _Problems:
         self.by_id.setdefault(battery, []).append(error)
 
 
+#: lines per partition by default: a few thousand batteries, about 100 MB of working memory
+PARTITION_LINES = 250_000
+
+
 def read_long_bom(lines_path: str | Path, batteries_path: str | Path) -> Inputs:
-    """Read LINES.csv and BATTERIES.csv into the batteries to compute.
+    """Read LINES and BATTERIES into the batteries to compute, all at once.
 
     Raises InputError when a file is missing, unreadable or malformed as a whole (no header,
     a required column missing); a bad row fails only its battery (see Inputs.problems).
     """
-    lines_path, batteries_path = Path(lines_path), Path(batteries_path)
-    lines_label, batteries_label = lines_path.name, batteries_path.name
-    if lines_label == batteries_label:
-        lines_label, batteries_label = str(lines_path), str(batteries_path)
-    lines = _read_table(lines_path, lines_label, numbers=("quantity",), blank_if=LINE_REQUIRED)
-    batteries = _read_table(batteries_path, batteries_label)
-    files = tuple(sorted({lines_label: lines.sha256, batteries_label: batteries.sha256}.items()))
-    _require(lines, LINE_REQUIRED, "a long BOM needs the columns")
-    _require(batteries, ("battery",), "the battery table needs the column")
-    if not lines.n:
-        raise InputError(
-            "the long BOM has a header but no lines",
-            where=Location(lines.label, 1),
-            hint="add one row per line of each battery: " + ", ".join(LINE_REQUIRED),
-            code="empty-file",
+    (whole,) = LongBom(lines_path, batteries_path).partitions(None)
+    return whole
+
+
+class LongBom:
+    """A long BOM opened for reading in partitions of whole batteries (docs/long-bom.md).
+
+    Opening reads the battery table and makes one pass over the lines' battery column (to know
+    where each battery's last line is); :meth:`partitions` then reads the lines chunk by chunk
+    and gives each battery, with all its lines, once it has been read to its last line. Lines
+    of a battery may be anywhere in the file; batteries whose lines stand together (as
+    ``carbonfp flatten`` and most exports write them) keep memory to one partition.
+
+    Raises InputError when a file is missing, unreadable or malformed as a whole.
+    """
+
+    def __init__(self, lines_path: str | Path, batteries_path: str | Path) -> None:
+        lines_path, batteries_path = Path(lines_path), Path(batteries_path)
+        lines_label, batteries_label = lines_path.name, batteries_path.name
+        if lines_label == batteries_label:
+            lines_label, batteries_label = str(lines_path), str(batteries_path)
+        self.lines = _LinesFile(lines_path, lines_label)
+        _require_header(
+            self.lines.header, lines_label, LINE_REQUIRED, "a long BOM needs the columns"
         )
-    _unknown_columns(lines, set(LINE_REQUIRED + LINE_OPTIONAL + SUPPLY_COLUMNS), "long BOM")
-    problems = _Problems()
-    ids, projects = _batteries(batteries, files, lines.warnings + batteries.warnings, problems)
-    raw, line_ids = _lines(lines, problems)
-    # every battery of the lines needs a row in the table, and every row some lines
-    position = {b: i for i, b in enumerate(ids)}
-    with_lines = set(line_ids)
-    for b in line_ids:
-        if b not in position:
-            position[b] = len(ids)
-            ids.append(b)
-            projects.append(None)
-            first = int(np.flatnonzero(raw.battery == line_ids.index(b))[0])
+        table = _read_table(batteries_path, batteries_label)
+        _require(table, ("battery",), "the battery table needs the column")
+        self.files = tuple(
+            sorted({lines_label: self.lines.sha256, batteries_label: table.sha256}.items())
+        )
+        unknown = _Table(lines_label, self.lines.header, 0, zeros(0), None)
+        _unknown_columns(unknown, set(LINE_REQUIRED + LINE_OPTIONAL + SUPPLY_COLUMNS), "long BOM")
+        self.lines.warnings.extend(unknown.warnings)
+        self.table = _BatteryTable(table, self.files, self.lines.warnings)
+        self.seen, self.last_row, self.rows = self.lines.battery_rows()
+        if not self.rows:
+            raise InputError(
+                "the long BOM has a header but no lines",
+                where=Location(lines_label, 1),
+                hint="add one row per line of each battery: " + ", ".join(LINE_REQUIRED),
+                code="empty-file",
+            )
+        self.ids_in_lines = [str(b) for b in self.seen]
+
+    @property
+    def batteries(self) -> int:
+        """How many batteries the run has: those of the lines and those of the table."""
+        return len(self.seen) + len(self.table.ids_without(self.seen))
+
+    def partitions(self, lines: int | None = PARTITION_LINES) -> Iterator[Inputs]:
+        """The batteries in partitions of about ``lines`` lines (None: one partition), each
+        battery whole, in the order their last lines come in the file; the batteries of the
+        table that have no lines come last, with their problem."""
+        if lines is None:  # one partition: the lines in file order
+            yield self._inputs(_Table.concat(list(self.lines.chunks())), final=True)
+            return
+        pending: list[_Table] = []
+        ready: list[_Table] = []
+        ready_rows = 0
+        read = 0
+        for chunk in self.lines.chunks():
+            read += chunk.rows_in_file
+            pending.append(chunk)
+            combined = _Table.concat(pending)
+            ids = combined.codes("battery")
+            done_value = np.array(
+                [self.last_row[self.seen[v]] < read for v in ids.values], dtype=bool
+            )
+            done = done_value[ids.codes] if combined.n else np.zeros(0, dtype=bool)
+            if done.all():
+                ready.append(combined)
+                pending = []
+            else:
+                if done.any():
+                    ready.append(combined.take(done))
+                pending = [combined.take(~done)]
+            ready_rows += int(done.sum())
+            if ready_rows >= lines:
+                yield self._inputs(_Table.concat(ready), final=False)
+                ready, ready_rows = [], 0
+        ready += pending  # empty: every battery's last row has been read
+        yield self._inputs(_Table.concat(ready) if ready else None, final=True)
+
+    def _inputs(self, lines: _Table | None, *, final: bool) -> Inputs:
+        """The batteries of ``lines`` (and, in the final partition, the table's batteries
+        without lines) as Inputs."""
+        problems = _Problems()
+        if lines is not None and lines.n:
+            raw, line_ids = _lines(lines, problems)
+        else:
+            raw, line_ids = RawLines.from_lines([]), []
+        extra = self.table.ids_without(self.seen) if final else []
+        ids, projects = self.table.read(line_ids, extra, problems)
+        position = {b: i for i, b in enumerate(ids)}
+        missing = [b for b in line_ids if b not in self.table.first_row]
+        for b in missing:
+            first = int(np.flatnonzero(raw.battery == line_ids.index(b))[0]) if len(raw) else 0
             problems.add(
                 b,
                 InputError(
-                    f"battery {b!r} has no row in the battery table {batteries.label}",
-                    where=raw.where(first),
-                    hint=f"add a row for {b!r} to {batteries.label}, or correct the battery id",
+                    f"battery {b!r} has no row in the battery table {self.table.label}",
+                    where=raw.where(first) if len(raw) else Location(self.lines.label),
+                    hint=f"add a row for {b!r} to {self.table.label}, or correct the battery id",
                     code="unknown-battery",
                 ),
             )
-    for b, project in zip(list(ids), list(projects), strict=True):
-        if b not in with_lines and project is not None:
+        for b in extra:
+            project = projects[position[b]]
             problems.add(
                 b,
                 InputError(
-                    f"battery {b!r} has no lines in {lines.label}",
-                    where=Location(project.label),
-                    hint=f"add its lines to {lines.label} with battery = {b!r}, or remove the row",
+                    f"battery {b!r} has no lines in {self.lines.label}",
+                    where=Location(project.label if project is not None else self.table.label),
+                    hint=f"add its lines to {self.lines.label} with battery = {b!r}, or remove "
+                    "the row",
                     code="empty-file",
                 ),
             )
-    remap = np.array([position[b] for b in line_ids], dtype=np.intp)
-    raw = raw.with_battery(remap[raw.battery] if len(raw) else raw.battery)
-    return Inputs(
-        ids=tuple(ids),
-        projects=tuple(projects),
-        lines=raw,
-        problems=tuple(tuple(problems.by_id.get(b, ())) for b in ids),
-        sources=tuple(
-            p.label if p is not None else f"{lines.label} / {batteries.label}" for p in projects
-        ),
-    )
+        remap = np.array([position[b] for b in line_ids], dtype=np.intp)
+        raw = raw.with_battery(remap[raw.battery] if len(raw) else raw.battery)
+        return Inputs(
+            ids=tuple(ids),
+            projects=tuple(projects),
+            lines=raw,
+            problems=tuple(tuple(problems.by_id.get(b, ())) for b in ids),
+            sources=tuple(
+                p.label if p is not None else f"{self.lines.label} / {self.table.label}"
+                for p in projects
+            ),
+        )
+
+
+def _require_header(header: list[str], label: str, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise InputError(
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+            where=Location(label, 1),
+            hint=f"{what} {', '.join(columns)} (docs/long-bom.md); found: "
+            + (", ".join(map(str, header)) or "none"),
+            code="missing-column",
+        )
 
 
 def _require(table: _Table, columns: Sequence[str], what: str) -> None:
@@ -569,76 +1009,91 @@ def _battery_key(column: str) -> tuple[str, ...] | None:
     return None
 
 
-def _batteries(
-    table: _Table,
-    files: tuple[tuple[str, str], ...],
-    warnings: list[Issue],
-    problems: _Problems,
-) -> tuple[list[str], list[Project | None]]:
-    keys: dict[str, tuple[str, ...]] = {}
-    names = [c for c in table.columns if c != "battery"]
-    known = {c for c in names if _battery_key(c) is not None}
-    _unknown_columns(table, known | {"battery"}, "battery table")
-    for c in names:
-        key = _battery_key(c)
-        if key is not None:
-            keys[c] = key
-    ids = list(table.codes("battery").values)
-    battery_codes = table.codes("battery").codes
-    model_columns = [c for c, key in keys.items() if key == ("battery", "model")]
-    columns = {c: table.codes(c) for c in keys}
-    # rows that differ only in their id and model are read once
-    fact_columns = [c for c in keys if c not in model_columns]
-    group = np.zeros(table.n, dtype=np.intp)
-    if fact_columns and table.n:
-        _, group = combined_codes(
-            *((columns[c].codes, len(columns[c].values)) for c in fact_columns)
-        )
-    read: dict[int, Facts | CarbonfpError] = {}
-    seen: dict[str, int] = {}
-    out_ids: list[str] = []
-    projects: list[Project | None] = []
-    label_warnings = tuple(warnings)
-    for row in range(table.n):
-        battery = ids[int(battery_codes[row])]
+class _BatteryTable:
+    """The battery table, read whole (one row per battery) and turned into projects on demand,
+    for the batteries of one partition at a time. Rows that differ only in their id and model
+    are read once (their facts are kept, shared)."""
+
+    def __init__(
+        self, table: _Table, files: tuple[tuple[str, str], ...], warnings: list[Issue]
+    ) -> None:
+        self.table, self.files, self.label = table, files, table.label
+        names = [c for c in table.columns if c != "battery"]
+        known = {c for c in names if _battery_key(c) is not None}
+        _unknown_columns(table, known | {"battery"}, "battery table")
+        self.warnings = tuple(warnings + table.warnings)
+        self.keys = {c: key for c in names if (key := _battery_key(c)) is not None}
+        self.model_columns = [c for c, key in self.keys.items() if key == ("battery", "model")]
+        self.columns = {c: table.codes(c) for c in self.keys}
+        fact_columns = [c for c in self.keys if c not in self.model_columns]
+        self.group = np.zeros(table.n, dtype=np.intp)
+        if fact_columns and table.n:
+            _, self.group = combined_codes(
+                *((self.columns[c].codes, len(self.columns[c].values)) for c in fact_columns)
+            )
+        battery = table.codes("battery")
+        ids = battery.values
+        #: each id's rows, in table order (more than one: the id is given twice)
+        self.rows: dict[str, list[int]] = {}
+        for row, code in enumerate(battery.codes.tolist()):
+            self.rows.setdefault(ids[code], []).append(row)
+        self.first_row = {b: rows[0] for b, rows in self.rows.items()}
+        self._facts: dict[int, Facts | CarbonfpError] = {}
+
+    def ids_without(self, seen: dict[object, int]) -> list[str]:
+        """The table's batteries that have no line, in table order."""
+        return [b for b in self.first_row if b not in seen and b != ""]
+
+    def read(
+        self, line_ids: Sequence[str], extra: Sequence[str], problems: _Problems
+    ) -> tuple[list[str], list[Project | None]]:
+        """The batteries of a partition: those of ``line_ids`` and ``extra`` that the table
+        holds, in table order, then those it does not (project None). Problems of their rows
+        (a missing id, an id given twice, a bad value) are added to ``problems``."""
+        wanted = set(line_ids) | set(extra)
+        listed = sorted((b for b in wanted if b in self.first_row), key=self.first_row.__getitem__)
+        ids = listed + [b for b in dict.fromkeys(line_ids) if b not in self.first_row]
+        return ids, [self._project(b, problems) if b in self.first_row else None for b in ids]
+
+    def _project(self, battery: str, problems: _Problems) -> Project | None:
+        table = self.table
+        rows = self.rows[battery]
         if not battery:
-            problems.add(
-                battery,
-                InputError(
-                    "missing battery id",
-                    where=table.where(row, "battery"),
-                    hint="every row of the battery table names its battery",
-                    code="missing-value",
-                ),
-            )
-            if battery not in seen:
-                seen[battery] = len(out_ids)
-                out_ids.append(battery)
-                projects.append(None)
-            continue
-        if battery in seen:
-            problems.add(
-                battery,
-                InputError(
-                    f"battery {battery!r} appears twice in the battery table",
-                    where=table.where(row, "battery"),
-                    hint=f"first at line {table.line[seen[battery]]}; give each battery one row",
-                    code="duplicate-battery",
-                ),
-            )
-            projects[out_ids.index(battery)] = None
-            continue
-        seen[battery] = row
-        out_ids.append(battery)
-        model = next((m for c in model_columns if (m := columns[c][row])), battery)
-        found = read.get(int(group[row]))
+            for row in rows:
+                problems.add(
+                    battery,
+                    InputError(
+                        "missing battery id",
+                        where=table.where(row, "battery"),
+                        hint="every row of the battery table names its battery",
+                        code="missing-value",
+                    ),
+                )
+            return None
+        if len(rows) > 1:
+            for row in rows[1:]:
+                problems.add(
+                    battery,
+                    InputError(
+                        f"battery {battery!r} appears twice in the battery table",
+                        where=table.where(row, "battery"),
+                        hint=f"first at line {table.line[rows[0]]}; give each battery one row",
+                        code="duplicate-battery",
+                    ),
+                )
+            return None
+        (row,) = rows
+        columns = self.columns
+        model = next((m for c in self.model_columns if (m := columns[c][row])), battery)
+        group = int(self.group[row])
+        found = self._facts.get(group)
         if found is None:
-            cells = {c: columns[c][row] for c in keys}
+            cells = {c: columns[c][row] for c in self.keys}
             try:
-                found = _facts(table, row, model, cells, keys)
+                found = _facts(table, row, model, cells, self.keys)
             except CarbonfpError as exc:
                 found = exc
-            read[int(group[row])] = found
+            self._facts[group] = found
         line = int(table.line[row])
         if isinstance(found, CarbonfpError):
             at = found.where
@@ -651,10 +1106,8 @@ def _batteries(
                     code=found.code,
                 ),
             )
-            projects.append(None)
-            continue
-        projects.append(_project_of(found, model, table.label, line, files, label_warnings))
-    return out_ids, projects
+            return None
+        return _project_of(found, model, table.label, line, self.files, self.warnings)
 
 
 def _project_of(
