@@ -252,6 +252,12 @@ _ENTRIES = (
         "pip install 'carbonfp[xlsx]', or save the sheet as CSV",
     ),
     Entry(
+        "missing-parquet-reader",
+        InputError,
+        "reading a .parquet input needs the optional library pyarrow, which is not installed",
+        "pip install 'carbonfp[dask]' (or pyarrow), or give the table as CSV",
+    ),
+    Entry(
         "empty-file",
         InputError,
         "a file has no header row, or a header but no rows",
