@@ -374,28 +374,37 @@ def unique_names(ids: Sequence[str], suffix: str) -> tuple[list[str], list[tuple
     Returns the names and the collisions as ``(id, name it would have had, name it got)``.
     Raises ``ValueError`` if ``suffix`` holds a separator or another character safe_name() drops.
     """
-    if _FORBIDDEN.search(suffix):
-        raise ValueError(f"suffix {suffix!r} is not safe in a file name")
-    names: list[str] = []
-    collisions: list[tuple[str, str, str]] = []
-    taken: set[str] = set()
-    tried: dict[str, int] = {}  # the last number tried for a wanted name, so n ids cost O(n)
-    for item in ids:
-        stem = safe_name(item)
-        wanted = stem + suffix
+    namer = UniqueNames(suffix)
+    names = [namer.name(item) for item in ids]
+    return names, namer.collisions
+
+
+class UniqueNames:
+    """File names given one at a time, as :func:`unique_names` gives them all at once (for
+    outputs written as they come). ``collisions`` lists ``(id, wanted, got)``."""
+
+    def __init__(self, suffix: str) -> None:
+        if _FORBIDDEN.search(suffix):
+            raise ValueError(f"suffix {suffix!r} is not safe in a file name")
+        self.suffix = suffix
+        self.collisions: list[tuple[str, str, str]] = []
+        self._taken: set[str] = set()
+        self._tried: dict[str, int] = {}  # the last number tried for a wanted name: O(n) in all
+
+    def name(self, item: str) -> str:
+        wanted = safe_name(item) + self.suffix
         name = wanted
-        number = tried.get(_fold(wanted), 1)
-        while _fold(name) in taken:
+        number = self._tried.get(_fold(wanted), 1)
+        while _fold(name) in self._taken:
             number += 1
             tag = f"-{number}"
             # a long stem is cut again (with its hash) so that the tag fits in the same bytes
-            name = safe_name(item, _MAX_NAME_BYTES - len(tag)) + tag + suffix
-        tried[_fold(wanted)] = number
-        taken.add(_fold(name))
-        names.append(name)
+            name = safe_name(item, _MAX_NAME_BYTES - len(tag)) + tag + self.suffix
+        self._tried[_fold(wanted)] = number
+        self._taken.add(_fold(name))
         if name != wanted:
-            collisions.append((item, wanted, name))
-    return names, collisions
+            self.collisions.append((item, wanted, name))
+        return name
 
 
 def ensure_folder(path: Path) -> Path:

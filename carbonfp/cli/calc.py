@@ -8,7 +8,7 @@ exit code of the worst.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -33,7 +33,6 @@ from carbonfp.cli.options import (
 from carbonfp.errors import GateError, Location, UsageError
 
 if TYPE_CHECKING:
-    from carbonfp.engine.executors import Batch, Outcome
     from carbonfp.model import Declaration
 
 
@@ -46,6 +45,7 @@ class CalcFormat(str, Enum):
     batterypass = "batterypass"
     pact = "pact"
     xlsx = "xlsx"
+    parquet = "parquet"
 
 
 FORMATS = tuple(f.value for f in CalcFormat)
@@ -67,8 +67,9 @@ def calc(
             "-f",
             help="text, json (the full record), csv (tidy; --lines: one row per line), "
             "batterypass (battery passport carbon footprint), pact (PACT 2.3 ProductFootprint, "
-            "cradle-to-gate per kg), xlsx (workbook; needs --output). Default: from the "
-            "--output extension (.json, .csv, .xlsx), else text.",
+            "cradle-to-gate per kg), xlsx (workbook; needs --output), parquet (the tidy table; "
+            "needs --output). Default: from the --output extension (.json, .csv, .xlsx, "
+            ".parquet), else text.",
             case_sensitive=False,
             show_default=False,
         ),
@@ -129,6 +130,41 @@ def calc(
             "that the same inputs give the same bytes.",
         ),
     ] = False,
+    executor: Annotated[
+        str,
+        typer.Option(
+            "--executor",
+            help="Many batteries: local (this process) or dask (a Dask cluster: pip install "
+            "'carbonfp[dask]'). Results are the same on both.",
+        ),
+    ] = "local",
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="--executor dask: worker processes of the local cluster started for the run "
+            "(default: one per core).",
+            show_default=False,
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="--executor dask: an existing cluster's scheduler (tcp://HOST:PORT) instead "
+            "of a local one; its workers need carbonfp installed.",
+            show_default=False,
+        ),
+    ] = None,
+    partition_lines: Annotated[
+        int,
+        typer.Option(
+            "--partition-lines",
+            min=1,
+            help="Long BOM: lines per partition (whole batteries; memory grows with it).",
+        ),
+    ] = 250_000,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -136,7 +172,8 @@ def calc(
 
     Examples: carbonfp calc samples/ev-nmc811-hu/battery.toml -o declaration.json;
     carbonfp calc samples/ --format csv (every battery.toml below, one combined CSV);
-    carbonfp calc lines.csv --batteries batteries.csv -o results/ (one file per battery)
+    carbonfp calc lines.csv --batteries batteries.csv -o results/ (one file per battery);
+    carbonfp calc lines.parquet --batteries batteries.csv -o results.parquet --executor dask
     """
     as_json = fmt is CalcFormat.json  # errors as JSON records where the user asked for JSON
     with errors_to_exit_codes(debug, as_json):
@@ -160,6 +197,10 @@ def calc(
             quiet=quiet,
             as_json=as_json,
             now=datetime.now(timezone.utc).replace(microsecond=0) if timestamp else None,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            partition_lines=partition_lines,
         )
         if run.uncertainty is not None and run.fmt not in ("text", "json"):
             raise UsageError(
@@ -167,13 +208,19 @@ def calc(
                 hint="the Monte Carlo summary has no place in the other formats",
                 code="invalid-option",
             )
-        if run.fmt == "xlsx" and output is None:
+        if run.fmt in ("xlsx", "parquet") and (output is None or output == "-"):
             raise UsageError(
-                "--format xlsx writes a binary workbook and needs --output",
-                hint="add -o declaration.xlsx",
+                f"--format {run.fmt} writes a binary file and needs --output",
+                hint=f"add -o declaration.{run.fmt}",
                 code="invalid-option",
             )
-        long_bom = len(inputs) == 1 and inputs[0].lower().endswith((".csv", ".xlsx"))
+        if run.fmt == "parquet" and (lines or _is_folder(output)):
+            raise UsageError(
+                "--format parquet writes the tidy table of every battery into one file",
+                hint="leave out --lines, and give a file name ending in .parquet",
+                code="invalid-option",
+            )
+        long_bom = len(inputs) == 1 and inputs[0].lower().endswith((".csv", ".xlsx", ".parquet"))
         if batteries is not None or long_bom:
             if batteries is None:
                 raise UsageError(
@@ -187,15 +234,18 @@ def calc(
                     "a long BOM is one file: give one LINES file with --batteries",
                     code="invalid-option",
                 )
-            from carbonfp.api import load_long_bom
+            from carbonfp.inputs.long_bom import LongBom
 
-            _many(load_long_bom(inputs[0], batteries), run)
+            bom = LongBom(inputs[0], batteries)
+            _many(bom.partitions(run.partition_lines), bom.batteries, run)
             return
         projects = expand_projects(inputs)
-        if len(projects) == 1 and not _is_folder(output):
+        if len(projects) == 1 and not _is_folder(output) and run.fmt != "parquet":
             _one(projects[0], run)
             return
-        _many(_load(projects, quiet), run)
+        from carbonfp.portfolio import project_partitions
+
+        _many(project_partitions(projects), len(projects), run)
 
 
 @dataclass
@@ -213,6 +263,10 @@ class _Run:
     as_json: bool
     #: the time written into the outputs (--timestamp), else none: outputs are reproducible
     now: datetime | None = None
+    executor: str = "local"
+    workers: int | None = None
+    scheduler: str | None = None
+    partition_lines: int = 250_000
 
     def settings(self) -> dict[str, Any]:
         """The options of the API's calculate and calculate_many, from the command line."""
@@ -274,121 +328,107 @@ def _one(project: Path, run: _Run) -> None:
     emit(rendered.content, run.output, run.quiet)
 
 
-def _load(paths: list[Path], quiet: bool) -> Any:
-    from carbonfp.api import load_projects
+def _many(partitions: Iterable[Any], total: int, run: _Run) -> None:
+    """Many batteries, partition by partition (carbonfp.portfolio): each partition computed
+    (here or on Dask) and written as it comes, each failure reported at the end with the exit
+    code of the worst; the output is complete or not written."""
+    from carbonfp.portfolio import Job
+    from carbonfp.portfolio import run as run_partitions
 
-    with _progress(len(paths), quiet, "reading") as advance:
-        return load_projects(paths, progress=advance)
+    shape = "stream"
+    if run.fmt == "parquet" or (run.fmt == "csv" and not run.lines):
+        shape = "figures"
+    if _is_folder(run.output):
+        shape = "documents"
+    elif run.fmt == "xlsx":
+        shape = "declarations"
+    options = run.options
+    job = Job(
+        shape=shape,
+        fmt=run.fmt,
+        factors=options.factor_set,
+        rules=options.rules,
+        mode=options.mode,
+        layers=options.layers,
+        policy=options.policy,
+        uncertainty=run.uncertainty,
+        seed=run.seed,
+        top=run.top,
+        lines=run.lines,
+        now=run.now,
+    )
+    sink = _sink(shape, run)
+    failures: list[Any] = []
+    computed = batteries = 0
+    ok = False
+    try:
+        with _progress(total, run.quiet, "computing") as advance:
+            for result in run_partitions(
+                partitions,
+                job,
+                executor=run.executor,
+                workers=run.workers,
+                scheduler=run.scheduler,
+            ):
+                sink.add(result)
+                failures += result.failures
+                computed += result.computed
+                batteries += result.batteries
+                advance(result.batteries)
+        ok = True
+    finally:
+        done = sink.close(ok)
+    if done and run.output not in (None, "-") and not run.quiet and shape != "documents":
+        typer.echo(f"carbonfp: {done}", err=True)
+    _summary(failures, computed, batteries, run)
+    if failures:
+        raise typer.Exit(max(int(f.error.exit_code) for f in failures))
 
 
-def _many(inputs: Any, run: _Run) -> None:
-    """Many batteries in one pass: each written (to one stream or one file per battery), each
-    failure reported, the worst failure's exit code at the end."""
-    from carbonfp.api import calculate_many
-
-    with _progress(2, run.quiet, "computing") as advance:
-        batch = calculate_many(inputs, **run.settings())
-        advance()
-        _apply_gates(batch)
-        if _is_folder(run.output):
-            _to_folder(batch, run)
-        else:
-            _to_stream(batch, run)
-        advance()
-    _summary(batch, run)
-    if batch.exit_code:
-        raise typer.Exit(batch.exit_code)
-
-
-def _apply_gates(batch: Batch) -> None:
-    """In declaration mode a battery whose gates fail fails alone (exit 5)."""
-    for outcome in batch.outcomes:
-        failures = outcome.gate_failures
-        if failures:
-            outcome.error = GateError(
-                "not a declaration: " + " | ".join(failures),
-                where=Location(outcome.source),
-                hint="give company- or supplier-specific data (data_type = company or "
-                "supplier) on these lines, or run --mode screening",
-                code="not-a-declaration",
-            )
-
-
-def _to_folder(batch: Batch, run: _Run) -> None:
-    """One file per battery, named from its id by files.unique_names (never outside)."""
-    from carbonfp.files import ensure_folder, unique_names, write_output
+def _sink(shape: str, run: _Run) -> Any:
     from carbonfp.formats import EXTENSIONS
+    from carbonfp.portfolio import FolderSink, ParquetSink, StreamSink, WorkbookSink
 
-    assert run.output is not None
-    folder = ensure_folder(Path(run.output))
-    computed = batch.computed
-    names, collisions = unique_names([o.battery for o in computed], f".{EXTENSIONS[run.fmt]}")
-    for wanted_id, wanted, got in collisions:
-        if not run.quiet:
-            typer.echo(
-                f"carbonfp: warning: battery {wanted_id!r} would be written as {wanted}, which "
-                f"another battery takes; written as {got}",
-                err=True,
-            )
-    for outcome, name in zip(computed, names, strict=True):
-        declaration = outcome.build_declaration()  # written, then let go
-        assert declaration is not None
-        rendered = run.render(declaration)
-        run.notes(rendered.notes, outcome.battery)
-        write_output(folder / name, rendered.content)
+    def note(text: str) -> None:
+        run.notes([text])
+
+    target = run.output or "-"
+    if shape == "documents":
+        return FolderSink(target, EXTENSIONS[run.fmt], note)
+    if run.fmt == "parquet":
+        return ParquetSink(target)
+    if shape == "declarations":
+        return WorkbookSink(target, run.now)
+    return StreamSink(target, run.fmt, note)
 
 
-def _to_stream(batch: Batch, run: _Run) -> None:
-    """Every battery in one output: the tidy CSV straight from the figures (no per-line
-    objects), every other format through the declarations."""
-    computed = batch.computed
-    if run.fmt == "csv" and not run.lines:
-        from carbonfp.formats.tables import csv_figures
-
-        content: str | bytes = csv_figures(batch.figures())
-    else:
-        declarations = [o.declaration for o in computed if o.declaration is not None]
-        if not declarations:
-            content = ""
-        else:
-            rendered = run.render(declarations, compact=True)
-            for note in dict.fromkeys(rendered.notes):
-                run.notes([note])
-            content = rendered.content
-    emit(content, run.output, True)
-
-
-def _summary(batch: Batch, run: _Run) -> None:
+def _summary(failures: list[Any], computed: int, batteries: int, run: _Run) -> None:
     """Each failed battery with where it was read and why; then the count."""
-    for outcome in batch.failed:
-        assert outcome.error is not None
-        report(outcome.error, as_json=run.as_json, battery=outcome.battery)
-    if batch.failed and not run.as_json:
+    for failure in failures:
+        report(failure.error, as_json=run.as_json, battery=failure.battery)
+    if failures and not run.as_json:
         typer.echo("hint: fix the inputs named above; the other batteries were computed", err=True)
     if not run.quiet:
         where = f" into {run.output}" if run.output not in (None, "-") else ""
-        failed = len(batch.failed)
+        failed = len(failures)
         typer.echo(
-            f"carbonfp: computed {len(batch.computed)} of {len(batch)} batteries{where}"
+            f"carbonfp: computed {computed} of {batteries} batteries{where}"
             + (f"; {failed} failed (see above)" if failed else ""),
             err=True,
         )
 
 
 @contextmanager
-def _progress(total: int, quiet: bool, what: str) -> Iterator[Callable[[], None]]:
-    """A progress bar on a terminal; silence in pipes and with --quiet."""
+def _progress(total: int, quiet: bool, what: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal (advanced by batteries done); silence in pipes and with
+    --quiet."""
     import sys
 
     if quiet or total < 2 or not sys.stderr.isatty():
-        yield lambda: None
+        yield lambda n: None
         return
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
         task = bar.add_task(what, total=total)
-        yield lambda: bar.advance(task)
-
-
-def outcome_label(outcome: Outcome) -> str:
-    return f"{outcome.battery} ({outcome.source})"
+        yield lambda n: bar.advance(task, n)

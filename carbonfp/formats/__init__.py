@@ -21,6 +21,7 @@ __all__ = [
     "EXTENSIONS",
     "FORMATS",
     "Rendered",
+    "continued",
     "format_for_extension",
     "join",
     "render",
@@ -52,6 +53,7 @@ _BY_SUFFIX = {
     ".html": "html",
     ".htm": "html",
     ".txt": "text",
+    ".parquet": "parquet",  # the tidy table of many batteries (carbonfp.portfolio), not render
 }
 
 
@@ -154,15 +156,20 @@ def join(parts: Sequence[Rendered]) -> Rendered:
             code="invalid-option",
         )
     texts = [p.text for p in parts]
-    if first.format == "text":
-        content = TEXT_SEPARATOR.join(texts)
-    elif first.format == "csv":
-        content = texts[0] + "".join(t.split("\n", 1)[1] for t in texts[1:])
-    else:
-        content = "".join(texts)
+    content = texts[0] + "".join(continued(t, first.format) for t in texts[1:])
     return Rendered(
         content, tuple(n for p in parts for n in p.notes), first.extension, first.format
     )
+
+
+def continued(text: str, fmt: str) -> str:
+    """A rendered document of ``fmt`` as it continues another of the same format in one
+    output: a text after the separator, a CSV without its header, JSON lines as they are."""
+    if fmt == "text":
+        return TEXT_SEPARATOR + text
+    if fmt == "csv":
+        return text.split("\n", 1)[1] if "\n" in text else ""
+    return text
 
 
 def _render_one(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from carbonfp.columns import Figures
 from carbonfp.formats.common import (
@@ -151,15 +152,8 @@ def csv_figures(figures: Figures) -> str:
     n = len(figures)
     if not n:
         return csv_text([list(TIDY_COLUMNS)])
-    per_battery = len(STAGE_IDS) * 2 + 4
-    values = np.empty((n, per_battery))
-    values[:, 0 : 2 * len(STAGE_IDS) : 2] = figures.stage_per_kwh
-    values[:, 1 : 2 * len(STAGE_IDS) : 2] = figures.stage_kg
-    k = 2 * len(STAGE_IDS)
-    values[:, k] = figures.total_per_kwh
-    values[:, k + 1] = figures.absolute_kg
-    values[:, k + 2] = figures.cradle_to_gate_per_kwh_capacity
-    values[:, k + 3] = figures.total_energy_kwh
+    values = _figure_matrix(figures)
+    per_battery = values.shape[1]
     numbers = np.char.mod(f"%.{SIGNIFICANT_DIGITS}g", values.reshape(-1)).reshape(n, per_battery)
     tails = [f",{stage},{metric},{{}},{unit}\n" for stage, metric, unit in _FIGURE_ROWS]
     names = [_csv_cell(str(safe_cell(b))) for b in figures.battery]
@@ -167,6 +161,52 @@ def csv_figures(figures: Figures) -> str:
     for name, row in zip(names, numbers.tolist(), strict=True):
         out.extend(name + tail.format(value) for tail, value in zip(tails, row, strict=True))
     return "".join(out)
+
+
+def arrow_figures(figures: Figures) -> Any:
+    """The tidy table of many batteries as an Arrow table (for Parquet): the rows and columns
+    of :func:`csv_figures`, values as float64 (not rounded: Parquet keeps every bit). Needs
+    pyarrow."""
+    import numpy as np
+    import pyarrow as pa
+
+    n = len(figures)
+    values = _figure_matrix(figures)
+    per_battery = values.shape[1]
+    stages, metrics, units = (list(x) for x in zip(*_FIGURE_ROWS, strict=True))
+
+    def repeated(items: list[str]) -> Any:
+        codes = np.tile(np.arange(per_battery, dtype=np.int32), n)
+        return pa.DictionaryArray.from_arrays(codes, pa.array(items, pa.string()))
+
+    battery = pa.DictionaryArray.from_arrays(
+        np.repeat(np.arange(n, dtype=np.int32), per_battery),
+        pa.array([str(b) for b in figures.battery], pa.string()),
+    )
+    return pa.table(
+        {
+            "battery": battery,
+            "stage": repeated(stages),
+            "metric": repeated(metrics),
+            "value": pa.array(values.reshape(-1), pa.float64()),
+            "unit": repeated(units),
+        }
+    )
+
+
+def _figure_matrix(figures: Figures) -> Any:
+    """The tidy values of each battery as one row (batteries x _FIGURE_ROWS)."""
+    import numpy as np
+
+    values = np.empty((len(figures), len(STAGE_IDS) * 2 + 4))
+    values[:, 0 : 2 * len(STAGE_IDS) : 2] = figures.stage_per_kwh
+    values[:, 1 : 2 * len(STAGE_IDS) : 2] = figures.stage_kg
+    k = 2 * len(STAGE_IDS)
+    values[:, k] = figures.total_per_kwh
+    values[:, k + 1] = figures.absolute_kg
+    values[:, k + 2] = figures.cradle_to_gate_per_kwh_capacity
+    values[:, k + 3] = figures.total_energy_kwh
+    return values
 
 
 #: (stage, metric, unit) of the tidy rows of one battery, in figure_rows' order.
