@@ -194,12 +194,19 @@ def run(
             hint="use " + " or ".join(EXECUTORS),
             code="invalid-option",
         )
-    yield from _on_dask(partitions, job, workers, scheduler)
+    yield from on_dask(partitions, job, workers, scheduler)
 
 
-def _on_dask(
-    partitions: Iterable[Inputs], job: Job, workers: int | None, scheduler: str | None
+def on_dask(
+    partitions: Iterable[Inputs],
+    job: Job,
+    workers: int | None,
+    scheduler: str | None,
+    function: Callable[[int, Inputs, Job], PartitionResult] = compute_partition,
 ) -> Iterator[PartitionResult]:
+    """``function`` (the partition function) over ``partitions`` on a Dask cluster (see
+    :func:`run`), results in partition order. A worker that dies is replaced and its
+    partitions run again (Dask's own rescheduling); a partition that raises is retried once."""
     try:
         import distributed
     except ImportError as exc:
@@ -245,9 +252,7 @@ def _on_dask(
         limit = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers or 1)
         in_flight: deque[Any] = deque()
         for index, inputs in enumerate(partitions):
-            in_flight.append(
-                client.submit(compute_partition, index, inputs, job, pure=False, retries=1)
-            )
+            in_flight.append(client.submit(function, index, inputs, job, pure=False, retries=1))
             while len(in_flight) >= limit:
                 yield in_flight.popleft().result()
         while in_flight:

@@ -377,9 +377,7 @@ def _many(partitions: Iterable[Any], total: int, run: _Run) -> None:
                 advance(result.batteries)
         ok = True
     finally:
-        done = sink.close(ok)
-    if done and run.output not in (None, "-") and not run.quiet and shape != "documents":
-        typer.echo(f"carbonfp: {done}", err=True)
+        sink.close(ok)
     _summary(failures, computed, batteries, run)
     if failures:
         raise typer.Exit(max(int(f.error.exit_code) for f in failures))
