@@ -143,6 +143,35 @@ def test_parquet_lines_give_what_csv_lines_give(
         assert got == expected
 
 
+def test_parquet_dictionaries_that_span_batches_give_each_battery_once(
+    portfolio: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row group's dictionary holds the ids of every battery in it, read in smaller
+    batches: only the ids a batch uses are its batteries (else a battery would come twice,
+    once without lines)."""
+    import pandas as pd
+
+    import carbonfp.inputs.long_bom as long_bom
+
+    lines, batteries = portfolio
+    table = pd.read_csv(lines, dtype=str, keep_default_na=False)
+    table = table.assign(quantity=table["quantity"].astype(float))
+    for column in ("battery", "component", "material", "unit"):
+        table[column] = table[column].astype("category")  # written as dictionaries
+    table.to_parquet(tmp_path / "dict.parquet", row_group_size=10_000)
+    monkeypatch.setattr(long_bom, "_CHUNK_ROWS", 97)
+    parts = list(LongBom(tmp_path / "dict.parquet", batteries).partitions(150))
+    ids = [b for p in parts for b in p.ids]
+    assert len(ids) == len(set(ids)) == 27
+    assert all(not p.problems[i] for p in parts for i in range(len(p)))
+    code, expected, _ = _calc(str(lines), "--batteries", str(batteries), "-f", "csv")
+    code, got, err = _calc(
+        str(tmp_path / "dict.parquet"), "--batteries", str(batteries), "-f", "csv"
+    )
+    assert code == 0, err
+    assert _by_battery(got) == _by_battery(expected)
+
+
 def test_parquet_lines_report_bad_cells_with_their_row(tmp_path: Path) -> None:
     import pandas as pd
 

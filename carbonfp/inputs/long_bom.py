@@ -207,6 +207,27 @@ class _Column:
         remap.append(seen.setdefault(None, len(seen)) if (factorized < 0).any() else 0)
         self.parts.append(np.asarray(remap, dtype=np.intp)[factorized])  # -1: the last entry
 
+    def add_arrow(self, array: Any) -> None:
+        """An Arrow column: dictionary-encoded by Arrow (already, or here in C++), so only
+        its distinct values reach Python."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not pa.types.is_dictionary(array.type):
+            array = pc.dictionary_encode(array)
+        indices = array.indices.to_numpy(zero_copy_only=False)
+        if array.null_count:
+            indices = np.where(array.is_null().to_numpy(zero_copy_only=False), -1, indices)
+        indices = np.asarray(indices, dtype=np.intp)
+        # a batch's dictionary may hold values of other batches: number only those used here
+        size = len(array.dictionary)
+        used = np.bincount(indices[indices >= 0], minlength=size) > 0
+        values = array.dictionary.to_pylist()
+        seen = self.seen
+        remap = [seen.setdefault(u, len(seen)) if used[k] else -1 for k, u in enumerate(values)]
+        remap.append(seen.setdefault(None, len(seen)) if array.null_count else 0)
+        self.parts.append(np.asarray(remap, dtype=np.intp)[indices])
+
     def codes(self) -> Codes[str]:
         codes = np.concatenate(self.parts) if self.parts else np.zeros(0, dtype=np.intp)
         values = tuple(
@@ -332,9 +353,11 @@ def _parse_csv(
     with pd.read_csv(
         io.BytesIO(source) if isinstance(source, bytes) else source,
         sep=sep,
-        dtype={i: float if name in floats else object for i, name in enumerate(header)},
+        header=0,
+        names=[f"c{i}" for i in range(len(header))],  # the file's names may repeat
+        dtype={f"c{i}": float if name in floats else object for i, name in enumerate(header)},
         keep_default_na=False,
-        na_values={name: [""] for name in floats},
+        na_values={f"c{i}": [""] for i, name in enumerate(header) if name in floats},
         encoding=encoding,
         engine="c",
         chunksize=_CHUNK_ROWS,
@@ -613,8 +636,7 @@ class _LinesFile:
             last = np.zeros(0, dtype=np.intp)
             n = 0
             try:
-                for values in self._battery_column(as_floats):
-                    factorized, uniques = _factorize(values)
+                for factorized, uniques in self._battery_column(as_floats):
                     remap = np.asarray([seen.setdefault(u, len(seen)) for u in uniques], np.intp)
                     codes = remap[factorized]
                     if len(seen) > len(last):
@@ -635,15 +657,20 @@ class _LinesFile:
             and self.sep != ";"
         )
 
-    def _battery_column(self, as_floats: bool) -> Iterator[Any]:
+    def _battery_column(self, as_floats: bool) -> Iterator[tuple[Ints, Sequence[str]]]:
+        """The battery column in chunks, each as codes into its distinct ids (as the chunks
+        read them: stripped, a formula guard taken off)."""
         if self._sheet is not None:
             column = self._sheet.codes("battery")
-            yield np.asarray(column.values, dtype=object)[column.codes]
+            yield column.codes, column.values
             return
         if self.suffix == ".parquet":
             name = self._names[self.header.index("battery")]
             for batch in self._parquet.iter_batches(batch_size=_CHUNK_ROWS, columns=[name]):
-                yield _arrow_values(batch.column(0))
+                reader = _Column()
+                reader.add_arrow(batch.column(0))
+                ids = reader.codes()
+                yield ids.codes, ids.values
             return
         import pandas as pd
 
@@ -665,7 +692,7 @@ class _LinesFile:
                 chunksize=_CHUNK_ROWS,
             ) as chunks:
                 for chunk in chunks:
-                    yield chunk[names[index]].to_numpy()
+                    yield _factorize(chunk[names[index]].to_numpy())
         except ValueError as exc:
             if as_floats and not isinstance(exc, pd.errors.ParserError):
                 raise _NotFloats from exc
@@ -700,9 +727,13 @@ class _LinesFile:
             with pd.read_csv(
                 io.BytesIO(self.source) if isinstance(self.source, bytes) else self.source,
                 sep=self.sep,
-                dtype={i: float if name in floats else object for i, name in enumerate(header)},
+                header=0,
+                names=[f"c{i}" for i in range(len(header))],  # the file's names may repeat
+                dtype={
+                    f"c{i}": float if name in floats else object for i, name in enumerate(header)
+                },
                 keep_default_na=False,
-                na_values={name: [""] for name in floats},
+                na_values={f"c{i}": [""] for i, name in enumerate(header) if name in floats},
                 encoding=self.encoding,
                 engine="c",
                 chunksize=_CHUNK_ROWS,
@@ -738,34 +769,27 @@ class _LinesFile:
             for i, name in enumerate(self.header):
                 if not name:
                     continue
-                values = _arrow_values(batch.column(i))
+                array = batch.column(i)
                 if name == "quantity" and self._floats:
-                    table.numbers[name] = np.asarray(values, dtype=float)
+                    table.numbers[name] = _arrow_values(array)
                 else:
                     column = _Column()
-                    column.add(values)
+                    column.add_arrow(array)
                     table.read[name] = column.codes()
             n += m
             yield _without_blank_rows(table, LINE_REQUIRED)
 
 
 def _arrow_values(column: Any) -> Any:
-    """A Parquet column as numpy values: numbers as floats (NaN for nulls), the rest as
-    objects (None for nulls)."""
-    import pyarrow as pa
-
-    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
-        return column.to_numpy(zero_copy_only=False).astype(float)
-    if pa.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
-    return column.to_numpy(zero_copy_only=False)
+    """A Parquet column of numbers as floats (NaN for nulls)."""
+    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=float)
 
 
 class _NotFloats(Exception):
     """A quantity cell is not a plain number: the quantities are read as text."""
 
 
-def _factorize(values: Any) -> tuple[Ints, list[object]]:
+def _factorize(values: Any) -> tuple[Ints, list[str]]:
     """Codes of ``values`` and their distinct texts, as the chunks read them (stripped, a
     formula guard taken off)."""
     import pandas as pd
