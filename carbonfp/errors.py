@@ -252,6 +252,13 @@ _ENTRIES = (
         "pip install 'carbonfp[xlsx]', or save the sheet as CSV",
     ),
     Entry(
+        "changed-file",
+        InputError,
+        "an input file changed while a run was reading it (its hash differs from the one the "
+        "run started with)",
+        "run again once the file is written",
+    ),
+    Entry(
         "missing-parquet-reader",
         InputError,
         "reading a .parquet input needs the optional library pyarrow, which is not installed",

@@ -24,6 +24,7 @@ from typing import Any
 
 from carbonfp.columns import Figures, Inputs
 from carbonfp.errors import CarbonfpError, GateError, Location, UsageError
+from carbonfp.inputs.long_bom import Slice
 from carbonfp.model import Declaration
 
 #: batteries per partition of project files (each file is read by the partition's reader)
@@ -85,12 +86,17 @@ class PartitionResult:
     declarations: list[Declaration] = field(default_factory=list)
 
 
-def compute_partition(index: int, inputs: Inputs, job: Job) -> PartitionResult:
-    """Compute the batteries of one partition, each failing alone, and render them as the
-    job's shape asks. Raises only for what fails the whole run (an unknown ruleset, say)."""
+def compute_partition(index: int, inputs: Inputs | Slice, job: Job) -> PartitionResult:
+    """Compute the batteries of one partition (read first where it is a slice of a Parquet
+    long BOM), each failing alone, and render them as the job's shape asks. Raises only for
+    what fails the whole run (an unknown ruleset, a file changed since the run began)."""
     from carbonfp.api import calculate_many
     from carbonfp.formats import render
 
+    if isinstance(inputs, Slice):
+        from carbonfp.inputs.long_bom import read_slice
+
+        inputs = read_slice(inputs)
     batch = calculate_many(
         inputs,
         job.factors,
@@ -163,7 +169,7 @@ def project_partitions(
 
 
 def run(
-    partitions: Iterable[Inputs],
+    partitions: Iterable[Inputs | Slice],
     job: Job,
     *,
     executor: str = "local",
@@ -198,11 +204,11 @@ def run(
 
 
 def on_dask(
-    partitions: Iterable[Inputs],
+    partitions: Iterable[Inputs | Slice],
     job: Job,
     workers: int | None,
     scheduler: str | None,
-    function: Callable[[int, Inputs, Job], PartitionResult] = compute_partition,
+    function: Callable[[int, Inputs | Slice, Job], PartitionResult] = compute_partition,
 ) -> Iterator[PartitionResult]:
     """``function`` (the partition function) over ``partitions`` on a Dask cluster (see
     :func:`run`), results in partition order. A worker that dies is replaced and its
@@ -251,8 +257,15 @@ def on_dask(
             client = stack.enter_context(distributed.Client(cluster))  # type: ignore[no-untyped-call]
         limit = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers or 1)
         in_flight: deque[Any] = deque()
+        import warnings
+
         for index, inputs in enumerate(partitions):
-            in_flight.append(client.submit(function, index, inputs, job, pure=False, retries=1))
+            # the partition goes with its task (not scattered), so the scheduler can run it
+            # again on another worker if its worker dies; Dask warns about such large tasks
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Sending large graph")
+                future = client.submit(function, index, inputs, job, pure=False, retries=1)
+            in_flight.append(future)
             while len(in_flight) >= limit:
                 yield in_flight.popleft().result()
         while in_flight:

@@ -295,6 +295,45 @@ def test_dask_gives_the_local_results(portfolio: tuple[Path, Path], tmp_path: Pa
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
 
 
+def test_dask_workers_read_their_own_rows_of_a_parquet_file(
+    portfolio: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Parquet on Dask: the partitions are row ranges of whole batteries that the workers read
+    themselves; with lines interleaved there are fewer, larger ranges, never a split battery.
+    A battery of the table without lines is still reported."""
+    import pandas as pd
+
+    lines, batteries = portfolio
+    table = pd.read_csv(lines, dtype=str, keep_default_na=False)
+    table.to_parquet(tmp_path / "grouped.parquet")
+    shuffled = table.sample(frac=1.0, random_state=3)
+    shuffled.iloc[: len(shuffled) // 2].to_parquet(tmp_path / "half.parquet")
+    extra = batteries.read_text(encoding="utf-8").splitlines()
+    extra.append(extra[-1].replace("V000023,", "NOLINES,", 1))
+    (tmp_path / "b.csv").write_text("\n".join(extra) + "\n", encoding="utf-8")
+    for name in ("grouped.parquet", "half.parquet"):
+        bom = LongBom(tmp_path / name, tmp_path / "b.csv")
+        slices = bom.slices(300)
+        assert slices is not None and slices[0].start == 0 and slices[-1].stop == bom.rows
+        assert all(a.stop == b.start for a, b in zip(slices, slices[1:], strict=False))
+        if name == "grouped.parquet":
+            assert len(slices) > 3
+        base = [
+            str(tmp_path / name),
+            "--batteries",
+            str(tmp_path / "b.csv"),
+            "-f",
+            "csv",
+            "--partition-lines",
+            "300",
+        ]
+        code, local, local_err = _calc(*base)
+        code, remote, err = _calc(*base, "--executor", "dask", "--workers", "2")
+        assert code == 3 and "'NOLINES' has no lines" in err
+        assert _by_battery(remote) == _by_battery(local)
+        assert err.splitlines()[-1] == local_err.splitlines()[-1]
+
+
 def test_a_seeded_monte_carlo_is_the_same_on_one_and_two_workers(
     portfolio: tuple[Path, Path],
 ) -> None:

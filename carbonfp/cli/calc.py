@@ -237,7 +237,11 @@ def calc(
             from carbonfp.inputs.long_bom import LongBom
 
             bom = LongBom(inputs[0], batteries)
-            _many(bom.partitions(run.partition_lines), bom.batteries, run)
+            slices = bom.slices(run.partition_lines) if run.executor == "dask" else None
+            if slices is not None:  # the workers read their own rows of the Parquet file
+                _many([*slices, bom.without_lines()], bom.batteries, run)
+            else:
+                _many(bom.partitions(run.partition_lines), bom.batteries, run)
             return
         projects = expand_projects(inputs)
         if len(projects) == 1 and not _is_folder(output) and run.fmt != "parquet":

@@ -625,28 +625,35 @@ class _LinesFile:
 
     # -- the pass over the battery column ---------------------------------------------------
 
-    def battery_rows(self) -> tuple[dict[object, int], Ints, int]:
+    def battery_rows(self) -> tuple[dict[object, int], Ints, Ints, int]:
         """One pass over the battery column (for a CSV with the quantities: whether every one
         is a plain number, else a second pass without): each battery id's code (in order of
-        first appearance), the last row of each, and the number of rows. Raises InputError for
-        a malformed CSV."""
+        first appearance), the first and the last row of each, and the number of rows. Raises
+        InputError for a malformed CSV."""
         attempts = [True, False] if self._may_be_floats() else [False]
         for as_floats in attempts:
             seen: dict[object, int] = {}
+            first = np.zeros(0, dtype=np.intp)
             last = np.zeros(0, dtype=np.intp)
             n = 0
             try:
                 for factorized, uniques in self._battery_column(as_floats):
+                    known = len(seen)
                     remap = np.asarray([seen.setdefault(u, len(seen)) for u in uniques], np.intp)
                     codes = remap[factorized]
-                    if len(seen) > len(last):
-                        last = np.concatenate([last, np.full(len(seen) - len(last), -1, np.intp)])
-                    last[codes] = np.arange(n, n + len(codes), dtype=np.intp)  # last write wins
+                    rows = np.arange(n, n + len(codes), dtype=np.intp)
+                    if len(seen) > known:
+                        grow = np.full(len(seen) - known, -1, np.intp)
+                        first, last = np.concatenate([first, grow]), np.concatenate([last, grow])
+                        new = codes >= known
+                        # the first write of each new code: reversed, so the last write wins
+                        first[codes[new][::-1]] = rows[new][::-1]
+                    last[codes] = rows  # the last write wins
                     n += len(codes)
             except _NotFloats:
                 continue
             self._floats = self._floats or as_floats
-            return seen, last, n
+            return seen, first, last, n
         raise AssertionError("unreachable: the last attempt reads text")  # pragma: no cover
 
     def _may_be_floats(self) -> bool:
@@ -760,9 +767,27 @@ class _LinesFile:
         except ValueError as exc:  # pandas' ParserError is one too
             raise _malformed(self.label, exc) from exc
 
-    def _parquet_chunks(self) -> Iterator[_Table]:
-        n = 0
-        for batch in self._parquet.iter_batches(batch_size=_CHUNK_ROWS):
+    def _parquet_chunks(self, start: int = 0, stop: int | None = None) -> Iterator[_Table]:
+        """Rows ``start`` to ``stop`` (all by default) in chunks: only the row groups that
+        hold them are read."""
+        if start == 0 and stop is None:
+            batches = self._parquet.iter_batches(batch_size=_CHUNK_ROWS)
+        else:
+            metadata = self._parquet.metadata
+            end = metadata.num_rows if stop is None else stop
+            groups, first, offset = [], None, 0
+            for g in range(metadata.num_row_groups):
+                size = metadata.row_group(g).num_rows
+                if offset < end and offset + size > start:
+                    groups.append(g)
+                    first = offset if first is None else first
+                offset += size
+            table = self._parquet.read_row_groups(groups) if groups else None
+            if table is None or first is None:
+                return
+            batches = table.slice(start - first, end - start).to_batches(_CHUNK_ROWS)
+        n = start
+        for batch in batches:
             m = batch.num_rows
             table = self._empty(m, np.arange(n + 2, n + m + 2, dtype=np.intp))
             table.rows_in_file = m
@@ -848,7 +873,10 @@ class LongBom:
     Raises InputError when a file is missing, unreadable or malformed as a whole.
     """
 
-    def __init__(self, lines_path: str | Path, batteries_path: str | Path) -> None:
+    def __init__(
+        self, lines_path: str | Path, batteries_path: str | Path, *, survey: bool = True
+    ) -> None:
+        self.paths = (str(lines_path), str(batteries_path))
         lines_path, batteries_path = Path(lines_path), Path(batteries_path)
         lines_label, batteries_label = lines_path.name, batteries_path.name
         if lines_label == batteries_label:
@@ -866,7 +894,11 @@ class LongBom:
         _unknown_columns(unknown, set(LINE_REQUIRED + LINE_OPTIONAL + SUPPLY_COLUMNS), "long BOM")
         self.lines.warnings.extend(unknown.warnings)
         self.table = _BatteryTable(table, self.files, self.lines.warnings)
-        self.seen, self.last_row, self.rows = self.lines.battery_rows()
+        if not survey:  # opened to read slices that another process planned (read_slice)
+            self.seen: dict[object, int] = {}
+            self.last_row, self.first_row, self.rows = zeros(0), zeros(0), 0
+            return
+        self.seen, self.first_row, self.last_row, self.rows = self.lines.battery_rows()
         if not self.rows:
             raise InputError(
                 "the long BOM has a header but no lines",
@@ -874,7 +906,6 @@ class LongBom:
                 hint="add one row per line of each battery: " + ", ".join(LINE_REQUIRED),
                 code="empty-file",
             )
-        self.ids_in_lines = [str(b) for b in self.seen]
 
     @property
     def batteries(self) -> int:
@@ -914,6 +945,29 @@ class LongBom:
                 ready, ready_rows = [], 0
         ready += pending  # empty: every battery's last row has been read
         yield self._inputs(_Table.concat(ready) if ready else None, final=True)
+
+    def slices(self, lines: int = PARTITION_LINES) -> list[Slice] | None:
+        """For a Parquet file: the partitions as row ranges of whole batteries, each of about
+        ``lines`` lines (fewer, larger ones where batteries' lines are interleaved), for
+        :func:`read_slice` to read where the partition is computed; then the table's
+        batteries without lines (:meth:`without_lines`). None for other formats."""
+        if self.lines.suffix != ".parquet":
+            return None
+        order = np.argsort(self.first_row, kind="stable")
+        ends = np.maximum.accumulate(self.last_row[order]) + 1  # rows up to here: closed
+        starts = np.append(self.first_row[order][1:], self.rows)
+        cuts = np.unique(starts[ends <= starts])  # no battery spans these rows
+        out: list[Slice] = []
+        start = 0
+        for cut in cuts.tolist():
+            if cut - start >= lines or cut == self.rows:
+                out.append(Slice(self.paths, self.files, start, cut))
+                start = cut
+        return out
+
+    def without_lines(self) -> Inputs:
+        """The table's batteries that have no lines, each with its problem."""
+        return self._inputs(None, final=True)
 
     def _inputs(self, lines: _Table | None, *, final: bool) -> Inputs:
         """The batteries of ``lines`` (and, in the final partition, the table's batteries
@@ -962,6 +1016,40 @@ class LongBom:
                 for p in projects
             ),
         )
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Rows ``start`` to ``stop`` of a long BOM's Parquet lines: whole batteries, planned by
+    :meth:`LongBom.slices` and read by :func:`read_slice`, on this process or a worker."""
+
+    paths: tuple[str, str]
+    #: the files' hashes as the planning process read them (provenance; a changed file is
+    #: refused)
+    files: tuple[tuple[str, str], ...]
+    start: int
+    stop: int
+
+
+_OPENED: dict[tuple[str, str], LongBom] = {}
+
+
+def read_slice(part: Slice) -> Inputs:
+    """The batteries of one slice (the long BOM opened once per process, without the pass
+    over the battery column). Raises InputError when a file changed since the slices were
+    planned."""
+    bom = _OPENED.get(part.paths)
+    if bom is None or bom.files != part.files:
+        bom = _OPENED[part.paths] = LongBom(*part.paths, survey=False)
+    if bom.files != part.files:
+        raise InputError(
+            "the long BOM changed while it was read",
+            where=Location(bom.lines.label),
+            hint="run again once the files are written",
+            code="changed-file",
+        )
+    chunks = list(bom.lines._parquet_chunks(part.start, part.stop))
+    return bom._inputs(_Table.concat(chunks) if chunks else None, final=False)
 
 
 def _require_header(header: list[str], label: str, columns: Sequence[str], what: str) -> None:
