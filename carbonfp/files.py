@@ -581,11 +581,12 @@ class Output:
 
     def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
         if kind is None:
-            self._commit()
+            self.commit()
         else:
-            self._abort()
+            self.abort()
 
-    def _commit(self) -> None:
+    def commit(self) -> None:
+        """Finish the output: the temporary file renamed over the target, streams flushed."""
         try:
             if self._stream is not None:
                 self._stream.flush()
@@ -598,11 +599,12 @@ class Output:
                 os.replace(self._temporary, self._path)
                 self._temporary = None
         except OSError as exc:
-            self._abort()
+            self.abort()
             raise _cannot_write(self._label, exc) from exc
-        self._abort()  # closes what is left open
+        self.abort()  # closes what is left open
 
-    def _abort(self) -> None:
+    def abort(self) -> None:
+        """Give the output up: the temporary file removed, what is open closed."""
         if self._socket is not None:
             self._socket.close()
             self._socket = None

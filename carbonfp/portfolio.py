@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from carbonfp.columns import Figures, Inputs
 from carbonfp.errors import CarbonfpError, GateError, Location, UsageError
@@ -277,18 +277,17 @@ def on_dask(
 # --------------------------------------------------------------------------------------------
 
 
-class Sink:
+class Sink(Protocol):
     """Writes partition results as they come; nothing is left half-written on failure."""
 
-    def add(self, result: PartitionResult) -> None:
-        raise NotImplementedError
+    def add(self, result: PartitionResult) -> None: ...
 
     def close(self, ok: bool) -> str:
         """Finish (``ok``) or abandon the output; say what was written."""
-        raise NotImplementedError
+        ...
 
 
-class StreamSink(Sink):
+class StreamSink:
     """One output (standard output or a file): the partitions' documents one after the other,
     as one document of the format (one CSV header, JSON lines, texts with separators)."""
 
@@ -324,11 +323,14 @@ class StreamSink(Sink):
         self.started = True
 
     def close(self, ok: bool) -> str:
-        self.output.__exit__(None if ok else RuntimeError, None, None)
+        if ok:
+            self.output.commit()
+        else:
+            self.output.abort()
         return self.output.done
 
 
-class ParquetSink(Sink):
+class ParquetSink:
     """The tidy table as Parquet, one row group per partition, written to a temporary file
     beside the output and renamed over it when the run ends."""
 
@@ -368,7 +370,10 @@ class ParquetSink(Sink):
                 empty = arrow_figures(Figures.concat([]))
                 self.writer = pq.ParquetWriter(_Writes(self.output), empty.schema)
             self.writer.close()
-        self.output.__exit__(None if ok else RuntimeError, None, None)
+        if ok:
+            self.output.commit()
+        else:
+            self.output.abort()
         return self.output.done
 
 
@@ -392,7 +397,7 @@ class _Writes:
         self.closed = True
 
 
-class FolderSink(Sink):
+class FolderSink:
     """One file per battery in a folder, named from its id (files.UniqueNames), each written
     atomically as its partition comes."""
 
@@ -424,7 +429,7 @@ class FolderSink(Sink):
         return f"wrote {self.written} files into {self.folder}"
 
 
-class WorkbookSink(Sink):
+class WorkbookSink:
     """A workbook of every battery: the declarations are held until the end (a workbook is
     written whole; for large portfolios write CSV or Parquet)."""
 

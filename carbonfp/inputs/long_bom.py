@@ -133,6 +133,8 @@ class _Table:
     sha256: str = ""
     #: rows of the file this table was read from, blank rows included (-1: ``n``)
     rows_in_file: int = -1
+    #: text columns kept as one numpy string per row (ids: nearly every value distinct)
+    raw: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.rows_in_file < 0:
@@ -142,6 +144,10 @@ class _Table:
         """A column as codes into its distinct texts; all "" when the column is absent."""
         found = self.read.get(name)
         if found is None:
+            if name in self.raw:
+                column = _Column()
+                column.add(self.raw[name].astype(object))
+                return column.codes()
             if name in self.numbers:  # a number column asked for as text
                 column = _Column()
                 column.add(self.numbers[name])
@@ -194,18 +200,26 @@ class _Column:
     """One text column read chunk by chunk: each chunk factorized by pandas (no Python loop per
     row), its distinct values numbered in the order first seen over the whole file."""
 
-    def __init__(self) -> None:
+    def __init__(self, raw: bool = False, narrow: bool = False) -> None:
         self.seen: dict[object, int] = {}
-        self.parts: list[Ints] = []
+        self.parts: list[Any] = []
+        #: keep each row's text (numpy strings), not codes: for a column of ids
+        self.raw = raw
+        #: codes in the narrowest integers that hold them (kept so: the battery table)
+        self.narrow = narrow
 
     def add(self, values: Any) -> None:
+        if self.raw:
+            self.parts.append(np.asarray(values, dtype=str))
+            return
         import pandas as pd
 
         factorized, uniques = pd.factorize(values, use_na_sentinel=True)
         seen = self.seen
         remap = [seen.setdefault(u, len(seen)) for u in uniques]
         remap.append(seen.setdefault(None, len(seen)) if (factorized < 0).any() else 0)
-        self.parts.append(np.asarray(remap, dtype=np.intp)[factorized])  # -1: the last entry
+        codes = np.asarray(remap, dtype=np.intp)[factorized]  # -1: the last entry
+        self.parts.append(_narrow(codes, len(seen)))
 
     def add_arrow(self, array: Any) -> None:
         """An Arrow column: dictionary-encoded by Arrow (already, or here in C++), so only
@@ -228,8 +242,19 @@ class _Column:
         remap.append(seen.setdefault(None, len(seen)) if array.null_count else 0)
         self.parts.append(np.asarray(remap, dtype=np.intp)[indices])
 
+    def texts(self) -> Any:
+        """A raw column's text per row, stripped, a formula guard taken off."""
+        text = np.char.strip(np.concatenate(self.parts)) if self.parts else np.zeros(0, str)
+        guarded = np.flatnonzero(np.char.startswith(text, "'"))
+        if len(guarded):
+            text = text.astype(object)
+            text[guarded] = [unguard_formula(str(t)) for t in text[guarded]]
+            text = text.astype(str)
+        return text
+
     def codes(self) -> Codes[str]:
         codes = np.concatenate(self.parts) if self.parts else np.zeros(0, dtype=np.intp)
+        codes = _narrow(codes, len(self.seen)) if self.narrow else codes.astype(np.intp)
         values = tuple(
             unguard_formula(u.strip()) if isinstance(u, str) else _cell_text(u) for u in self.seen
         )
@@ -259,7 +284,12 @@ def _normalise(name: object) -> str:
 
 
 def _read_table(
-    path: Path, label: str, numbers: Sequence[str] = (), blank_if: Sequence[str] = ()
+    path: Path,
+    label: str,
+    numbers: Sequence[str] = (),
+    blank_if: Sequence[str] = (),
+    raw: Sequence[str] = (),
+    narrow: bool = False,
 ) -> _Table:
     """A CSV (comma, semicolon or tab; UTF-8, else Windows-1252 with a warning) or XLSX file;
     the ``numbers`` columns of a CSV without decimal commas are read as floats where every
@@ -280,15 +310,19 @@ def _read_table(
         width = len(header)
         rows = [cells[:width] + [""] * (width - len(cells)) for _, cells in sheet.rows]
         read: dict[str, Codes[str]] = {}
+        kept: dict[str, Any] = {}
         for i, name in enumerate(header):
             if not name:  # ignored, as in a CSV
                 continue
-            column = _Column()
+            column = _Column(raw=name in raw, narrow=narrow)
             column.add(np.array([r[i] for r in rows], dtype=object))
-            read[name] = column.codes()
+            if column.raw:
+                kept[name] = column.texts()
+            else:
+                read[name] = column.codes()
         lines = np.array([n for n, _ in sheet.rows], dtype=np.intp)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        table = _Table(label, header, len(rows), lines, None, warnings, read, {}, digest)
+        table = _Table(label, header, len(rows), lines, None, warnings, read, {}, digest, raw=kept)
         return _without_blank_rows(table, blank_if)
     # a regular file is read from disk as often as needed; a pipe (``<(command)``), once
     source: Path | bytes = path if path.is_file() else _read_bytes(path, label)
@@ -316,7 +350,7 @@ def _read_table(
     # where every cell is one; else the number columns as text too, checked cell by cell
     for as_floats in ([floats] if floats else []) + [[]]:
         try:
-            texts, parsed, n = _parse_csv(source, sep, encoding, header, as_floats)
+            texts, parsed, n = _parse_csv(source, sep, encoding, header, as_floats, raw, narrow)
             break
         except ValueError as exc:  # pandas' ParserError is one too
             if as_floats and not isinstance(exc, pd.errors.ParserError):
@@ -333,13 +367,22 @@ def _read_table(
     else:
         lines = _line_numbers(source, encoding, n)
     decimal_comma = {";": True, "\t": None, ",": False}[sep]
-    read = {name: column.codes() for name, column in texts.items()}
-    table = _Table(label, header, n, lines, decimal_comma, warnings, read, parsed, scan.sha256)
+    read = {name: column.codes() for name, column in texts.items() if not column.raw}
+    kept = {name: column.texts() for name, column in texts.items() if column.raw}
+    table = _Table(
+        label, header, n, lines, decimal_comma, warnings, read, parsed, scan.sha256, raw=kept
+    )
     return _without_blank_rows(table, blank_if)
 
 
 def _parse_csv(
-    source: Path | bytes, sep: str, encoding: str, header: list[str], floats: Sequence[str]
+    source: Path | bytes,
+    sep: str,
+    encoding: str,
+    header: list[str],
+    floats: Sequence[str],
+    raw: Sequence[str] = (),
+    narrow: bool = False,
 ) -> tuple[dict[str, _Column], dict[str, Floats], int]:
     """The CSV's columns: ``floats`` as float arrays, the others as text codes; and the row
     count. Raises pandas' ParserError for a malformed file, ValueError where a ``floats``
@@ -347,7 +390,7 @@ def _parse_csv(
     import pandas as pd
 
     # columns without a name are ignored (a trailing separator in a spreadsheet's header)
-    texts = {name: _Column() for name in header if name and name not in floats}
+    texts = {name: _Column(name in raw, narrow) for name in header if name and name not in floats}
     parts: dict[str, list[Floats]] = {name: [] for name in floats}
     n = 0
     with pd.read_csv(
@@ -404,6 +447,8 @@ def _without_blank_rows(table: _Table, columns: Sequence[str]) -> _Table:
     for name in names:
         if name in table.numbers:
             blank &= np.isnan(table.numbers[name])
+        elif name in table.raw:
+            blank &= table.raw[name] == ""
         else:
             codes = table.codes(name)
             blank &= codes.per_value([v == "" for v in codes.values], dtype=bool)
@@ -414,6 +459,7 @@ def _without_blank_rows(table: _Table, columns: Sequence[str]) -> _Table:
     table.line = table.line[keep]
     table.numbers = {name: values[keep] for name, values in table.numbers.items()}
     table.read = {name: codes.take(keep).compact() for name, codes in table.read.items()}
+    table.raw = {name: values[keep] for name, values in table.raw.items()}
     return table
 
 
@@ -625,35 +671,28 @@ class _LinesFile:
 
     # -- the pass over the battery column ---------------------------------------------------
 
-    def battery_rows(self) -> tuple[dict[object, int], Ints, Ints, int]:
+    def survey(
+        self,
+        keys: Callable[[Sequence[str]], Ints],
+        record: Callable[[Ints, Ints], None],
+    ) -> int:
         """One pass over the battery column (for a CSV with the quantities: whether every one
-        is a plain number, else a second pass without): each battery id's code (in order of
-        first appearance), the first and the last row of each, and the number of rows. Raises
-        InputError for a malformed CSV."""
+        is a plain number, else a second pass without): each chunk's distinct ids turned into
+        keys by ``keys``, then ``record(keys per row, rows)``. Returns the number
+        of rows. Raises InputError for a malformed CSV."""
         attempts = [True, False] if self._may_be_floats() else [False]
         for as_floats in attempts:
-            seen: dict[object, int] = {}
-            first = np.zeros(0, dtype=np.intp)
-            last = np.zeros(0, dtype=np.intp)
             n = 0
             try:
                 for factorized, uniques in self._battery_column(as_floats):
-                    known = len(seen)
-                    remap = np.asarray([seen.setdefault(u, len(seen)) for u in uniques], np.intp)
-                    codes = remap[factorized]
-                    rows = np.arange(n, n + len(codes), dtype=np.intp)
-                    if len(seen) > known:
-                        grow = np.full(len(seen) - known, -1, np.intp)
-                        first, last = np.concatenate([first, grow]), np.concatenate([last, grow])
-                        new = codes >= known
-                        # the first write of each new code: reversed, so the last write wins
-                        first[codes[new][::-1]] = rows[new][::-1]
-                    last[codes] = rows  # the last write wins
-                    n += len(codes)
+                    per_row = keys(uniques)[factorized]
+                    rows = np.arange(n, n + len(per_row), dtype=np.intp)
+                    record(per_row, rows)
+                    n += len(per_row)
             except _NotFloats:
                 continue
             self._floats = self._floats or as_floats
-            return seen, first, last, n
+            return n
         raise AssertionError("unreachable: the last attempt reads text")  # pragma: no cover
 
     def _may_be_floats(self) -> bool:
@@ -885,7 +924,7 @@ class LongBom:
         _require_header(
             self.lines.header, lines_label, LINE_REQUIRED, "a long BOM needs the columns"
         )
-        table = _read_table(batteries_path, batteries_label)
+        table = _read_table(batteries_path, batteries_label, raw=("battery",), narrow=True)
         _require(table, ("battery",), "the battery table needs the column")
         self.files = tuple(
             sorted({lines_label: self.lines.sha256, batteries_label: table.sha256}.items())
@@ -894,11 +933,16 @@ class LongBom:
         _unknown_columns(unknown, set(LINE_REQUIRED + LINE_OPTIONAL + SUPPLY_COLUMNS), "long BOM")
         self.lines.warnings.extend(unknown.warnings)
         self.table = _BatteryTable(table, self.files, self.lines.warnings)
+        #: ids of the lines that the table does not hold -> their key (after the table's rows)
+        self.unknown: dict[str, int] = {}
+        #: per key (a battery: the table row of its id, else table rows + its place in
+        #: ``unknown``): its first and last row in the lines, -1 where it has none
+        self.first_row = np.full(self.table.n, -1, dtype=np.intp)
+        self.last_row = np.full(self.table.n, -1, dtype=np.intp)
+        self.rows = 0
         if not survey:  # opened to read slices that another process planned (read_slice)
-            self.seen: dict[object, int] = {}
-            self.last_row, self.first_row, self.rows = zeros(0), zeros(0), 0
             return
-        self.seen, self.first_row, self.last_row, self.rows = self.lines.battery_rows()
+        self.rows = self.lines.survey(self._keys, self._grow)
         if not self.rows:
             raise InputError(
                 "the long BOM has a header but no lines",
@@ -907,10 +951,34 @@ class LongBom:
                 code="empty-file",
             )
 
+    def _keys(self, ids: Sequence[str]) -> Ints:
+        """The key of each battery id (a new one for an id the table does not hold)."""
+        keys = self.table.lookup(ids)
+        for i in np.flatnonzero(keys < 0).tolist():
+            keys[i] = self.unknown.setdefault(ids[i], self.table.n + len(self.unknown))
+        return keys
+
+    def _grow(self, keys: Ints, rows: Ints) -> None:
+        """Record rows of the lines: ``keys[i]`` is the battery of row ``rows[i]``."""
+        size = self.table.n + len(self.unknown)
+        if size > len(self.first_row):
+            more = np.full(size - len(self.first_row), -1, dtype=np.intp)
+            self.first_row = np.concatenate([self.first_row, more])
+            self.last_row = np.concatenate([self.last_row, more])
+        unset = self.first_row[keys] < 0
+        # the first write of each key: reversed, so that the earliest row is written last
+        self.first_row[keys[unset][::-1]] = rows[unset][::-1]
+        self.last_row[keys] = rows  # the last write wins
+
     @property
     def batteries(self) -> int:
         """How many batteries the run has: those of the lines and those of the table."""
-        return len(self.seen) + len(self.table.ids_without(self.seen))
+        return int((self.first_row >= 0).sum()) + len(self._without())
+
+    def _without(self) -> list[str]:
+        """The table's batteries that have no lines, in table order ("" for rows without an
+        id: they are reported as such)."""
+        return self.table.ids_at(self.table.first_rows(self.first_row[: self.table.n] < 0))
 
     def partitions(self, lines: int | None = PARTITION_LINES) -> Iterator[Inputs]:
         """The batteries in partitions of about ``lines`` lines (None: one partition), each
@@ -928,9 +996,7 @@ class LongBom:
             pending.append(chunk)
             combined = _Table.concat(pending)
             ids = combined.codes("battery")
-            done_value = np.array(
-                [self.last_row[self.seen[v]] < read for v in ids.values], dtype=bool
-            )
+            done_value = self.last_row[self._keys(ids.values)] < read
             done = done_value[ids.codes] if combined.n else np.zeros(0, dtype=bool)
             if done.all():
                 ready.append(combined)
@@ -953,7 +1019,8 @@ class LongBom:
         batteries without lines (:meth:`without_lines`). None for other formats."""
         if self.lines.suffix != ".parquet":
             return None
-        order = np.argsort(self.first_row, kind="stable")
+        present = np.flatnonzero(self.first_row >= 0)
+        order = present[np.argsort(self.first_row[present], kind="stable")]
         ends = np.maximum.accumulate(self.last_row[order]) + 1  # rows up to here: closed
         starts = np.append(self.first_row[order][1:], self.rows)
         cuts = np.unique(starts[ends <= starts])  # no battery spans these rows
@@ -977,10 +1044,11 @@ class LongBom:
             raw, line_ids = _lines(lines, problems)
         else:
             raw, line_ids = RawLines.from_lines([]), []
-        extra = self.table.ids_without(self.seen) if final else []
+        extra = self._without() if final else []
         ids, projects = self.table.read(line_ids, extra, problems)
         position = {b: i for i, b in enumerate(ids)}
-        missing = [b for b in line_ids if b not in self.table.first_row]
+        held = self.table.lookup(line_ids) >= 0
+        missing = [b for b, ok in zip(line_ids, held.tolist(), strict=True) if not ok]
         for b in missing:
             first = int(np.flatnonzero(raw.battery == line_ids.index(b))[0]) if len(raw) else 0
             problems.add(
@@ -993,6 +1061,8 @@ class LongBom:
                 ),
             )
         for b in extra:
+            if not b:  # a row without an id: reported as such
+                continue
             project = projects[position[b]]
             problems.add(
                 b,
@@ -1121,40 +1191,73 @@ def _battery_key(column: str) -> tuple[str, ...] | None:
     return None
 
 
+def _narrow(codes: Ints, size: int) -> Any:
+    """Codes in the narrowest unsigned integers that hold ``size`` values."""
+    return np.asarray(codes, dtype=np.min_scalar_type(max(size - 1, 0)))
+
+
 class _BatteryTable:
     """The battery table, read whole (one row per battery) and turned into projects on demand,
-    for the batteries of one partition at a time. Rows that differ only in their id and model
+    for the batteries of one partition at a time. Its ids are one numpy string per row with a
+    sorted index (no Python object per battery); rows that differ only in their id and model
     are read once (their facts are kept, shared)."""
 
     def __init__(
         self, table: _Table, files: tuple[tuple[str, str], ...], warnings: list[Issue]
     ) -> None:
         self.table, self.files, self.label = table, files, table.label
+        self.n = table.n
         names = [c for c in table.columns if c != "battery"]
         known = {c for c in names if _battery_key(c) is not None}
         _unknown_columns(table, known | {"battery"}, "battery table")
         self.warnings = tuple(warnings + table.warnings)
         self.keys = {c: key for c in names if (key := _battery_key(c)) is not None}
         self.model_columns = [c for c, key in self.keys.items() if key == ("battery", "model")]
-        self.columns = {c: table.codes(c) for c in self.keys}
+        columns = {c: table.codes(c) for c in self.keys}
         fact_columns = [c for c in self.keys if c not in self.model_columns]
-        self.group = np.zeros(table.n, dtype=np.intp)
+        group = np.zeros(table.n, dtype=np.intp)
         if fact_columns and table.n:
-            _, self.group = combined_codes(
-                *((self.columns[c].codes, len(self.columns[c].values)) for c in fact_columns)
+            _, group = combined_codes(
+                *((columns[c].codes, len(columns[c].values)) for c in fact_columns)
             )
-        battery = table.codes("battery")
-        ids = battery.values
-        #: each id's rows, in table order (more than one: the id is given twice)
-        self.rows: dict[str, list[int]] = {}
-        for row, code in enumerate(battery.codes.tolist()):
-            self.rows.setdefault(ids[code], []).append(row)
-        self.first_row = {b: rows[0] for b, rows in self.rows.items()}
+        # kept per row for the run: codes in the narrowest integers (a few bytes per battery)
+        self.columns = {
+            c: Codes(_narrow(v.codes, len(v.values)), v.values) for c, v in columns.items()
+        }
+        self.group = _narrow(group, int(group.max(initial=0)) + 1)
+        self.ids = table.raw["battery"] if "battery" in table.raw else np.zeros(0, str)
+        table.read, table.raw, table.numbers = {}, {}, {}  # held above, in less memory
+        self._order = np.argsort(self.ids, kind="stable")
+        self._sorted = self.ids[self._order]
+        repeated = self._sorted[1:] == self._sorted[:-1]
+        #: rows whose id an earlier row gave
+        self.later = np.zeros(self.n, dtype=bool)
+        self.later[self._order[1:][repeated]] = True
+        #: ids given on more than one row -> their rows, in order
+        self.repeats: dict[str, list[int]] = {}
+        for row in np.flatnonzero(self.later).tolist():
+            battery = str(self.ids[row])
+            first = int(self.lookup([battery])[0])
+            self.repeats.setdefault(battery, [first]).append(row)
         self._facts: dict[int, Facts | CarbonfpError] = {}
 
-    def ids_without(self, seen: dict[object, int]) -> list[str]:
-        """The table's batteries that have no line, in table order."""
-        return [b for b in self.first_row if b not in seen and b != ""]
+    def lookup(self, ids: Sequence[str]) -> Ints:
+        """The row of each id (its first row where it is given twice), -1 where none."""
+        if not len(ids):
+            return np.zeros(0, dtype=np.intp)
+        if not self.n:
+            return np.full(len(ids), -1, dtype=np.intp)
+        wanted = np.asarray(ids, dtype=str)
+        at = np.minimum(np.searchsorted(self._sorted, wanted), self.n - 1)
+        found = self._sorted[at] == wanted
+        return np.where(found, self._order[at], -1).astype(np.intp)
+
+    def first_rows(self, mask: Any) -> Ints:
+        """The rows of ``mask`` that are the first of their id, in table order."""
+        return np.flatnonzero(mask & ~self.later)
+
+    def ids_at(self, rows: Ints) -> list[str]:
+        return [str(b) for b in self.ids[rows]]
 
     def read(
         self, line_ids: Sequence[str], extra: Sequence[str], problems: _Problems
@@ -1162,14 +1265,18 @@ class _BatteryTable:
         """The batteries of a partition: those of ``line_ids`` and ``extra`` that the table
         holds, in table order, then those it does not (project None). Problems of their rows
         (a missing id, an id given twice, a bad value) are added to ``problems``."""
-        wanted = set(line_ids) | set(extra)
-        listed = sorted((b for b in wanted if b in self.first_row), key=self.first_row.__getitem__)
-        ids = listed + [b for b in dict.fromkeys(line_ids) if b not in self.first_row]
-        return ids, [self._project(b, problems) if b in self.first_row else None for b in ids]
+        wanted = list(dict.fromkeys([*line_ids, *extra]))
+        rows = self.lookup(wanted)
+        held = sorted(((int(r), b) for b, r in zip(wanted, rows.tolist(), strict=True) if r >= 0))
+        ids = [b for _, b in held] + [
+            b for b, r in zip(wanted, rows.tolist(), strict=True) if r < 0
+        ]
+        projects = [self._project(b, r, problems) for r, b in held]
+        return ids, projects + [None] * (len(ids) - len(held))
 
-    def _project(self, battery: str, problems: _Problems) -> Project | None:
+    def _project(self, battery: str, first: int, problems: _Problems) -> Project | None:
         table = self.table
-        rows = self.rows[battery]
+        rows = self.repeats.get(battery, [first])
         if not battery:
             for row in rows:
                 problems.add(
