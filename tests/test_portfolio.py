@@ -9,6 +9,7 @@ import json
 import random
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -315,7 +316,7 @@ def test_dask_workers_read_their_own_rows_of_a_parquet_file(
         bom = LongBom(tmp_path / name, tmp_path / "b.csv")
         slices = bom.slices(300)
         assert slices is not None and slices[0].start == 0 and slices[-1].stop == bom.rows
-        assert all(a.stop == b.start for a, b in zip(slices, slices[1:], strict=False))
+        assert all(a.stop == b.start for a, b in pairwise(slices))
         if name == "grouped.parquet":
             assert len(slices) > 3
         base = [

@@ -712,7 +712,7 @@ class _LinesFile:
             return
         if self.suffix == ".parquet":
             name = self._names[self.header.index("battery")]
-            for batch in self._parquet.iter_batches(batch_size=_CHUNK_ROWS, columns=[name]):
+            for batch in self._batches([name]):
                 reader = _Column()
                 reader.add_arrow(batch.column(0))
                 ids = reader.codes()
@@ -806,11 +806,20 @@ class _LinesFile:
         except ValueError as exc:  # pandas' ParserError is one too
             raise _malformed(self.label, exc) from exc
 
+    def _batches(self, columns: list[str] | None = None) -> Iterator[Any]:
+        """The Parquet file's rows in batches, one row group at a time (one reader over the
+        whole file keeps Arrow memory of every group it passed: 40 to 280 MiB over a million
+        batteries; a reader per group stays flat)."""
+        for group in range(self._parquet.metadata.num_row_groups):
+            yield from self._parquet.iter_batches(
+                batch_size=_CHUNK_ROWS, row_groups=[group], columns=columns
+            )
+
     def _parquet_chunks(self, start: int = 0, stop: int | None = None) -> Iterator[_Table]:
         """Rows ``start`` to ``stop`` (all by default) in chunks: only the row groups that
         hold them are read."""
         if start == 0 and stop is None:
-            batches = self._parquet.iter_batches(batch_size=_CHUNK_ROWS)
+            batches = self._batches()
         else:
             metadata = self._parquet.metadata
             end = metadata.num_rows if stop is None else stop
