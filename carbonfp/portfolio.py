@@ -273,6 +273,72 @@ def on_dask(
 
 
 # --------------------------------------------------------------------------------------------
+# writing a portfolio: partitions computed, each written as it comes
+# --------------------------------------------------------------------------------------------
+
+
+def shape_for(fmt: str, *, lines: bool = False, folder: bool = False) -> str:
+    """What partitions give back for an output: the tidy figures (CSV without --lines,
+    Parquet), one document per battery (a folder), the objects (a workbook), else one stream."""
+    if folder:
+        return "documents"
+    if fmt == "parquet" or (fmt == "csv" and not lines):
+        return "figures"
+    return "declarations" if fmt == "xlsx" else "stream"
+
+
+@dataclass
+class Tally:
+    """What a run computed: batteries, those computed, and each failure."""
+
+    batteries: int = 0
+    computed: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+
+def write(
+    partitions: Iterable[Inputs | Slice],
+    job: Job,
+    target: str,
+    *,
+    note: Callable[[str], None] = lambda text: None,
+    progress: Callable[[int], None] = lambda batteries: None,
+    executor: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> Tally:
+    """Compute ``partitions`` (:func:`run`) and write each result as it comes to ``target``
+    (``-`` standard output, a file, or a folder for ``job.shape == "documents"``): whole or
+    not at all. ``note`` receives the writers' notes, ``progress`` the batteries of each
+    partition done. Raises what :func:`run` and the output raise; the batteries' own
+    failures are in the result."""
+    from carbonfp.formats import EXTENSIONS
+
+    sink: Sink
+    if job.shape == "documents":
+        sink = FolderSink(target, EXTENSIONS[job.fmt], note)
+    elif job.fmt == "parquet":
+        sink = ParquetSink(target)
+    elif job.shape == "declarations":
+        sink = WorkbookSink(target, job.now)
+    else:
+        sink = StreamSink(target, job.fmt, note)
+    tally = Tally()
+    ok = False
+    try:
+        for result in run(partitions, job, executor=executor, workers=workers, scheduler=scheduler):
+            sink.add(result)
+            tally.failures += result.failures
+            tally.computed += result.computed
+            tally.batteries += result.batteries
+            progress(result.batteries)
+        ok = True
+    finally:
+        sink.close(ok)
+    return tally
+
+
+# --------------------------------------------------------------------------------------------
 # sinks
 # --------------------------------------------------------------------------------------------
 

@@ -336,19 +336,11 @@ def _many(partitions: Iterable[Any], total: int, run: _Run) -> None:
     """Many batteries, partition by partition (carbonfp.portfolio): each partition computed
     (here or on Dask) and written as it comes, each failure reported at the end with the exit
     code of the worst; the output is complete or not written."""
-    from carbonfp.portfolio import Job
-    from carbonfp.portfolio import run as run_partitions
+    from carbonfp.portfolio import Job, shape_for, write
 
-    shape = "stream"
-    if run.fmt == "parquet" or (run.fmt == "csv" and not run.lines):
-        shape = "figures"
-    if _is_folder(run.output):
-        shape = "documents"
-    elif run.fmt == "xlsx":
-        shape = "declarations"
     options = run.options
     job = Job(
-        shape=shape,
+        shape=shape_for(run.fmt, lines=run.lines, folder=_is_folder(run.output)),
         fmt=run.fmt,
         factors=options.factor_set,
         rules=options.rules,
@@ -361,47 +353,20 @@ def _many(partitions: Iterable[Any], total: int, run: _Run) -> None:
         lines=run.lines,
         now=run.now,
     )
-    sink = _sink(shape, run)
-    failures: list[Any] = []
-    computed = batteries = 0
-    ok = False
-    try:
-        with _progress(total, run.quiet, "computing") as advance:
-            for result in run_partitions(
-                partitions,
-                job,
-                executor=run.executor,
-                workers=run.workers,
-                scheduler=run.scheduler,
-            ):
-                sink.add(result)
-                failures += result.failures
-                computed += result.computed
-                batteries += result.batteries
-                advance(result.batteries)
-        ok = True
-    finally:
-        sink.close(ok)
-    _summary(failures, computed, batteries, run)
-    if failures:
-        raise typer.Exit(max(int(f.error.exit_code) for f in failures))
-
-
-def _sink(shape: str, run: _Run) -> Any:
-    from carbonfp.formats import EXTENSIONS
-    from carbonfp.portfolio import FolderSink, ParquetSink, StreamSink, WorkbookSink
-
-    def note(text: str) -> None:
-        run.notes([text])
-
-    target = run.output or "-"
-    if shape == "documents":
-        return FolderSink(target, EXTENSIONS[run.fmt], note)
-    if run.fmt == "parquet":
-        return ParquetSink(target)
-    if shape == "declarations":
-        return WorkbookSink(target, run.now)
-    return StreamSink(target, run.fmt, note)
+    with _progress(total, run.quiet, "computing") as advance:
+        tally = write(
+            partitions,
+            job,
+            run.output or "-",
+            note=lambda text: run.notes([text]),
+            progress=advance,
+            executor=run.executor,
+            workers=run.workers,
+            scheduler=run.scheduler,
+        )
+    _summary(tally.failures, tally.computed, tally.batteries, run)
+    if tally.failures:
+        raise typer.Exit(max(int(f.error.exit_code) for f in tally.failures))
 
 
 def _summary(failures: list[Any], computed: int, batteries: int, run: _Run) -> None:
