@@ -327,24 +327,7 @@ def _read_table(
     # a regular file is read from disk as often as needed; a pipe (``<(command)``), once
     source: Path | bytes = path if path.is_file() else _read_bytes(path, label)
     scan = _scan(source, label)
-    encoding = "utf-8-sig"
-    if not scan.utf8:
-        encoding = "cp1252"
-        warnings.append(Issue("not-utf8", "file is not UTF-8; read as Windows-1252", label))
-    head = scan.head.decode(encoding, errors="replace")
-    first = next((ln for ln in head.splitlines() if ln.strip()), "")
-    if not first:
-        raise InputError(
-            "the file is empty: no header row",
-            where=Location(label, 1),
-            hint="the first row names the columns",
-            code="empty-file",
-        )
-    sep = max((",", ";", "\t"), key=first.count)
-    import csv
-
-    header = [_normalise(c) for c in next(csv.reader([first], delimiter=sep))]
-    _unique_columns(header, label)
+    encoding, sep, header = _csv_header(scan, label, warnings)
     floats = [] if sep == ";" else [c for c in numbers if c in header]
     # text as text (never pandas' categoricals: they turn "0012" into 12.0), numbers as floats
     # where every cell is one; else the number columns as text too, checked cell by cell
@@ -420,6 +403,31 @@ def _parse_csv(
                     texts[name].add(values)
             n += len(chunk)
     return texts, {name: np.concatenate(p) if p else np.zeros(0) for name, p in parts.items()}, n
+
+
+def _csv_header(scan: _Scan, label: str, warnings: list[Issue]) -> tuple[str, str, list[str]]:
+    """A CSV's encoding (UTF-8, else Windows-1252 with a warning), separator (comma,
+    semicolon or tab: the most frequent in the header) and column names, from its first bytes.
+    Raises InputError for an empty file or a column given twice."""
+    import csv
+
+    encoding = "utf-8-sig"
+    if not scan.utf8:
+        encoding = "cp1252"
+        warnings.append(Issue("not-utf8", "file is not UTF-8; read as Windows-1252", label))
+    head = scan.head.decode(encoding, errors="replace")
+    first = next((ln for ln in head.splitlines() if ln.strip()), "")
+    if not first:
+        raise InputError(
+            "the file is empty: no header row",
+            where=Location(label, 1),
+            hint="the first row names the columns",
+            code="empty-file",
+        )
+    sep = max((",", ";", "\t"), key=first.count)
+    header = [_normalise(c) for c in next(csv.reader([first], delimiter=sep))]
+    _unique_columns(header, label)
+    return encoding, sep, header
 
 
 def _unique_columns(header: list[str], label: str) -> None:
@@ -603,26 +611,7 @@ class _LinesFile:
         self.source: Path | bytes = path if path.is_file() else _read_bytes(path, label)
         scan = _scan(self.source, label)
         self.sha256, self.simple = scan.sha256, scan.one_row_per_line
-        self.encoding = "utf-8-sig"
-        if not scan.utf8:
-            self.encoding = "cp1252"
-            self.warnings.append(
-                Issue("not-utf8", "file is not UTF-8; read as Windows-1252", label)
-            )
-        head = scan.head.decode(self.encoding, errors="replace")
-        first = next((ln for ln in head.splitlines() if ln.strip()), "")
-        if not first:
-            raise InputError(
-                "the file is empty: no header row",
-                where=Location(label, 1),
-                hint="the first row names the columns",
-                code="empty-file",
-            )
-        self.sep = max((",", ";", "\t"), key=first.count)
-        import csv
-
-        self.header = [_normalise(c) for c in next(csv.reader([first], delimiter=self.sep))]
-        _unique_columns(self.header, label)
+        self.encoding, self.sep, self.header = _csv_header(scan, label, self.warnings)
         self.decimal_comma = {";": True, "\t": None, ",": False}[self.sep]
 
     def _open_parquet(self) -> None:
