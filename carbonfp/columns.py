@@ -209,6 +209,21 @@ def combined_codes(*columns: tuple[Ints, int]) -> tuple[Ints, Ints]:
     return first, inverse
 
 
+def histogram(values: Floats) -> tuple[tuple[float, ...], tuple[int, ...]]:
+    """Bin edges and counts of ``values`` (draws of a Monte Carlo): sqrt(n) bins, 10 to 60.
+    Draws that do not vary but for float noise (numpy cannot cut so narrow a range) are one
+    bin 1 % either side of their value."""
+    n = len(values)
+    if not n:
+        return (), ()
+    low, high = float(values.min()), float(values.max())
+    if high - low <= 1e-9 * max(abs(low), abs(high), 1e-12):
+        pad = max(abs(low) * 0.01, 1e-9)
+        return (low - pad, high + pad), (n,)
+    counts, edges = np.histogram(values, bins=max(10, min(60, round(n**0.5))))
+    return tuple(edges.tolist()), tuple(int(c) for c in counts)
+
+
 def _floats(values: Iterable[float | None]) -> Floats:
     return np.asarray([math.nan if v is None else v for v in values], dtype=float)
 

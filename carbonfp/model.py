@@ -590,8 +590,9 @@ class Uncertainty:
     #: (random input, share of the variance of the total), largest first, top 10
     contributions: tuple[tuple[str, float], ...]
     random_inputs: int
-    #: draws of the total for histograms (at most the first 100 000: draws are independent)
-    total_per_kwh: tuple[float, ...] = ()
+    #: the histogram of the total over every draw: bin edges, and draws per bin
+    histogram_edges: tuple[float, ...] = ()
+    histogram_counts: tuple[int, ...] = ()
     #: every random input, in line order, with its distribution, origin and share
     inputs: tuple[RandomInput, ...] = ()
     #: the declared (deterministic) total and the share of draws at or below it, in %

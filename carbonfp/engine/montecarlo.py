@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from carbonfp.columns import KINDS, STAGES, Floats, Ints
+from carbonfp.columns import KINDS, STAGES, Floats, Ints, histogram
 from carbonfp.engine.resolve import LineTable
 from carbonfp.errors import InputError, UsageError
 from carbonfp.method.pedigree import spread_from_quality
@@ -30,8 +30,6 @@ from carbonfp.model import RandomInput, Stage, Uncertainty
 BLOCK = 4096
 #: memory kept per draw: kg CO2e per stage and the total, float64
 BYTES_PER_DRAW = 8 * (len(STAGES) + 1)
-#: draws of the total kept for the report's histogram (the first ones: draws are independent)
-HISTOGRAM_DRAWS = 100_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -327,6 +325,7 @@ def monte_carlo(
     r2 = sample.moments.r2()
     shares = r2 / (float(r2.sum()) or 1.0)
     inputs = tuple(replace(x, share=float(shares[i])) for i, x in enumerate(sample.spec.inputs))
+    edges, counts = histogram(total)
     ranked = sorted(
         ((x.label, x.share) for x in inputs if x.share > 0), key=lambda t: (-t[1], t[0])
     )
@@ -336,7 +335,8 @@ def monte_carlo(
         summary=summary,
         contributions=tuple(ranked[:10]),
         random_inputs=len(inputs),
-        total_per_kwh=tuple(total[:HISTOGRAM_DRAWS].tolist()),
+        histogram_edges=edges,
+        histogram_counts=counts,
         inputs=inputs,
         declared_per_kwh=declared,
         declared_percentile=float(np.count_nonzero(total <= declared) / draws * 100.0),

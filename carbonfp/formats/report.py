@@ -515,7 +515,7 @@ def uncertainty_data(u: Uncertainty, top: int = 10) -> dict[str, Any]:
             {"input": label, "share_of_variance": rounded(share), "spread": origin.get(label, "")}
             for label, share in u.contributions[:top]
         ],
-        "total_per_kwh": list(u.total_per_kwh),
+        "histogram": {"edges": list(u.histogram_edges), "counts": list(u.histogram_counts)},
         **(
             {}
             if math.isnan(u.declared_percentile)
@@ -536,7 +536,8 @@ def _uncertainty(data: Mapping[str, Any], d: _Page, charts: Any) -> str:
         marks.append(("", total["p97_5"], "--"))
     marks.append(("declared value", d.get("carbon_footprint", "total_kg_co2e_per_kwh"), ":"))
     svg = charts.histogram(
-        u.get("total_per_kwh"),
+        u.get("histogram", "edges"),
+        u.get("histogram", "counts"),
         [(name or "_nolegend_", value, style) for name, value, style in marks],
         "chart-uncertainty",
         "Histogram of the total carbon footprint over the Monte Carlo draws; the table below "

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from html import escape
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
 
@@ -253,33 +254,30 @@ def recycled_content(
 
 
 def histogram(
-    values: Sequence[float],
+    edges: Sequence[float],
+    counts: Sequence[int],
     marks: Sequence[tuple[str, float, str]],
     chart_id: str,
     label: str,
 ) -> str:
-    """Distribution of the total per kWh over the draws, with vertical lines (name, value,
-    line style) for the percentiles and the deterministic result."""
+    """Distribution of the total per kWh over the draws (bins computed over every draw by the
+    engine), with vertical lines (name, value, line style) for the percentiles and the
+    deterministic result."""
     with _style(chart_id):
         fig = Figure(figsize=(WIDTH_IN, 2.8), layout="constrained")
         ax = fig.subplots()
-        bins = max(10, min(60, round(len(values) ** 0.5)))
-        low, high = (min(values), max(values)) if values else (0.0, 0.0)
-        span: tuple[float, float] | None = None
-        if high - low <= 1e-9 * max(abs(low), abs(high), 1e-12):
-            # every draw the same but for float noise (no input states an uncertainty): numpy
-            # cannot cut so narrow a range into bins, so draw one bar around the value
-            pad = max(abs(low) * 0.01, 1e-9)
-            span = (low - pad, high + pad)
-        ax.hist(
-            values,
-            bins=bins,
-            range=span,
-            color="#56B4E9",
-            edgecolor=INK,
-            linewidth=0.4,
-            hatch="//",
-        )
+        if counts:
+            widths = [b - a for a, b in pairwise(edges)]
+            ax.bar(
+                list(edges[:-1]),
+                list(counts),
+                width=widths,
+                align="edge",
+                color="#56B4E9",
+                edgecolor=INK,
+                linewidth=0.4,
+                hatch="//",
+            )
         for name, value, style in marks:
             ax.axvline(value, color=INK, linestyle=style, linewidth=1.3, label=name)
         ax.set_xlabel("total, kg CO2e per kWh delivered over the service life")

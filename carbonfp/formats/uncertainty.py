@@ -11,9 +11,18 @@ from carbonfp.model import RandomInput, Uncertainty
 
 def uncertainty_of(result: Any) -> Uncertainty:
     """The model's Uncertainty from a Monte Carlo result (what carbonfp.method.uncertainty.
-    monte_carlo returns: draws, seed, summary, contributions, random_inputs, total_per_kwh),
+    monte_carlo returns: draws, seed, summary, contributions, random_inputs, and the draws of
+    the total ``total_per_kwh`` or their histogram),
     numbers as Python floats, summary keys as stage ids; attach it to its declaration with
     ``dataclasses.replace(declaration, uncertainty=...)``."""
+    edges, counts = getattr(result, "histogram_edges", ()), getattr(result, "histogram_counts", ())
+    if not edges and getattr(result, "total_per_kwh", None) is not None:
+        import numpy as np
+
+        from carbonfp.columns import histogram
+
+        edges, counts = histogram(np.asarray(result.total_per_kwh, dtype=float))
+    edges, counts = tuple(float(e) for e in edges), tuple(int(c) for c in counts)
     return Uncertainty(
         draws=int(result.draws),
         seed=int(result.seed),
@@ -23,7 +32,8 @@ def uncertainty_of(result: Any) -> Uncertainty:
         },
         contributions=tuple((str(label), float(share)) for label, share in result.contributions),
         random_inputs=int(result.random_inputs),
-        total_per_kwh=tuple(float(v) for v in result.total_per_kwh),
+        histogram_edges=edges,
+        histogram_counts=counts,
         inputs=tuple(getattr(result, "inputs", ())),
         declared_per_kwh=float(getattr(result, "declared_per_kwh", math.nan)),
         declared_percentile=float(getattr(result, "declared_percentile", math.nan)),

@@ -82,8 +82,13 @@ def test_a_line_without_a_stated_spread_gets_one_from_its_dqr() -> None:
     assert spread.share == pytest.approx(1.0)
     # one lognormal input with median 1: the declared value is the median of the draws
     assert u.declared_percentile == pytest.approx(50.0, abs=1.5)
-    drawn = np.log(np.asarray(u.total_per_kwh) / result.total_kg_co2e_per_kwh)
-    assert float(drawn.std()) == pytest.approx(math.log(expected), rel=0.03)
+    project = make_project([line])
+    drawn = draw_project(project, fs, make_rules(), 20_000, seed=2).total_per_kwh
+    spread = np.log(drawn / result.total_kg_co2e_per_kwh)
+    assert float(spread.std()) == pytest.approx(math.log(expected), rel=0.03)
+    # the histogram counts every draw
+    assert sum(u.histogram_counts) == 20_000 and len(u.histogram_edges) == 60 + 1
+    assert u.histogram_edges[0] == pytest.approx(float(drawn.min()))
 
 
 def test_pedigree_scores_add_their_variances() -> None:

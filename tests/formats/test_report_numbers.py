@@ -222,7 +222,8 @@ def test_uncertainty_section_shows_the_monte_carlo_summary(
             summary=stub.summary,
             contributions=tuple(stub.contributions),
             random_inputs=stub.random_inputs,
-            total_per_kwh=tuple(float(v) for v in stub.total_per_kwh),
+            histogram_edges=tuple(float(v) for v in stub.total_per_kwh[::20]),
+            histogram_counts=(20,) * 19,
             inputs=tuple(
                 RandomInput(label, "lognormal", 1.1, origin=f"stated ({label})", share=share)
                 for label, share in stub.contributions

@@ -22,7 +22,8 @@ UNCERTAINTY = Uncertainty(
     },
     contributions=(("factor cam-nmc811", 0.75), ("amount of cell electricity", 0.25)),
     random_inputs=3,
-    total_per_kwh=tuple(0.12 + 0.0001 * i for i in range(400)),
+    histogram_edges=tuple(0.12 + 0.002 * i for i in range(21)),
+    histogram_counts=(5, 10, 20, 30, 40, 45, 40, 30, 20, 10, 5, 10, 20, 30, 40, 45, 40, 30, 20, 10),
     inputs=(
         RandomInput(
             "factor cam-nmc811", "lognormal", 1.2, origin="stated (factor_gsd)", share=0.75
@@ -149,9 +150,14 @@ def test_uncertainty_of_a_monte_carlo_result() -> None:
         summary={"total": {"mean": 0.2, "median": 0.2}},
         contributions=(("factor x", 1.0),),
         random_inputs=1,
-        total_per_kwh=(0.1, 0.2, 0.3),
+        histogram_edges=u.histogram_edges,
+        histogram_counts=u.histogram_counts,
     )
-    assert all(type(v) is float for v in u.total_per_kwh)
+    # the draws become a histogram: 10 bins from 0.1 to 0.3 holding the three draws
+    assert len(u.histogram_edges) == 11 and sum(u.histogram_counts) == 3
+    assert u.histogram_edges[0] == 0.1 and u.histogram_edges[-1] == 0.3
+    assert all(type(v) is float for v in u.histogram_edges)
+    assert all(type(c) is int for c in u.histogram_counts)
 
 
 def test_calc_with_uncertainty_is_the_seam_with_the_monte_carlo_result() -> None:
@@ -214,9 +220,17 @@ def test_the_report_draws_draws_that_do_not_vary() -> None:
 
     decl, _ = declared(EV)
     value = decl.total_kg_co2e_per_kwh
+    import numpy as np
+
+    from carbonfp.columns import histogram
+
+    draws = np.array([math.nextafter(value, 1.0) if i % 2 else value for i in range(60)])
+    edges, counts = histogram(draws)
+    assert counts == (60,) and edges[0] < value < edges[1]  # one bin around the value
     flat = replace(
         UNCERTAINTY,
-        total_per_kwh=tuple(math.nextafter(value, 1.0) if i % 2 else value for i in range(60)),
+        histogram_edges=edges,
+        histogram_counts=counts,
         contributions=(),
         random_inputs=0,
     )
