@@ -431,6 +431,14 @@ _ENTRIES = (
         "flatten some levels of sub-BOMs",
     ),
     Entry(
+        "overflow",
+        InputError,
+        "an amount, a factor, or a product or sum of them is too large for a number: the result "
+        "would be infinite",
+        "check the quantity, unit and factor of the line named (a unit of t where kg was meant, "
+        "an extra zero)",
+    ),
+    Entry(
         "impossible-distribution",
         InputError,
         "an uncertainty cannot hold: a geometric standard deviation below 1, or a lognormal or "

@@ -45,6 +45,27 @@ def unguard_formula(text: str) -> str:
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+def resolved(path: Path, label: str | None = None) -> Path:
+    """``path`` made absolute with its links followed. Raises InputError (code
+    ``unreadable-file``) for a loop of symbolic links, naming ``label`` (default: the path)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError) as exc:  # RuntimeError: a link loop before Python 3.13
+        loop = not isinstance(exc, OSError) or exc.errno == errno.ELOOP
+        reason = str(exc)
+        if loop:
+            reason = "it is a loop of symbolic links"
+        elif isinstance(exc, OSError) and exc.strerror:
+            reason = exc.strerror
+        raise InputError(
+            f"cannot follow the path: {reason}",
+            where=Location(label or str(path)),
+            hint="the path is a loop of symbolic links, or a part of it cannot be read; fix "
+            "or remove the link",
+            code="unreadable-file",
+        ) from exc
+
+
 def read_text(path: Path, label: str, error: type[CarbonfpError] = InputError) -> str:
     """Read a UTF-8 text file (a byte-order mark is dropped).
 

@@ -228,7 +228,7 @@ def parse_number(text: str, decimal_comma: bool | None = None) -> float:
     value = float(s)
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError("not finite")
-    return value
+    return value + 0.0  # -0 is 0
 
 
 def parse_quantity(

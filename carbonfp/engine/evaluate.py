@@ -164,8 +164,28 @@ def evaluate(table: LineTable, draws: int | None = None, seed: int = 0) -> Evalu
     problems = [list(p) for p in table.problems]
     failed = np.array([bool(p) for p in problems], dtype=bool)
     valid = (table.stage >= 0) & ~failed[table.battery] if len(table) else np.zeros(0, bool)
-    kg = np.where(valid, table.quantity * table.value * table.scale, 0.0)
-    stage_kg = _per_battery_stage(table.battery, table.stage, kg, valid, n_b)
+    with np.errstate(over="ignore", invalid="ignore"):
+        kg = np.where(valid, table.quantity * table.value * table.scale, 0.0)
+        overflow = valid & ~np.isfinite(kg)
+        if overflow.any():  # each battery with such a line fails, naming its first one
+            rows = np.flatnonzero(overflow)
+            _, first = np.unique(table.battery[rows], return_index=True)
+            for row in rows[first].tolist():
+                problems[int(table.battery[row])].append(_overflow(table, row))
+                failed[int(table.battery[row])] = True
+            valid = valid & ~failed[table.battery]
+            kg = np.where(valid, kg, 0.0)
+        stage_kg = _per_battery_stage(table.battery, table.stage, kg, valid, n_b)
+    for b in np.flatnonzero(~failed & ~np.isfinite(stage_kg).all(axis=1)).tolist():
+        problems[b].append(
+            InputError(
+                "the footprint overflows: the sum of the lines is too large for a number",
+                where=None,
+                hint="check the quantities, units and factors of the largest lines",
+                code="overflow",
+            )
+        )
+        failed[b] = True
     absolute = stage_kg.sum(axis=1)
     for b in np.flatnonzero(~failed & (absolute < 0)):
         problems[int(b)].append(
@@ -215,6 +235,16 @@ def evaluate(table: LineTable, draws: int | None = None, seed: int = 0) -> Evalu
         rows=np.asarray(order, dtype=np.intp),
         starts=np.asarray(starts, dtype=np.intp),
         figures=figures,
+    )
+
+
+def _overflow(table: LineTable, row: int) -> InputError:
+    return InputError(
+        f"{table.label(row)}: amount x factor is too large for a number "
+        f"({table.quantity[row]:g} x {table.value[row]:g} {table.factor_unit[row]})",
+        where=table.where(row),
+        hint="check the quantity, unit and factor of this line",
+        code="overflow",
     )
 
 

@@ -168,12 +168,15 @@ def _evaluate_group(
         lines = lines.take(keep)
         lines = lines.with_battery(number[lines.battery])
     projects = [inputs.projects[b] for b in members]
-    table = resolve(
-        [p for p in projects if p is not None],
-        lines,
-        config.factors,
-        config.rules,
-        config.mode,
-        runs=[c.settings for c in configs],
-    )
-    return evaluate(table, draws, seed)
+    # a product too large for a float is caught where it matters (evaluate: "overflow", naming
+    # the line), not warned about by numpy on the way
+    with np.errstate(over="ignore", invalid="ignore"):
+        table = resolve(
+            [p for p in projects if p is not None],
+            lines,
+            config.factors,
+            config.rules,
+            config.mode,
+            runs=[c.settings for c in configs],
+        )
+        return evaluate(table, draws, seed)

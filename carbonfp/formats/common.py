@@ -26,12 +26,12 @@ def rounded(value: float) -> float: ...
 def rounded(value: None) -> None: ...
 def rounded(value: float | None) -> float | None:
     """``value`` to 10 significant digits (None stays None): the one rounding of records."""
-    return None if value is None else float(number_text(value))
+    return None if value is None else float(number_text(value)) + 0.0  # -0 is 0
 
 
 def number_text(value: float) -> str:
     """A number as CSV text: 10 significant digits, shortest form (``0.15``, ``1e-05``)."""
-    return f"{value:.{SIGNIFICANT_DIGITS}g}"
+    return f"{value + 0.0:.{SIGNIFICANT_DIGITS}g}"  # -0 is 0
 
 
 def decimal_text(value: float, digits: int = SIGNIFICANT_DIGITS) -> str:
@@ -62,10 +62,11 @@ def safe_cell(value: object) -> object:
 
 def json_text(data: Any, *, compact: bool = False) -> str:
     """JSON text of a document: UTF-8 characters as they are, indented (or on one line when
-    ``compact``), one trailing newline."""
+    ``compact``), one trailing newline. A number that is not finite is refused (ValueError):
+    NaN and Infinity are not JSON, and no reader should be handed them."""
     if compact:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,7 @@ def _figure_matrix(figures: Figures) -> Any:
     values[:, k + 1] = figures.absolute_kg
     values[:, k + 2] = figures.cradle_to_gate_per_kwh_capacity
     values[:, k + 3] = figures.total_energy_kwh
-    return values
+    return values + 0.0  # -0 is 0
 
 
 #: (stage, metric, unit) of the tidy rows of one battery, in figure_rows' order.

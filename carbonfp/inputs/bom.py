@@ -12,6 +12,7 @@ import csv
 import difflib
 import hashlib
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from carbonfp.columns import BOM_OPTIONAL
 from carbonfp.errors import InputError, Location
-from carbonfp.files import read_text
+from carbonfp.files import read_text, resolved
 from carbonfp.model import (
     ActivityLine,
     DataType,
@@ -72,6 +73,16 @@ def read_csv_table(text: str, label: str) -> Table:
             if header is None:
                 header, header_line = record, reader.line_num
                 continue
+            if len(record) != len(header):
+                said = "more" if len(record) > len(header) else "fewer"
+                raise InputError(
+                    f"the row has {len(record)} fields, {said} than the {len(header)} columns "
+                    "of the header",
+                    where=Location(label, reader.line_num),
+                    hint='a cell that holds the separator needs quotes ("cell, prismatic"); '
+                    "every row needs a field per column, empty ones included",
+                    code="malformed-csv",
+                )
             rows.append((reader.line_num, record))
     except csv.Error as exc:
         raise InputError(
@@ -162,7 +173,7 @@ class BomReader:
         Raises InputError for every problem of point 7 of the format: missing column, bad
         quantity, unknown unit, unknown stage, sub-BOM cycle, missing file...
         """
-        return self._read(path.resolve(), 1.0, "", (), None)
+        return self._read(resolved(path, str(path)), 1.0, "", (), None)
 
     def _table(self, path: Path) -> Table:
         label = self.display(path)
@@ -264,7 +275,16 @@ class BomReader:
                     )
                 )
                 continue
-            lines.append(row.line(label, component, material, quantity * multiplier, unit_text))
+            amount = quantity * multiplier
+            if not math.isfinite(amount):
+                raise InputError(
+                    f"the amount per battery overflows: {quantity:g} x {multiplier:g} (this "
+                    "line's quantity times the sub-BOM counts above it) is too large for a number",
+                    where=row.where("quantity"),
+                    hint="check the quantity and the counts of the sub-BOMs that use this file",
+                    code="overflow",
+                )
+            lines.append(row.line(label, component, material, amount, unit_text))
         return lines
 
     def _sub_bom(
@@ -293,7 +313,9 @@ class BomReader:
                     hint="set stages and factors on the lines inside the sub-BOM",
                     code="invalid-value",
                 )
-        target = (path.parent / material[len(SUB_BOM) :].strip()).resolve()
+        target = resolved(
+            path.parent / material[len(SUB_BOM) :].strip(), str(row.where("material"))
+        )
         prefix = f"{label} (x{count:g}) > "
         return self._read(target, multiplier * count, prefix, (*stack, path), row.where("material"))
 
@@ -425,7 +447,7 @@ class _Row:
                 "the BOM",
                 code="missing-value",
             )
-        target = (self.path.parent / name).resolve()
+        target = resolved(self.path.parent / name, str(self.where("factor_source")))
         label = self.reader.display(target)
         factor, issues = pact_factor(
             target, label, unit, self.where("factor_source"), self.reader.period_end

@@ -328,6 +328,7 @@ def _read_table(
     source: Path | bytes = path if path.is_file() else _read_bytes(path, label)
     scan = _scan(source, label)
     encoding, sep, header = _csv_header(scan, label, warnings)
+    _refuse_misfit(scan.misfit, len(header), label)
     floats = [] if sep == ";" else [c for c in numbers if c in header]
     # text as text (never pandas' categoricals: they turn "0012" into 12.0), numbers as floats
     # where every cell is one; else the number columns as text too, checked cell by cell
@@ -345,10 +346,7 @@ def _read_table(
                 "the separator",
                 code="malformed-csv",
             ) from exc
-    if scan.one_row_per_line:
-        lines = np.arange(2, n + 2, dtype=np.intp)
-    else:
-        lines = _line_numbers(source, encoding, n)
+    lines = _LineNumbers(source, encoding, scan.one_row_per_line, sep, header, label).take(n)
     decimal_comma = {";": True, "\t": None, ",": False}[sep]
     read = {name: column.codes() for name, column in texts.items() if not column.raw}
     kept = {name: column.texts() for name, column in texts.items() if column.raw}
@@ -430,6 +428,22 @@ def _csv_header(scan: _Scan, label: str, warnings: list[Issue]) -> tuple[str, st
     return encoding, sep, header
 
 
+def _refuse_misfit(misfit: tuple[int, int] | None, width: int, label: str) -> None:
+    """Raise InputError (``malformed-csv``) where a row has more or fewer fields than the
+    ``width`` columns of the header (``misfit``: its line and fields; pandas would read
+    missing fields as empty, and cells shifted by an unquoted separator as others)."""
+    if misfit is not None:
+        line, fields = misfit
+        said = "more" if fields > width else "fewer"
+        raise InputError(
+            f"the row has {fields} fields, {said} than the {width} columns of the header",
+            where=Location(label, line),
+            hint="every row needs a field per column, empty ones included (a separator each); a "
+            'cell that holds the separator needs quotes ("cell, prismatic")',
+            code="malformed-csv",
+        )
+
+
 def _unique_columns(header: list[str], label: str) -> None:
     seen: dict[str, int] = {}
     for index, name in enumerate(header):
@@ -480,6 +494,9 @@ class _Scan:
     utf8: bool
     head: bytes
     one_row_per_line: bool
+    #: (line, fields) of the first row with more or fewer fields than the header, where the
+    #: file has no quotes (one row per line); None when every row fits or it cannot be told
+    misfit: tuple[int, int] | None = None
 
 
 _BLOCK = 1 << 20
@@ -502,10 +519,12 @@ def _scan(source: Path | bytes, label: str) -> _Scan:
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8, simple, head, carry = True, True, b"", b""
+    fields = _Fields()
     try:
         with io.BytesIO(source) if isinstance(source, bytes) else source.open("rb") as handle:
             while block := handle.read(_BLOCK):
                 digest.update(block)
+                fields.feed(block)
                 if not head:
                     simple = block[:1] not in (b"\n", b"\r")
                 if len(head) < 65536:
@@ -520,6 +539,7 @@ def _scan(source: Path | bytes, label: str) -> _Scan:
                     simple = b'"' not in block and not _BLANK_LINE.search(joined) and simple
                     last = joined.rfind(b"\n")
                     carry = joined[last:] if last >= 0 else joined
+        fields.feed(b"", final=True)
         if utf8:
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -528,54 +548,99 @@ def _scan(source: Path | bytes, label: str) -> _Scan:
         if isinstance(source, Path):
             read_text(source, label)  # raises the precise error (missing, a folder, unreadable)
         raise
-    return _Scan(digest.hexdigest(), utf8, head, simple)
+    return _Scan(digest.hexdigest(), utf8, head, simple, fields.misfit if simple else None)
 
 
-def _line_numbers(source: Path | bytes, encoding: str, rows: int) -> Ints:
-    """The file line of each data row where blank lines or line breaks inside quoted cells
-    part rows from lines: the csv module counts them, reading the file as a stream."""
-    import csv
+class _Fields:
+    """The fields of each line of a file read in blocks, counted with numpy (a separator
+    count per line): the first line with more or fewer than the header's. Meaningful for a
+    file without quotes only (the caller knows)."""
 
-    starts: list[int] = []
-    line = 1
-    raw = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
-    with io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle)
-        for record in reader:
-            if any(cell.strip() for cell in record):
-                starts.append(line)
-            line = reader.line_num + 1
-    numbers = starts[1 : rows + 1]
-    numbers += list(range(line, line + rows - len(numbers)))  # defensive: never short
-    return np.asarray(numbers, dtype=np.intp)
+    def __init__(self) -> None:
+        self.carry = b""
+        self.lines = 0  # lines passed
+        self.sep: int | None = None
+        self.expected = 0
+        self.misfit: tuple[int, int] | None = None
+
+    def feed(self, block: bytes, final: bool = False) -> None:
+        if self.misfit is not None:
+            return
+        data = self.carry + block
+        end = len(data) if final else data.rfind(b"\n") + 1
+        self.carry = data[end:]
+        if end <= 0:
+            return
+        text = np.frombuffer(data[:end], dtype=np.uint8)
+        ends = np.flatnonzero(text == 10)
+        if final and (not len(ends) or ends[-1] != end - 1):
+            ends = np.append(ends, end)
+        starts = np.concatenate([[0], ends[:-1] + 1])
+        stops = ends - (text[np.maximum(ends - 1, 0)] == 13)  # without a \r before \n
+        stops = np.maximum(stops, starts)
+        filled = stops > starts
+        if self.sep is None:
+            if not filled.any():
+                self.lines += len(ends)
+                return
+            first = int(np.flatnonzero(filled)[0])
+            header = bytes(text[starts[first] : stops[first]])
+            self.sep = max(b",;\t", key=header.count)
+            self.expected = header.count(self.sep) + 1
+            filled[first] = False  # the header itself
+        seps = np.flatnonzero(text == self.sep)
+        count = np.searchsorted(seps, stops) - np.searchsorted(seps, starts) + 1
+        wrong = np.flatnonzero(filled & (count != self.expected))
+        if len(wrong):
+            k = int(wrong[0])
+            self.misfit = (self.lines + k + 1, int(count[k]))
+        self.lines += len(ends)
 
 
 class _LineNumbers:
     """The file line of each data row, read as a stream alongside the chunks: rows count as
     pandas counts them (a line break inside quotes is one row; a blank line none)."""
 
-    def __init__(self, source: Path | bytes, encoding: str, simple: bool) -> None:
+    def __init__(
+        self,
+        source: Path | bytes,
+        encoding: str,
+        simple: bool,
+        sep: str,
+        header: list[str],
+        label: str,
+    ) -> None:
         self.simple = simple
         self.next_row = 0
         self.records: Iterator[int] | None = None
         if not simple:
-            self.records = self._records(source, encoding)
+            self.records = self._records(source, encoding, sep, len(header), label)
 
     @staticmethod
-    def _records(source: Path | bytes, encoding: str) -> Iterator[int]:
+    def _records(
+        source: Path | bytes, encoding: str, sep: str, width: int, label: str, endless: bool = True
+    ) -> Iterator[int]:
+        """Each data row's line; a row with fewer fields than the header is refused here
+        (where quotes or blank lines keep the block count from telling: _Fields)."""
         import csv
 
         raw = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
         with io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="") as handle:
-            reader = csv.reader(handle)
+            reader = csv.reader(handle, delimiter=sep)
             line, header = 1, True
             for record in reader:
                 if any(cell.strip() for cell in record):
                     if not header:
+                        if len(record) != width:
+                            _refuse_misfit(
+                                (line, len(record)),
+                                width,
+                                label,
+                            )
                         yield line
                     header = False
                 line = reader.line_num + 1
-            while True:  # defensive: never short
+            while endless:  # defensive: never short
                 yield line
                 line += 1
 
@@ -612,6 +677,7 @@ class _LinesFile:
         scan = _scan(self.source, label)
         self.sha256, self.simple = scan.sha256, scan.one_row_per_line
         self.encoding, self.sep, self.header = _csv_header(scan, label, self.warnings)
+        _refuse_misfit(scan.misfit, len(self.header), label)
         self.decimal_comma = {";": True, "\t": None, ",": False}[self.sep]
 
     def _open_parquet(self) -> None:
@@ -731,7 +797,21 @@ class _LinesFile:
         except ValueError as exc:
             if as_floats and not isinstance(exc, pd.errors.ParserError):
                 raise _NotFloats from exc
-            raise _malformed(self.label, exc) from exc
+            raise self._malformed(exc) from exc
+
+    def _malformed(self, exc: Exception) -> InputError:
+        """The error for a CSV pandas could not parse: the row whose fields do not fit the
+        header where the csv module finds one (pandas does not always say which), else
+        pandas' own words."""
+        rows = _LineNumbers._records(
+            self.source, self.encoding, self.sep, len(self.header), self.label, endless=False
+        )
+        try:
+            for _ in rows:
+                pass
+        except InputError as found:
+            return found
+        return _malformed(self.label, exc)
 
     # -- the chunks -------------------------------------------------------------------------
 
@@ -757,7 +837,9 @@ class _LinesFile:
 
         header = self.header
         floats = [c for c in ("quantity",) if self._floats and c in header]
-        lines = _LineNumbers(self.source, self.encoding, self.simple)
+        lines = _LineNumbers(
+            self.source, self.encoding, self.simple, self.sep, self.header, self.label
+        )
         try:
             with pd.read_csv(
                 io.BytesIO(self.source) if isinstance(self.source, bytes) else self.source,
@@ -793,7 +875,7 @@ class _LinesFile:
                             table.read[name] = column.codes()
                     yield _without_blank_rows(table, LINE_REQUIRED)
         except ValueError as exc:  # pandas' ParserError is one too
-            raise _malformed(self.label, exc) from exc
+            raise self._malformed(exc) from exc
 
     def _batches(self, columns: list[str] | None = None) -> Iterator[Any]:
         """The Parquet file's rows in batches, one row group at a time (one reader over the
@@ -1752,6 +1834,7 @@ def _quantities(
     distinct text through the BOM's check (decimal commas, thousands separators, errors)."""
     if "quantity" in table.numbers:
         numbers = table.numbers["quantity"]
+        numbers = numbers + 0.0  # -0 is 0
         bad = ~np.isfinite(numbers) | (numbers < 0)
         if not bad.any():
             return numbers

@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from carbonfp.errors import InputError, Location
-from carbonfp.files import TomlTable, load_toml, read_text
+from carbonfp.files import TomlTable, load_toml, read_text, resolved
 from carbonfp.inputs.bom import BomReader
 from carbonfp.inputs.energy import read_energy, read_transport
 from carbonfp.model import (
@@ -73,12 +73,12 @@ def load_project(path: str | Path) -> Project:
     Raises InputError naming the file and key or line of the first problem.
     """
     project_path = Path(path)
-    base = project_path.resolve().parent
+    base = resolved(project_path).parent
 
     def display(p: Path) -> str:
         """Paths as users see them: relative to the project's folder, never absolute."""
         try:
-            return Path(os.path.relpath(p.resolve(), base)).as_posix()
+            return Path(os.path.relpath(resolved(p), base)).as_posix()
         except ValueError:  # another drive on Windows
             return p.name
 

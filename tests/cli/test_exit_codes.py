@@ -73,6 +73,17 @@ def bom(*rows: str) -> str:
 
 
 INPUT_ERRORS = {
+    "row-with-more-fields": Case(
+        {"bom": bom("tray,aluminium-primary,10,kg,", "cell, prismatic,cam-nmc811,10,kg,")},
+        r"bom\.csv:3",
+        ("6 fields", "more than the 5 columns"),
+        ("quotes",),
+    ),
+    "row-with-fewer-fields": Case(
+        {"bom": bom("tray,aluminium-primary,10,kg,", "lid,aluminium-primary,10")},
+        r"bom\.csv:3",
+        ("3 fields", "fewer than the 5 columns"),
+    ),
     "unknown-material": Case(
         {"bom": bom("tray,aluminium-primary,10,kg,", "lid,aluminium-primry,10,kg,")},
         r"bom\.csv:3",
@@ -344,7 +355,7 @@ def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_json_output_reports_errors_as_json_records(tmp_path: Path) -> None:
     """Asked for JSON, a failure is one JSON object per error on stderr: code, message, where,
     hint and exit code; text output keeps the text form with the same content."""
-    project = write_project_files(tmp_path, bom=bom("tray,aluminium-primry,10,kg"))
+    project = write_project_files(tmp_path, bom=bom("tray,aluminium-primry,10,kg,"))
     as_json = run("calc", project, "--format", "json")
     record = json.loads(as_json.stderr.splitlines()[0])["error"]
     assert record["code"] == "unknown-factor" and record["exit_code"] == 3

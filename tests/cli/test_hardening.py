@@ -1,0 +1,146 @@
+"""Hostile and careless inputs end in a clear error, never a wrong number or an internal error:
+rows with the wrong number of fields, numbers that overflow, negative zero, link loops."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import pytest
+from support import SAMPLES, write_project_files
+from typer.testing import CliRunner, Result
+
+from carbonfp.cli import app
+from carbonfp.formats.common import json_text, number_text, rounded
+from tests.cli.test_exit_codes import assert_clean_failure
+
+BATTERY_TABLE = (
+    "battery,category,vehicle_category,chemistry,usable_capacity,mass,warranty_years,"
+    "warranty_km,annual_distance,plant.name,plant.country,manufacturer.name\n"
+    "A,EV,M1,NMC811,75 kWh,400 kg,8,160000 km,15000 km,P,HU,M\n"
+)
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.mark.parametrize(
+    ("lines", "where", "says"),
+    [
+        # one row per line: the separators of each line counted as the file is hashed
+        (
+            "battery,material,quantity,unit,stage\nA,steel-sheet,1,kg,\nA,steel-sheet,2\n",
+            "lines.csv:3",
+            "3 fields, fewer than the 5",
+        ),
+        # quotes and a blank line: counted by the csv module as the rows are read
+        (
+            'battery;material;quantity;unit;stage\r\nA;"steel-sheet";1;kg;\r\n\r\n'
+            "A;steel-sheet;2;kg\r\n",
+            "lines.csv:4",
+            "4 fields, fewer than the 5",
+        ),
+        # more fields than the header: an unquoted separator shifts the cells after it
+        (
+            "battery,material,quantity,unit,stage\nA,steel-sheet,1,kg,\nA,steel, sheet,1,kg,\n",
+            "lines.csv:3",
+            "6 fields, more than the 5",
+        ),
+        (
+            'battery,material,quantity,unit,stage\nA,"steel-sheet",1,kg,,x\n',
+            "lines.csv:2",
+            "6 fields, more than the 5",
+        ),
+    ],
+)
+def test_a_long_bom_row_with_the_wrong_number_of_fields_is_refused(
+    tmp_path: Path, lines: str, where: str, says: str
+) -> None:
+    (tmp_path / "lines.csv").write_bytes(lines.encode())
+    (tmp_path / "batteries.csv").write_text(BATTERY_TABLE, encoding="utf-8")
+    result = run(
+        "calc",
+        tmp_path / "lines.csv",
+        "--batteries",
+        tmp_path / "batteries.csv",
+        "-o",
+        tmp_path / "out.csv",
+    )
+    message, _ = assert_clean_failure(result, 3)
+    assert says in message and f"({where}" in message
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("quantity", "says"),
+    [("1e307", "amount per battery overflows"), ("1e306", "too large for a number")],
+)
+def test_an_amount_that_overflows_in_a_sub_bom_names_its_line(
+    tmp_path: Path, quantity: str, says: str
+) -> None:
+    """A huge amount in a sub-BOM used 112 times (the issue's case: 1e306, whose product with
+    its factor overflows; 1e307, whose amount per battery does): an error at that line, not
+    NaN and Infinity in a JSON written with exit 0."""
+    project = write_project_files(
+        tmp_path,
+        bom="component,material,quantity,unit\nmodules,bom:module.csv,112,pcs\n",
+        files={"module.csv": f"component,material,quantity,unit\ntray,steel-sheet,{quantity},kg\n"},
+    )
+    result = run("calc", project, "-f", "json", "-o", tmp_path / "out.json")
+    message, _ = assert_clean_failure(result, 3)
+    assert says in message and "(module.csv:2" in message
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_a_product_that_overflows_names_its_line(tmp_path: Path) -> None:
+    """A finite amount times its factor that is not: the line is named, no number written."""
+    project = write_project_files(
+        tmp_path,
+        bom="component,material,quantity,unit\ntray,steel-sheet,1e306,t\n",
+    )
+    result = run("calc", project, "-f", "json")
+    message, hint = assert_clean_failure(result, 3)
+    assert "too large for a number" in message and "(bom.csv:2" in message
+    assert "unit" in hint
+
+
+def test_negative_zero_is_written_as_zero(tmp_path: Path) -> None:
+    project = write_project_files(
+        tmp_path,
+        bom="component,material,quantity,unit\ntray,steel-sheet,-0,kg\nlid,steel-sheet,2,kg\n",
+    )
+    result = run("calc", project, "-f", "csv", "--lines")
+    assert result.exit_code == 0, result.stderr
+    assert "-0" not in result.stdout.replace("e-0", "")
+    data = json.loads(run("calc", project, "-f", "json").stdout)
+    assert all(
+        not (isinstance(v, float) and v == 0 and math.copysign(1, v) < 0)
+        for line in data["lines"]
+        for v in line.values()
+    )
+    assert number_text(-0.0) == "0" and math.copysign(1, rounded(-0.0)) == 1
+
+
+def test_json_refuses_numbers_that_are_not_finite() -> None:
+    """No document with NaN or Infinity can be written, whatever a bug upstream does."""
+    with pytest.raises(ValueError):
+        json_text({"total": math.inf})
+    with pytest.raises(ValueError):
+        json_text({"total": math.nan}, compact=True)
+
+
+def test_a_loop_of_links_is_a_clear_input_error(tmp_path: Path) -> None:
+    os.symlink(tmp_path / "b.toml", tmp_path / "a.toml")
+    os.symlink(tmp_path / "a.toml", tmp_path / "b.toml")
+    message, _ = assert_clean_failure(run("calc", tmp_path / "a.toml"), 3)
+    assert "loop of symbolic links" in message
+    project = (SAMPLES / "ev-nmc811-hu" / "battery.toml").read_text(encoding="utf-8")
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "battery.toml").write_text(
+        project.replace('"bom.csv"', '"../a.toml"'), encoding="utf-8"
+    )
+    message, _ = assert_clean_failure(run("calc", tmp_path / "p" / "battery.toml"), 3)
+    assert "loop of symbolic links" in message
