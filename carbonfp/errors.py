@@ -431,6 +431,14 @@ _ENTRIES = (
         "flatten some levels of sub-BOMs",
     ),
     Entry(
+        "too-large",
+        InputError,
+        "an input passes one of carbonfp's limits (a workbook that unpacks to gigabytes, a line "
+        "of a megabyte, a sheet of thousands of columns): refused before the work",
+        "check that it is the file you meant; raise the limit with the environment variable the "
+        "message names (README, Guarantees)",
+    ),
+    Entry(
         "overflow",
         InputError,
         "an amount, a factor, or a product or sum of them is too large for a number: the result "

@@ -45,6 +45,39 @@ def unguard_formula(text: str) -> str:
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+#: Limits on what an input may make carbonfp do, each raised by an environment variable of
+#: its name (README, "Guarantees"): a hostile or broken file ends in a clear error before the
+#: work, never in a hang or an exhausted memory.
+LIMITS: dict[str, tuple[int, str]] = {
+    "CARBONFP_MAX_TOML_BYTES": (16 * 1024**2, "size of a project, energy or transport file"),
+    "CARBONFP_MAX_XLSX_BYTES": (
+        512 * 1024**2,
+        "uncompressed size of a workbook's parts (the zip's entries)",
+    ),
+    "CARBONFP_MAX_XLSX_ENTRIES": (10_000, "number of parts in a workbook (zip entries)"),
+    "CARBONFP_MAX_XLSX_COLUMNS": (1_000, "columns of a sheet that hold a value"),
+    "CARBONFP_MAX_LINE_BYTES": (1024**2, "length of one line of a CSV file"),
+}
+
+
+def limit(name: str) -> int:
+    """The limit ``name`` (LIMITS), or the whole number its environment variable gives."""
+    default, _ = LIMITS[name]
+    given = os.environ.get(name, "").strip()
+    return int(given) if given.isdigit() and int(given) > 0 else default
+
+
+def too_large(what: str, size: int, name: str, where: Location) -> InputError:
+    """The error for an input past the limit ``name``."""
+    return InputError(
+        f"{what} is {size:,} where carbonfp stops at {limit(name):,}".replace(",", " "),
+        where=where,
+        hint=f"check that this is the file you meant; to allow more, set {name} (README, "
+        "Guarantees)",
+        code="too-large",
+    )
+
+
 def resolved(path: Path, label: str | None = None) -> Path:
     """``path`` made absolute with its links followed. Raises InputError (code
     ``unreadable-file``) for a loop of symbolic links, naming ``label`` (default: the path)."""
@@ -115,6 +148,12 @@ def load_toml(
     Raises ``error`` (code ``invalid-toml``, or ``factor-data-invalid-toml`` for a
     FactorDataError) with the line and column of the syntax error.
     """
+    with contextlib.suppress(OSError):  # read_text says what is wrong with an unreadable one
+        size = path.stat().st_size
+        if size > limit("CARBONFP_MAX_TOML_BYTES") and path.is_file():
+            raise too_large(
+                "the file's size in bytes", size, "CARBONFP_MAX_TOML_BYTES", Location(label)
+            )
     text = read_text(path, label, error)
     try:
         return tomllib.loads(text), text

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from carbonfp.columns import BOM_OPTIONAL
 from carbonfp.errors import InputError, Location
-from carbonfp.files import read_text, resolved
+from carbonfp.files import limit, read_text, resolved, too_large
 from carbonfp.model import (
     ActivityLine,
     DataType,
@@ -116,6 +116,7 @@ def read_xlsx_table(path: Path, label: str) -> Table:
             hint="pip install 'carbonfp[xlsx]', or save the sheet as CSV",
             code="missing-xlsx-reader",
         ) from exc
+    _check_workbook(path, label)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError as exc:
@@ -133,10 +134,26 @@ def read_xlsx_table(path: Path, label: str) -> Table:
             code="unreadable-file",
         ) from exc
     sheet = book["BOM"] if "BOM" in book.sheetnames else book.worksheets[0]
+    # the cells that exist, whatever size the sheet claims (A1:XFD1048576 would make every
+    # row 16 384 cells long)
+    reset = getattr(sheet, "reset_dimensions", None)
+    if reset is not None:
+        reset()
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
+    columns = limit("CARBONFP_MAX_XLSX_COLUMNS")
     for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
         cells = ["" if v is None else (repr(v) if isinstance(v, float) else str(v)) for v in values]
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if len(cells) > columns:
+            book.close()
+            raise too_large(
+                f"row {number}'s number of columns",
+                len(cells),
+                "CARBONFP_MAX_XLSX_COLUMNS",
+                Location(label, number),
+            )
         if not any(c.strip() for c in cells):
             continue
         if header is None:
@@ -152,6 +169,40 @@ def read_xlsx_table(path: Path, label: str) -> Table:
             code="empty-file",
         )
     return Table(label, header, rows, decimal_comma=None)
+
+
+def _check_workbook(path: Path, label: str) -> None:
+    """Refuse a workbook whose zip would unpack past the limits (a zip bomb), before any of it
+    is parsed. Raises InputError (``too-large``, or ``unreadable-file`` when it is no zip)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except FileNotFoundError:
+        return  # openpyxl's own message names the missing file
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(
+            f"not a readable .xlsx workbook ({type(exc).__name__})",
+            where=Location(label),
+            hint="save it from Excel as an .xlsx workbook, or as CSV",
+            code="unreadable-file",
+        ) from exc
+    if len(entries) > limit("CARBONFP_MAX_XLSX_ENTRIES"):
+        raise too_large(
+            "the workbook's number of parts",
+            len(entries),
+            "CARBONFP_MAX_XLSX_ENTRIES",
+            Location(label),
+        )
+    size = sum(e.file_size for e in entries)
+    if size > limit("CARBONFP_MAX_XLSX_BYTES"):
+        raise too_large(
+            "the workbook's unpacked size in bytes",
+            size,
+            "CARBONFP_MAX_XLSX_BYTES",
+            Location(label),
+        )
 
 
 class BomReader:

@@ -39,7 +39,7 @@ from carbonfp.columns import (
     zeros,
 )
 from carbonfp.errors import CarbonfpError, InputError, Location
-from carbonfp.files import TomlTable, read_text, unguard_formula
+from carbonfp.files import TomlTable, limit, read_text, too_large, unguard_formula
 from carbonfp.inputs.bom import (
     IGNORED,
     PACT_SOURCE,
@@ -328,6 +328,7 @@ def _read_table(
     source: Path | bytes = path if path.is_file() else _read_bytes(path, label)
     scan = _scan(source, label)
     encoding, sep, header = _csv_header(scan, label, warnings)
+    _refuse_long_line(scan, label)
     _refuse_misfit(scan.misfit, len(header), label)
     floats = [] if sep == ";" else [c for c in numbers if c in header]
     # text as text (never pandas' categoricals: they turn "0012" into 12.0), numbers as floats
@@ -428,6 +429,14 @@ def _csv_header(scan: _Scan, label: str, warnings: list[Issue]) -> tuple[str, st
     return encoding, sep, header
 
 
+def _refuse_long_line(scan: _Scan, label: str) -> None:
+    if scan.long_line is not None:
+        line, size = scan.long_line
+        raise too_large(
+            f"line {line}'s length in bytes", size, "CARBONFP_MAX_LINE_BYTES", Location(label, line)
+        )
+
+
 def _refuse_misfit(misfit: tuple[int, int] | None, width: int, label: str) -> None:
     """Raise InputError (``malformed-csv``) where a row has more or fewer fields than the
     ``width`` columns of the header (``misfit``: its line and fields; pandas would read
@@ -497,6 +506,8 @@ class _Scan:
     #: (line, fields) of the first row with more or fewer fields than the header, where the
     #: file has no quotes (one row per line); None when every row fits or it cannot be told
     misfit: tuple[int, int] | None = None
+    #: (line, bytes) of the first line longer than the limit (files.LIMITS), if any
+    long_line: tuple[int, int] | None = None
 
 
 _BLOCK = 1 << 20
@@ -538,7 +549,7 @@ def _scan(source: Path | bytes, label: str) -> _Scan:
                     joined = carry + block
                     simple = b'"' not in block and not _BLANK_LINE.search(joined) and simple
                     last = joined.rfind(b"\n")
-                    carry = joined[last:] if last >= 0 else joined
+                    carry = joined[last:] if last >= 0 else joined[-1:]  # a long line: no blank
         fields.feed(b"", final=True)
         if utf8:
             decoder.decode(b"", final=True)
@@ -548,7 +559,14 @@ def _scan(source: Path | bytes, label: str) -> _Scan:
         if isinstance(source, Path):
             read_text(source, label)  # raises the precise error (missing, a folder, unreadable)
         raise
-    return _Scan(digest.hexdigest(), utf8, head, simple, fields.misfit if simple else None)
+    return _Scan(
+        digest.hexdigest(),
+        utf8,
+        head,
+        simple,
+        fields.misfit if simple else None,
+        fields.long_line,
+    )
 
 
 class _Fields:
@@ -562,13 +580,19 @@ class _Fields:
         self.sep: int | None = None
         self.expected = 0
         self.misfit: tuple[int, int] | None = None
+        self.long_line: tuple[int, int] | None = None
+        self.longest = limit("CARBONFP_MAX_LINE_BYTES")
 
     def feed(self, block: bytes, final: bool = False) -> None:
-        if self.misfit is not None:
+        if self.long_line is not None:
             return
         data = self.carry + block
         end = len(data) if final else data.rfind(b"\n") + 1
         self.carry = data[end:]
+        if len(self.carry) > self.longest:  # a line longer than the limit, and not ended yet
+            self.long_line = (self.lines + 1, len(self.carry))
+            self.carry = b""
+            return
         if end <= 0:
             return
         text = np.frombuffer(data[:end], dtype=np.uint8)
@@ -578,7 +602,15 @@ class _Fields:
         starts = np.concatenate([[0], ends[:-1] + 1])
         stops = ends - (text[np.maximum(ends - 1, 0)] == 13)  # without a \r before \n
         stops = np.maximum(stops, starts)
+        longer = np.flatnonzero(stops - starts > self.longest)
+        if len(longer):
+            k = int(longer[0])
+            self.long_line = (self.lines + k + 1, int(stops[k] - starts[k]))
+            return
         filled = stops > starts
+        if self.misfit is not None:
+            self.lines += len(ends)
+            return
         if self.sep is None:
             if not filled.any():
                 self.lines += len(ends)
@@ -677,6 +709,7 @@ class _LinesFile:
         scan = _scan(self.source, label)
         self.sha256, self.simple = scan.sha256, scan.one_row_per_line
         self.encoding, self.sep, self.header = _csv_header(scan, label, self.warnings)
+        _refuse_long_line(scan, label)
         _refuse_misfit(scan.misfit, len(self.header), label)
         self.decimal_comma = {";": True, "\t": None, ",": False}[self.sep]
 

@@ -144,3 +144,81 @@ def test_a_loop_of_links_is_a_clear_input_error(tmp_path: Path) -> None:
     )
     message, _ = assert_clean_failure(run("calc", tmp_path / "p" / "battery.toml"), 3)
     assert "loop of symbolic links" in message
+
+
+def _workbook(path: Path, rows: list[list[object]], dimension: str | None = None) -> Path:
+    """An XLSX file of ``rows`` on a sheet named BOM; ``dimension`` overrides the size the
+    sheet claims (as a broken or hostile writer might)."""
+    import re
+    import zipfile
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "BOM"
+    for row in rows:
+        sheet.append(row)
+    plain = path.with_suffix(".plain.xlsx")
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if dimension and item.filename.startswith("xl/worksheets/"):
+                data, found = re.subn(rb'<dimension ref="[^"]*" ?/>', dimension.encode(), data)
+                assert found == 1
+            out.writestr(item, data)
+    plain.unlink()
+    return path
+
+
+def test_a_sheet_that_claims_a_million_rows_and_columns_reads_only_its_cells(
+    tmp_path: Path,
+) -> None:
+    """The issue's 5.5 KB workbook that claims A1:XFD1048576 kept calc busy for minutes: it
+    now reads the two rows it holds, and gives what the same rows as CSV give."""
+    rows = [["component", "material", "quantity", "unit"], ["tray", "steel-sheet", 10, "kg"]]
+    hostile = _workbook(tmp_path / "bom.xlsx", rows, '<dimension ref="A1:XFD1048576"/>')
+    project = write_project_files(tmp_path / "x", files={"bom.xlsx": hostile.read_bytes()})
+    text = project.read_text(encoding="utf-8").replace('"bom.csv"', '"bom.xlsx"')
+    project.write_text(text, encoding="utf-8")
+    as_csv = write_project_files(
+        tmp_path / "c", bom="component,material,quantity,unit\ntray,steel-sheet,10,kg\n"
+    )
+    got = run("calc", project, "-f", "csv")
+    assert got.exit_code == 0, got.stderr
+    assert got.stdout == run("calc", as_csv, "-f", "csv").stdout
+
+
+def test_a_workbook_past_the_limits_is_refused_before_it_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [["component", "material", "quantity", "unit"], ["tray", "steel-sheet", 10, "kg"]]
+    book = _workbook(tmp_path / "bom.xlsx", rows)
+    project = write_project_files(tmp_path / "x", files={"bom.xlsx": book.read_bytes()})
+    text = project.read_text(encoding="utf-8").replace('"bom.csv"', '"bom.xlsx"')
+    project.write_text(text, encoding="utf-8")
+    assert run("calc", project).exit_code == 0
+    monkeypatch.setenv("CARBONFP_MAX_XLSX_BYTES", "2000")  # a zip bomb is this, larger
+    message, hint = assert_clean_failure(run("calc", project), 3)
+    assert "unpacked size in bytes" in message and "(bom.xlsx)" in message
+    assert "CARBONFP_MAX_XLSX_BYTES" in hint
+    monkeypatch.delenv("CARBONFP_MAX_XLSX_BYTES")
+    monkeypatch.setenv("CARBONFP_MAX_XLSX_COLUMNS", "3")
+    message, _ = assert_clean_failure(run("calc", project), 3)
+    assert "row 1's number of columns is 4" in message
+
+
+def test_a_line_or_a_project_file_past_the_limits_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "lines.csv").write_text(
+        "battery,material,quantity,unit\nA," + "x" * 300 + ",1,kg\n", encoding="utf-8"
+    )
+    (tmp_path / "batteries.csv").write_text(BATTERY_TABLE, encoding="utf-8")
+    monkeypatch.setenv("CARBONFP_MAX_LINE_BYTES", "200")
+    result = run("calc", tmp_path / "lines.csv", "--batteries", tmp_path / "batteries.csv")
+    message, _ = assert_clean_failure(result, 3)
+    assert "line 2's length in bytes is 307" in message and "(lines.csv:2)" in message
+    monkeypatch.setenv("CARBONFP_MAX_TOML_BYTES", "100")
+    message, hint = assert_clean_failure(run("calc", SAMPLES / "ev-nmc811-hu" / "battery.toml"), 3)
+    assert "size in bytes" in message and "CARBONFP_MAX_TOML_BYTES" in hint
