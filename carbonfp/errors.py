@@ -92,6 +92,8 @@ class CarbonfpError(Exception):
         if code is not None:
             self.code = code
         check_code(type(self), self.code)
+        if self.hint is None:  # every error says how to fix it: the catalogue's general words
+            self.hint = CATALOGUE[self.code].fix
         #: further problems of the same input, reported together with this one
         self.related: tuple[CarbonfpError, ...] = ()
 

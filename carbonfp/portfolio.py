@@ -309,9 +309,9 @@ def write(
 ) -> Tally:
     """Compute ``partitions`` (:func:`run`) and write each result as it comes to ``target``
     (``-`` standard output, a file, or a folder for ``job.shape == "documents"``): whole or
-    not at all. ``note`` receives the writers' notes, ``progress`` the batteries of each
-    partition done. Raises what :func:`run` and the output raise; the batteries' own
-    failures are in the result."""
+    not at all, and not at all when every battery failed. ``note`` receives the writers'
+    notes, ``progress`` the batteries of each partition done. Raises what :func:`run` and
+    the output raise; the batteries' own failures are in the result."""
     from carbonfp.formats import EXTENSIONS
 
     sink: Sink
@@ -332,7 +332,8 @@ def write(
             tally.computed += result.computed
             tally.batteries += result.batteries
             progress(result.batteries)
-        ok = True
+        # a run where every battery failed writes nothing (no empty file stands for results)
+        ok = tally.computed > 0 or not tally.failures
     finally:
         sink.close(ok)
     return tally

@@ -177,14 +177,7 @@ def evaluate(table: LineTable, draws: int | None = None, seed: int = 0) -> Evalu
             kg = np.where(valid, kg, 0.0)
         stage_kg = _per_battery_stage(table.battery, table.stage, kg, valid, n_b)
     for b in np.flatnonzero(~failed & ~np.isfinite(stage_kg).all(axis=1)).tolist():
-        problems[b].append(
-            InputError(
-                "the footprint overflows: the sum of the lines is too large for a number",
-                where=None,
-                hint="check the quantities, units and factors of the largest lines",
-                code="overflow",
-            )
-        )
+        problems[b].append(_sum_overflow(table, kg, b, "the sum of the lines"))
         failed[b] = True
     absolute = stage_kg.sum(axis=1)
     for b in np.flatnonzero(~failed & (absolute < 0)):
@@ -211,6 +204,25 @@ def evaluate(table: LineTable, draws: int | None = None, seed: int = 0) -> Evalu
         ),
         np.array([p.battery.usable_capacity_kwh for p in table.projects]),
     )
+    # sums and weights of finite lines can still pass the largest float: an infinity in any
+    # figure is an overflow (a NaN where a figure has no meaning, 0 / 0, is not)
+    infinite = np.isinf(
+        np.column_stack(
+            [
+                figures.stage_per_kwh,
+                figures.absolute_kg,
+                figures.total_per_kwh,
+                figures.cradle_to_gate_kg,
+                figures.cradle_to_gate_per_kwh_capacity,
+                dqr.covered,
+                dqr.weighted,
+                dqr.total,
+            ]
+        )
+    ).any(axis=1)
+    for b in np.flatnonzero(~failed & infinite).tolist():
+        problems[b].append(_sum_overflow(table, kg, b, "a sum or a weight of the lines"))
+        failed[b] = True
     gates = _gates(table, failed, missing)
     uncertainty: list[Uncertainty | None] = [None] * n_b
     if draws is not None:
@@ -244,6 +256,20 @@ def _overflow(table: LineTable, row: int) -> InputError:
         f"({table.quantity[row]:g} x {table.value[row]:g} {table.factor_unit[row]})",
         where=table.where(row),
         hint="check the quantity, unit and factor of this line",
+        code="overflow",
+    )
+
+
+def _sum_overflow(table: LineTable, kg: Floats, battery: int, what: str) -> InputError:
+    """The error for a battery whose lines are finite but whose ``what`` is not, at its
+    largest line."""
+    rows = np.flatnonzero(table.battery == battery)
+    largest = int(rows[np.argmax(np.abs(kg[rows]))]) if len(rows) else -1
+    return InputError(
+        f"the footprint overflows: {what} is too large for a number"
+        + (f"; the largest line is {table.label(largest)}" if largest >= 0 else ""),
+        where=table.where(largest) if largest >= 0 else None,
+        hint="check the quantities, units and factors of the largest lines",
         code="overflow",
     )
 

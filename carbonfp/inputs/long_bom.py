@@ -1163,12 +1163,14 @@ class LongBom:
         held = self.table.lookup(line_ids) >= 0
         missing = [b for b, ok in zip(line_ids, held.tolist(), strict=True) if not ok]
         for b in missing:
-            first = int(np.flatnonzero(raw.battery == line_ids.index(b))[0]) if len(raw) else 0
+            rows = np.flatnonzero(raw.battery == line_ids.index(b)) if len(raw) else zeros(0)
+            # its first line, or the file where every line of it failed (already reported)
+            where = raw.where(int(rows[0])) if len(rows) else Location(self.lines.label)
             problems.add(
                 b,
                 InputError(
                     f"battery {b!r} has no row in the battery table {self.table.label}",
-                    where=raw.where(first) if len(raw) else Location(self.lines.label),
+                    where=where,
                     hint=f"add a row for {b!r} to {self.table.label}, or correct the battery id",
                     code="unknown-battery",
                 ),
