@@ -759,6 +759,21 @@ EXAMPLE: Mapping[str, object] = MappingProxyType(
 )
 
 
+#: Limits on what an input may make carbonfp do, each raised by an environment variable of
+#: its name (README, "Guarantees"): a hostile or broken file ends in a clear error before the
+#: work, never in a hang or an exhausted memory.
+LIMITS: dict[str, tuple[int, str]] = {
+    "CARBONFP_MAX_TOML_BYTES": (16 * 1024**2, "size of a project, energy or transport file"),
+    "CARBONFP_MAX_XLSX_BYTES": (
+        512 * 1024**2,
+        "uncompressed size of a workbook's parts (the zip's entries)",
+    ),
+    "CARBONFP_MAX_XLSX_ENTRIES": (10_000, "number of parts in a workbook (zip entries)"),
+    "CARBONFP_MAX_XLSX_COLUMNS": (1_000, "columns of a sheet that hold a value"),
+    "CARBONFP_MAX_LINE_BYTES": (1024**2, "length of one line of a CSV file"),
+}
+
+
 def errors_markdown() -> str:
     """docs/errors.md: how errors look, the exit codes, and one row per catalogued code."""
     exit_rows = "\n".join(f"| {int(c)} | {_cell(m)} |" for c, m in EXIT_MEANINGS.items())
@@ -769,6 +784,10 @@ def errors_markdown() -> str:
     code_rows = "\n".join(
         f"| `{e.code}` | {int(e.exit_code)} | {_cell(e.meaning)} | {_cell(e.fix)} |"
         for e in entries
+    )
+    limit_rows = "\n".join(
+        f"| `{name}` | {_cell(what)} | {value:,} |".replace(",", " ")
+        for name, (value, what) in LIMITS.items()
     )
     text = f"carbonfp: error: {EXAMPLE['message']} ({EXAMPLE['where']})\nhint: {EXAMPLE['hint']}"
     record = json.dumps({"error": dict(EXAMPLE)}, ensure_ascii=False)
@@ -795,11 +814,39 @@ of standard error, with the same fields and the exit code:
 {record}
 ```
 
-`where` and `hint` are `null` where there is none. When one input has several problems, each is
+`where` is `null` where there is no place to name. When one input has several problems, each is
 reported (one record each). With many batteries (a long BOM, or several project files), a
 battery that fails is reported with its id, `carbonfp: error: [battery B7] ...` in text and
 `"battery": "B7"` first in the JSON record, the other batteries are still written, and the
 command ends with the exit code of the worst failure.
+
+## Guarantees
+
+What carbonfp promises, whatever the input (the fuzz tests in `tests/test_fuzz.py` and the
+cases they found, `tests/corpus/`, hold it to these):
+
+- **Bad input gets a clear error**: one of the codes below, with the file and line, column or
+  key where known, what is wrong and a hint, and a documented exit code (2, 3, 4 or 5). Never
+  an internal error (exit 1) or a traceback for something wrong in the input or the machine:
+  a missing or unreadable file, a folder where a file belongs, a loop of symbolic links, a full
+  disk, a closed pipe.
+- **Never a wrong number written as success**: a row with more or fewer fields than its header
+  is refused with its line; every number is finite after parsing and after every product and
+  sum (an overflow is refused naming the line); negative zero is written as zero; JSON is
+  written with non-finite numbers forbidden, so it is always JSON.
+- **Never a half-written file**: an output file is written whole or not at all (a temporary
+  file renamed at the end), and not at all when every battery failed. A link, FIFO or device
+  given as the output is written through, never replaced.
+- **Bounded work**: a workbook is read by the cells it holds, whatever size it claims; inputs
+  past the limits below are refused before they are parsed; a Monte Carlo that cannot fit in
+  memory is refused before anything is allocated, saying how much it needs; many batteries are
+  read and written a partition at a time.
+
+Limits, each raised by setting the environment variable of its name to a larger whole number:
+
+| variable | what it limits | default |
+|---|---|---|
+{limit_rows}
 
 ## Exit codes
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from carbonfp.errors import CarbonfpError, InputError, Location, UsageError, code_for
+from carbonfp.errors import LIMITS, CarbonfpError, InputError, Location, UsageError, code_for
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,21 +43,6 @@ def unguard_formula(text: str) -> str:
 
 
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
-#: Limits on what an input may make carbonfp do, each raised by an environment variable of
-#: its name (README, "Guarantees"): a hostile or broken file ends in a clear error before the
-#: work, never in a hang or an exhausted memory.
-LIMITS: dict[str, tuple[int, str]] = {
-    "CARBONFP_MAX_TOML_BYTES": (16 * 1024**2, "size of a project, energy or transport file"),
-    "CARBONFP_MAX_XLSX_BYTES": (
-        512 * 1024**2,
-        "uncompressed size of a workbook's parts (the zip's entries)",
-    ),
-    "CARBONFP_MAX_XLSX_ENTRIES": (10_000, "number of parts in a workbook (zip entries)"),
-    "CARBONFP_MAX_XLSX_COLUMNS": (1_000, "columns of a sheet that hold a value"),
-    "CARBONFP_MAX_LINE_BYTES": (1024**2, "length of one line of a CSV file"),
-}
 
 
 def limit(name: str) -> int:

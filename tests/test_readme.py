@@ -80,3 +80,16 @@ def test_exit_code_table_is_the_catalogue() -> None:
     assert [(int(code), text) for code, text in rows] == [
         (int(code), text) for code, text in EXIT_MEANINGS.items()
     ]
+
+
+def test_the_guarantees_name_every_limit() -> None:
+    """The README's Guarantees name each limit and its environment variable, as the error
+    catalogue's generated page does."""
+    from carbonfp.errors import LIMITS
+
+    section = README.split("## Guarantees", 1)[1].split("\n## ", 1)[0]
+    for name in LIMITS:
+        assert f"`{name}`" in section
+    assert (REPO / "docs" / "errors.md").read_text(encoding="utf-8").count("CARBONFP_MAX_") >= len(
+        LIMITS
+    )

@@ -222,3 +222,35 @@ def test_a_line_or_a_project_file_past_the_limits_is_refused(
     monkeypatch.setenv("CARBONFP_MAX_TOML_BYTES", "100")
     message, hint = assert_clean_failure(run("calc", SAMPLES / "ev-nmc811-hu" / "battery.toml"), 3)
     assert "size in bytes" in message and "CARBONFP_MAX_TOML_BYTES" in hint
+
+
+def test_a_closed_pipe_is_a_clear_error(tmp_path: Path) -> None:
+    """`carbonfp calc ... | head -1`: the reader goes away mid-output; carbonfp says so once,
+    with a documented exit code, no traceback."""
+    import subprocess
+    import sys
+
+    bench = Path(__file__).resolve().parents[2] / "bench" / "make_variants.py"
+    subprocess.run([sys.executable, str(bench), "2000", str(tmp_path)], check=True)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "carbonfp",
+            "calc",
+            str(tmp_path / "variants.csv"),
+            "--batteries",
+            str(tmp_path / "batteries.csv"),
+            "-f",
+            "csv",
+            "--lines",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader is gone before carbonfp writes (as `| head -1` may be)
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 2
+    assert "cannot write standard output" in err and "Traceback" not in err
+    assert "internal error" not in err
