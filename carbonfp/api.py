@@ -103,13 +103,15 @@ def calculate_many(
     policy: str | None = None,
     uncertainty: int | None = None,
     seed: int = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> Batch:
     """Declarations of many batteries (projects, or a long BOM), each battery failing alone.
 
     ``factors`` and ``rules``: objects used as they are, or references (id, ID@VERSION, file or
     folder) that win over each project's ``[method]``; ``layers``: user factor sets laid over
     the base set; ``policy``: the electricity policy instead of the ruleset's; ``uncertainty``:
-    Monte Carlo draws per battery. Raises UsageError for an unknown mode or policy.
+    Monte Carlo draws per battery (``progress`` is called with the draws done of the battery
+    being drawn, block by block). Raises UsageError for an unknown mode or policy.
     """
     if not isinstance(inputs, Inputs):
         inputs = Inputs.from_projects(list(inputs))
@@ -126,7 +128,7 @@ def calculate_many(
         def config_of(project: Project) -> RunConfig:
             return run_config(options, project.ruleset, project.factor_set)
 
-    return run_local(inputs, config_of, draws=uncertainty, seed=seed)
+    return run_local(inputs, config_of, draws=uncertainty, seed=seed, progress=progress)
 
 
 def calculate(
@@ -139,6 +141,7 @@ def calculate(
     policy: str | None = None,
     uncertainty: int | None = None,
     seed: int = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> Declaration:
     """The Article 7 declaration of one battery (see :func:`calculate_many` for the options).
 
@@ -155,6 +158,7 @@ def calculate(
         policy=policy,
         uncertainty=uncertainty,
         seed=seed,
+        progress=progress,
     )
     outcome = batch.outcomes[0]
     if outcome.error is not None:

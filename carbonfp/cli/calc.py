@@ -325,7 +325,15 @@ def _one(project: Path, run: _Run) -> None:
     from carbonfp.api import calculate
     from carbonfp.inputs.project import load_project
 
-    declaration = calculate(load_project(project), **run.settings())
+    project_data = load_project(project)
+    with _progress(run.uncertainty or 0, run.quiet, "drawing", big=1_000_000) as advance:
+        done = [0]
+
+        def drawn(draws: int) -> None:  # the draws done so far, as the bar's steps
+            advance(draws - done[0])
+            done[0] = draws
+
+        declaration = calculate(project_data, **run.settings(), progress=drawn)
     _gate(declaration)
     rendered = run.render(declaration)
     run.notes(rendered.notes)
@@ -386,12 +394,12 @@ def _summary(failures: list[Any], computed: int, batteries: int, run: _Run) -> N
 
 
 @contextmanager
-def _progress(total: int, quiet: bool, what: str) -> Iterator[Callable[[int], None]]:
-    """A progress bar on a terminal (advanced by batteries done); silence in pipes and with
-    --quiet."""
+def _progress(total: int, quiet: bool, what: str, big: int = 2) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal for ``total`` steps of at least ``big`` (advanced by the
+    steps done); silence in pipes, with --quiet and for small work."""
     import sys
 
-    if quiet or total < 2 or not sys.stderr.isatty():
+    if quiet or total < big or not sys.stderr.isatty():
         yield lambda n: None
         return
     from rich.progress import Progress

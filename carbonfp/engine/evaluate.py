@@ -11,6 +11,7 @@ tidy CSV never builds one object per line.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -157,9 +158,15 @@ class Evaluated:
         return _declaration(self, battery)
 
 
-def evaluate(table: LineTable, draws: int | None = None, seed: int = 0) -> Evaluated:
+def evaluate(
+    table: LineTable,
+    draws: int | None = None,
+    seed: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> Evaluated:
     """Evaluate every battery of ``table``; with ``draws``, a Monte Carlo of that many draws
-    per battery (the same seed gives the same numbers, whatever else is in the table)."""
+    per battery (the same seed gives the same numbers, whatever else is in the table), and
+    ``progress`` called with the draws done of the battery being drawn, block by block."""
     n_b = len(table.projects)
     problems = [list(p) for p in table.problems]
     failed = np.array([bool(p) for p in problems], dtype=bool)
@@ -230,7 +237,7 @@ def evaluate(table: LineTable, draws: int | None = None, seed: int = 0) -> Evalu
         for b in np.flatnonzero(~failed):
             rows = order[starts[b] : starts[b + 1]]
             try:
-                uncertainty[int(b)] = monte_carlo(table, rows, kg, int(b), draws, seed)
+                uncertainty[int(b)] = monte_carlo(table, rows, kg, int(b), draws, seed, progress)
             except CarbonfpError as exc:
                 problems[int(b)].append(exc)
     return Evaluated(

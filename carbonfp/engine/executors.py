@@ -112,8 +112,9 @@ def run_local(
     *,
     draws: int | None = None,
     seed: int = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> Batch:
-    """Compute every battery of ``inputs`` on this process.
+    """Compute every battery of ``inputs`` on this process (``progress``: see evaluate).
 
     ``config_of`` gives each project its settings (it may raise a CarbonfpError, which fails
     that battery). With ``draws``, each battery also gets a Monte Carlo of that many draws.
@@ -139,7 +140,7 @@ def run_local(
         group[1].append(b)
         group[2].append(config)
     for config, members, configs in groups.values():
-        evaluated = _evaluate_group(inputs, members, config, configs, draws, seed)
+        evaluated = _evaluate_group(inputs, members, config, configs, draws, seed, progress)
         for i, b in enumerate(members):
             if evaluated.ok(i):
                 outcomes[b].evaluated = evaluated
@@ -157,6 +158,7 @@ def _evaluate_group(
     configs: list[RunConfig],
     draws: int | None,
     seed: int,
+    progress: Callable[[int], None] | None = None,
 ) -> Evaluated:
     """One pass over the batteries ``members`` (computed alike: ``config``), each recording
     its own settings (``configs``)."""
@@ -179,4 +181,4 @@ def _evaluate_group(
             config.mode,
             runs=[c.settings for c in configs],
         )
-        return evaluate(table, draws, seed)
+        return evaluate(table, draws, seed, progress)

@@ -166,3 +166,9 @@ def test_calc_under_an_address_space_limit_refuses_a_huge_monte_carlo() -> None:
     assert done.returncode == 2, done.stderr
     assert "--uncertainty 1000000000 needs about 37.3 GiB" in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_progress_is_told_the_draws_done_block_by_block() -> None:
+    seen: list[int] = []
+    calculate(load_project(EV), uncertainty=2 * BLOCK + 5, seed=1, progress=seen.append)
+    assert seen == [BLOCK, 2 * BLOCK, 2 * BLOCK + 5]
