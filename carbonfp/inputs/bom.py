@@ -127,12 +127,7 @@ def read_xlsx_table(path: Path, label: str) -> Table:
             code="missing-file",
         ) from exc
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        raise InputError(
-            f"not a readable .xlsx workbook ({type(exc).__name__})",
-            where=Location(label),
-            hint="save it from Excel as an .xlsx workbook, or as CSV",
-            code="unreadable-file",
-        ) from exc
+        raise _not_a_workbook(label, exc) from exc
     sheet = book["BOM"] if "BOM" in book.sheetnames else book.worksheets[0]
     # the cells that exist, whatever size the sheet claims (A1:XFD1048576 would make every
     # row 16 384 cells long)
@@ -171,6 +166,15 @@ def read_xlsx_table(path: Path, label: str) -> Table:
     return Table(label, header, rows, decimal_comma=None)
 
 
+def _not_a_workbook(label: str, exc: Exception) -> InputError:
+    return InputError(
+        f"not a readable .xlsx workbook ({type(exc).__name__})",
+        where=Location(label),
+        hint="save it from Excel as an .xlsx workbook, or as CSV",
+        code="unreadable-file",
+    )
+
+
 def _check_workbook(path: Path, label: str) -> None:
     """Refuse a workbook whose zip would unpack past the limits (a zip bomb), before any of it
     is parsed. Raises InputError (``too-large``, or ``unreadable-file`` when it is no zip)."""
@@ -182,12 +186,7 @@ def _check_workbook(path: Path, label: str) -> None:
     except FileNotFoundError:
         return  # openpyxl's own message names the missing file
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(
-            f"not a readable .xlsx workbook ({type(exc).__name__})",
-            where=Location(label),
-            hint="save it from Excel as an .xlsx workbook, or as CSV",
-            code="unreadable-file",
-        ) from exc
+        raise _not_a_workbook(label, exc) from exc
     if len(entries) > limit("CARBONFP_MAX_XLSX_ENTRIES"):
         raise too_large(
             "the workbook's number of parts",

@@ -357,24 +357,15 @@ def _read_table(
     return _without_blank_rows(table, blank_if)
 
 
-def _parse_csv(
-    source: Path | bytes,
-    sep: str,
-    encoding: str,
-    header: list[str],
-    floats: Sequence[str],
-    raw: Sequence[str] = (),
-    narrow: bool = False,
-) -> tuple[dict[str, _Column], dict[str, Floats], int]:
-    """The CSV's columns: ``floats`` as float arrays, the others as text codes; and the row
-    count. Raises pandas' ParserError for a malformed file, ValueError where a ``floats``
-    column holds a cell that is not a plain number."""
+def _csv_frames(
+    source: Path | bytes, sep: str, encoding: str, header: list[str], floats: Sequence[str]
+) -> Iterator[Any]:
+    """A CSV in frames of _CHUNK_ROWS rows (pandas' C parser): ``floats`` columns as floats,
+    the others as text as written ("" for an empty cell, never NaN, never a category).
+    Raises pandas' ParserError for a malformed file (a frame with another number of columns
+    than the header included), ValueError where a ``floats`` cell is not a plain number."""
     import pandas as pd
 
-    # columns without a name are ignored (a trailing separator in a spreadsheet's header)
-    texts = {name: _Column(name in raw, narrow) for name in header if name and name not in floats}
-    parts: dict[str, list[Floats]] = {name: [] for name in floats}
-    n = 0
     with pd.read_csv(
         io.BytesIO(source) if isinstance(source, bytes) else source,
         sep=sep,
@@ -392,15 +383,35 @@ def _parse_csv(
                 raise pd.errors.ParserError(
                     f"the header has {len(header)} columns, pandas read {len(chunk.columns)}"
                 )
-            for i, name in enumerate(header):
-                if not name:
-                    continue
-                values = chunk.iloc[:, i].to_numpy()
-                if name in parts:
-                    parts[name].append(np.asarray(values, dtype=float))
-                else:
-                    texts[name].add(values)
-            n += len(chunk)
+            yield chunk
+
+
+def _parse_csv(
+    source: Path | bytes,
+    sep: str,
+    encoding: str,
+    header: list[str],
+    floats: Sequence[str],
+    raw: Sequence[str] = (),
+    narrow: bool = False,
+) -> tuple[dict[str, _Column], dict[str, Floats], int]:
+    """The CSV's columns: ``floats`` as float arrays, the others as text codes; and the row
+    count. Raises pandas' ParserError for a malformed file, ValueError where a ``floats``
+    column holds a cell that is not a plain number."""
+    # columns without a name are ignored (a trailing separator in a spreadsheet's header)
+    texts = {name: _Column(name in raw, narrow) for name in header if name and name not in floats}
+    parts: dict[str, list[Floats]] = {name: [] for name in floats}
+    n = 0
+    for chunk in _csv_frames(source, sep, encoding, header, floats):
+        for i, name in enumerate(header):
+            if not name:
+                continue
+            values = chunk.iloc[:, i].to_numpy()
+            if name in parts:
+                parts[name].append(np.asarray(values, dtype=float))
+            else:
+                texts[name].add(values)
+        n += len(chunk)
     return texts, {name: np.concatenate(p) if p else np.zeros(0) for name, p in parts.items()}, n
 
 
@@ -866,7 +877,6 @@ class _LinesFile:
         )
 
     def _csv_chunks(self) -> Iterator[_Table]:
-        import pandas as pd
 
         header = self.header
         floats = [c for c in ("quantity",) if self._floats and c in header]
@@ -874,39 +884,20 @@ class _LinesFile:
             self.source, self.encoding, self.simple, self.sep, self.header, self.label
         )
         try:
-            with pd.read_csv(
-                io.BytesIO(self.source) if isinstance(self.source, bytes) else self.source,
-                sep=self.sep,
-                header=0,
-                names=[f"c{i}" for i in range(len(header))],  # the file's names may repeat
-                dtype={
-                    f"c{i}": float if name in floats else object for i, name in enumerate(header)
-                },
-                keep_default_na=False,
-                na_values={f"c{i}": [""] for i, name in enumerate(header) if name in floats},
-                encoding=self.encoding,
-                engine="c",
-                chunksize=_CHUNK_ROWS,
-            ) as chunks:
-                for chunk in chunks:
-                    if len(chunk.columns) != len(header):
-                        raise pd.errors.ParserError(
-                            f"the header has {len(header)} columns, pandas read "
-                            f"{len(chunk.columns)}"
-                        )
-                    table = self._empty(len(chunk), lines.take(len(chunk)))
-                    table.rows_in_file = len(chunk)
-                    for i, name in enumerate(header):
-                        if not name:  # columns without a name are ignored
-                            continue
-                        values = chunk.iloc[:, i].to_numpy()
-                        if name in floats:
-                            table.numbers[name] = np.asarray(values, dtype=float)
-                        else:
-                            column = _Column()
-                            column.add(values)
-                            table.read[name] = column.codes()
-                    yield _without_blank_rows(table, LINE_REQUIRED)
+            for chunk in _csv_frames(self.source, self.sep, self.encoding, header, floats):
+                table = self._empty(len(chunk), lines.take(len(chunk)))
+                table.rows_in_file = len(chunk)
+                for i, name in enumerate(header):
+                    if not name:  # columns without a name are ignored
+                        continue
+                    values = chunk.iloc[:, i].to_numpy()
+                    if name in floats:
+                        table.numbers[name] = np.asarray(values, dtype=float)
+                    else:
+                        column = _Column()
+                        column.add(values)
+                        table.read[name] = column.codes()
+                yield _without_blank_rows(table, LINE_REQUIRED)
         except ValueError as exc:  # pandas' ParserError is one too
             raise self._malformed(exc) from exc
 

@@ -212,7 +212,7 @@ def test_uncertainty_section_shows_the_monte_carlo_summary(
     calls: list[tuple[Any, ...]] = []
 
     def monte_carlo(
-        table: Any, rows: Any, kg: Any, battery: int, draws: int, seed: int
+        table: Any, rows: Any, kg: Any, battery: int, draws: int, seed: int, progress: Any = None
     ) -> Uncertainty:
         calls.append((table.projects[battery].battery.model, draws, seed))
         stub = _stub_result()
