@@ -228,12 +228,19 @@ class TomlTable:
         )
 
     def unknown_keys(self, allowed: set[str]) -> None:
+        """Raise for a key that is not ``allowed``, naming the nearest one (a typo), else
+        every allowed key."""
+        import difflib
+
         for key in self.data:
             if key not in allowed:
+                close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
                 raise self.fail(
                     key,
-                    f"unknown key {key!r}",
-                    hint="allowed keys here: " + ", ".join(sorted(allowed)),
+                    f"unknown key {key!r}" + (f": did you mean {close[0]!r}?" if close else ""),
+                    hint=(f"write {close[0]!r}; other " if close else "")
+                    + "allowed keys here: "
+                    + ", ".join(sorted(allowed)),
                     code="unknown-key",
                 )
 

@@ -60,6 +60,16 @@ def test_bad_battery_table(
     assert error.where.line is not None
 
 
+def test_a_misspelt_key_names_the_key_it_was_meant_to_be(write_project: WriteProject) -> None:
+    error = load_error(write_project(battery={"warranty_yeras": "8", "warranty_years": None}))
+    assert error.code == "unknown-key"
+    assert error.message == "unknown key 'warranty_yeras': did you mean 'warranty_years'?"
+    assert error.hint is not None and error.hint.startswith("write 'warranty_years'")
+    far = load_error(write_project(battery={"colour": '"red"'}))
+    assert "did you mean" not in far.message and far.hint is not None
+    assert far.hint.startswith("allowed keys here: ")
+
+
 def test_country_must_be_an_iso_code(write_project: WriteProject) -> None:
     text = render_project().replace('country = "HU"', 'country = "Hungary"')
     error = load_error(write_project(project=text))
