@@ -289,6 +289,7 @@ def resolve(
     # the Circular Footprint Formula on raw-material lines of its material groups
     cff = _circular(projects, raw, own, stage, value, factor_unit, factors, rules, problems)
     _cff_warnings(projects, cff, rules, warnings)
+    _unused_recycled_shares(raw, own, cff, rules, warnings)
     changed = cff.row[~np.isnan(cff.erec)]
     if len(changed):  # the R1 term changes the line's factor: per kg from now on
         k = ~np.isnan(cff.erec)
@@ -1010,6 +1011,44 @@ def _cff_warnings(
                     "cff-no-disposal",
                     f"no disposal factor (ED) for the unrecycled share of {name}: that term is "
                     f"not counted; give [end_of_life.materials.{name}] disposal",
+                )
+            )
+
+
+def _unused_recycled_shares(
+    raw: RawLines, own: Bools, cff: CffLines, rules: Ruleset, warnings: list[list[Issue]]
+) -> None:
+    """A recycled share the method cannot use is said, never dropped in silence: on a
+    supplier's factor (taken as it is: its recycled content is in it), or on a line outside
+    the Circular Footprint Formula's material groups (charged as virgin material)."""
+    shares = np.nan_to_num(raw.recycled_share, nan=0.0) > 0
+    if not shares.any():
+        return
+    in_formula = np.zeros(len(raw), dtype=bool)
+    in_formula[cff.row] = True
+    groups = ", ".join(g.name for g in rules.cff) or "none"
+    cases = (
+        (
+            shares & own,
+            "recycled_share is not applied to a supplier's own factor (it is taken as it is: "
+            "the supplier's footprint holds its recycled content)",
+        ),
+        (
+            shares & ~own & ~in_formula,
+            f"recycled_share is not used: the line is no raw-material line of the recycling "
+            f"formula's material groups under {rules.id} ({groups}), so it is charged as "
+            "virgin material",
+        ),
+    )
+    for mask, why in cases:
+        rows = np.flatnonzero(mask)
+        for b in np.unique(raw.battery[rows]).tolist():
+            mine = rows[raw.battery[rows] == b]
+            warnings[b].append(
+                Issue(
+                    "recycled-share-not-used",
+                    f"{why}: " + "; ".join(raw.label(int(r)) for r in mine),
+                    "; ".join(str(raw.where(int(r))) for r in mine),
                 )
             )
 

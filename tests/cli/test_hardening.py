@@ -254,3 +254,29 @@ def test_a_closed_pipe_is_a_clear_error(tmp_path: Path) -> None:
     assert child.wait(timeout=120) == 2
     assert "cannot write standard output" in err and "Traceback" not in err
     assert "internal error" not in err
+
+
+def test_a_recycled_share_the_method_cannot_use_is_said(tmp_path: Path) -> None:
+    """Graphite is in none of the formula's groups: its 50 % recycled share is charged as
+    virgin material, and the declaration says so; on a supplier's own factor, too."""
+    project = write_project_files(
+        tmp_path,
+        bom="component,material,quantity,unit,recycled_share,factor,factor_source\n"
+        "anode,graphite-natural,10,kg,0.5,,\n"
+        "tray,aluminium-primary,10,kg,0.2,9 kg CO2e/kg,supplier PCF\n",
+    )
+    data = json.loads(run("calc", project, "-f", "json").stdout)
+    said = {w["message"].split(":")[0]: w for w in data["warnings"]}
+    virgin = said["recycled_share is not used"]
+    assert "charged as virgin material" in virgin["message"] and virgin["message"].endswith(
+        ": anode"
+    )
+    assert virgin["where"] == "bom.csv:2"
+    supplier = next(w for k, w in said.items() if k.startswith("recycled_share is not applied"))
+    assert supplier["message"].endswith(": tray") and supplier["where"] == "bom.csv:3"
+    without = write_project_files(
+        tmp_path / "plain",
+        bom="component,material,quantity,unit\nanode,graphite-natural,10,kg\n",
+    )
+    plain = json.loads(run("calc", without, "-f", "json").stdout)
+    assert not [w for w in plain["warnings"] if w["code"] == "recycled-share-not-used"]
