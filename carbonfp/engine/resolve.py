@@ -290,6 +290,8 @@ def resolve(
     cff = _circular(projects, raw, own, stage, value, factor_unit, factors, rules, problems)
     _cff_warnings(projects, cff, rules, warnings)
     _unused_recycled_shares(raw, own, cff, rules, warnings)
+    _unknown_eol_groups(projects, rules, warnings)
+    _mass_without_eol(projects, raw, stage, cff, warnings)
     changed = cff.row[~np.isnan(cff.erec)]
     if len(changed):  # the R1 term changes the line's factor: per kg from now on
         k = ~np.isnan(cff.erec)
@@ -1013,6 +1015,89 @@ def _cff_warnings(
                     f"not counted; give [end_of_life.materials.{name}] disposal",
                 )
             )
+
+
+def _mass_without_eol(
+    projects: Sequence[Project],
+    raw: RawLines,
+    stage: Ints,
+    cff: CffLines,
+    warnings: list[list[Issue]],
+) -> None:
+    """Per battery with [end_of_life]: the materials whose lines get no end-of-life term (in
+    none of the formula's groups), with their share of the mass of the battery's material
+    lines, largest first (graphite, electrolyte, separator... are often a third of a pack)."""
+    n = len(raw)
+    with_eol = np.array([p.end_of_life is not None for p in projects], dtype=bool)
+    if not n or not with_eol.any():
+        return
+    per_unit = np.array([_mass_scale(u) for u in raw.unit.values])[raw.unit.codes]
+    material = (
+        (raw.kind == _K[LineKind.MATERIAL])
+        & (stage == _S[Stage.RAW_MATERIALS])
+        & ~np.isnan(per_unit)
+        & with_eol[raw.battery]
+    )
+    mass = np.where(material, raw.quantity * np.nan_to_num(per_unit), 0.0)
+    total = np.bincount(raw.battery, weights=mass, minlength=len(projects))
+    outside = material.copy()
+    outside[cff.row] = False
+    rows = np.flatnonzero(outside & (mass > 0))
+    if not len(rows):
+        return
+    width = len(raw.factor_id.values)
+    key = raw.battery[rows] * width + raw.factor_id.codes[rows]
+    pairs, inverse = np.unique(key, return_inverse=True)
+    kg = np.bincount(inverse, weights=mass[rows])
+    per_battery: dict[int, list[tuple[float, str]]] = {}
+    for pair, share_kg in zip(pairs.tolist(), kg.tolist(), strict=True):
+        b = pair // width
+        per_battery.setdefault(b, []).append((share_kg, raw.factor_id.values[pair % width]))
+    for b, items in per_battery.items():
+        if total[b] <= 0:
+            continue
+        items.sort(key=lambda item: (-item[0], item[1]))
+        share = sum(k for k, _ in items) / total[b]
+        listed = ", ".join(f"{fid or 'own factor'} {k / total[b]:.1%}" for k, fid in items)
+        warnings[b].append(
+            Issue(
+                "no-end-of-life-term",
+                f"{share:.1%} of the material mass gets no end-of-life term (in none of the "
+                f"recycling formula's material groups): {listed}",
+            )
+        )
+
+
+def _unknown_eol_groups(
+    projects: Sequence[Project], rules: Ruleset, warnings: list[list[Issue]]
+) -> None:
+    """An [end_of_life.materials.NAME] the ruleset has no group of is said, with the nearest
+    group (a typo leaves the meant group on the ruleset's defaults)."""
+    import difflib
+
+    names = [g.name for g in rules.cff]
+    said: dict[int, list[Issue]] = {}  # per end-of-life object (a long BOM shares them)
+    for b, project in enumerate(projects):
+        eol = project.end_of_life
+        if eol is None:
+            continue
+        found = said.get(id(eol))
+        if found is None:
+            found = []
+            for name in sorted(set(eol.materials) - set(names)):
+                close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+                found.append(
+                    Issue(
+                        "unknown-eol-group",
+                        f"[end_of_life.materials.{name}] is not used: {rules.id} has no "
+                        f"material group {name!r}"
+                        + (f" (did you mean {close[0]!r}?)" if close else "")
+                        + f"; its groups: {', '.join(names) or 'none'}",
+                        str(eol.where) if eol.where is not None else None,
+                    )
+                )
+            said[id(eol)] = found
+        warnings[b].extend(found)
 
 
 def _unused_recycled_shares(

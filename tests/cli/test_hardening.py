@@ -280,3 +280,31 @@ def test_a_recycled_share_the_method_cannot_use_is_said(tmp_path: Path) -> None:
     )
     plain = json.loads(run("calc", without, "-f", "json").stdout)
     assert not [w for w in plain["warnings"] if w["code"] == "recycled-share-not-used"]
+
+
+def test_a_misspelt_end_of_life_group_and_mass_without_an_end_of_life_term_are_said(
+    tmp_path: Path,
+) -> None:
+    """[end_of_life.materials.plastic] is no group of the ruleset (did you mean 'plastics'?);
+    the EV pack's graphite, electrolyte, separator... get no end-of-life term: their share of
+    the material mass is listed, largest first, and adds up."""
+    text = (SAMPLES / "ev-nmc811-hu" / "battery.toml").read_text(encoding="utf-8")
+    folder = tmp_path / "ev"
+    import shutil
+
+    shutil.copytree(SAMPLES / "ev-nmc811-hu", folder)
+    (folder / "battery.toml").write_text(
+        text.replace("[end_of_life.materials.plastics]", "[end_of_life.materials.plastic]"),
+        encoding="utf-8",
+    )
+    data = json.loads(run("calc", folder / "battery.toml", "-f", "json").stdout)
+    by_code = {w["code"]: w for w in data["warnings"]}
+    group = by_code["unknown-eol-group"]
+    assert "no material group 'plastic' (did you mean 'plastics'?)" in group["message"]
+    assert group["where"].startswith("battery.toml:")
+    mass = by_code["no-end-of-life-term"]["message"]
+    total, listed = mass.split("% of the material mass", 1)[0], mass.split(": ", 1)[1]
+    shares = [float(item.rsplit(" ", 1)[1].rstrip("%")) for item in listed.split(", ")]
+    assert shares == sorted(shares, reverse=True) and listed.startswith("graphite-natural")
+    assert sum(shares) == pytest.approx(float(total), abs=0.1 * len(shares))
+    assert 25 < float(total) < 40  # about a third of the pack's material mass
