@@ -340,13 +340,7 @@ def _read_table(
         except ValueError as exc:  # pandas' ParserError is one too
             if as_floats and not isinstance(exc, pd.errors.ParserError):
                 continue
-            raise InputError(
-                f"malformed CSV: {exc}",
-                where=Location(label),
-                hint="every row needs as many fields as the header; quote text that holds "
-                "the separator",
-                code="malformed-csv",
-            ) from exc
+            raise _malformed(label, exc) from exc
     lines = _LineNumbers(source, encoding, scan.one_row_per_line, sep, header, label).take(n)
     decimal_comma = {";": True, "\t": None, ",": False}[sep]
     read = {name: column.codes() for name, column in texts.items() if not column.raw}
@@ -740,16 +734,9 @@ class _LinesFile:
                 while block := handle.read(_BLOCK):
                     digest.update(block)
             self._parquet = pq.ParquetFile(self.path)
-        except OSError as exc:
-            if not self.path.exists() or self.path.is_dir():
-                read_text(self.path, self.label)  # the precise error: missing, a folder
-            raise InputError(
-                f"not a readable Parquet file ({exc})",
-                where=Location(self.label),
-                hint="write it with pyarrow or pandas (to_parquet), or give the table as CSV",
-                code="unreadable-file",
-            ) from exc
         except Exception as exc:  # pyarrow raises ArrowInvalid for a file that is not Parquet
+            if isinstance(exc, OSError) and (not self.path.exists() or self.path.is_dir()):
+                read_text(self.path, self.label)  # the precise error: missing, a folder
             raise InputError(
                 f"not a readable Parquet file ({type(exc).__name__}: {exc})",
                 where=Location(self.label),
