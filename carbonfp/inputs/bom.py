@@ -216,6 +216,8 @@ class BomReader:
         #: end of the declaration's reference period: supplier footprints must be valid until
         #: then (a PACT file's validity is checked against it, never against the clock)
         self.period_end = period_end
+        #: problems of rows read so far (every bad row is reported at once)
+        self.row_errors: list[InputError] = []
 
     def read(self, path: Path) -> list[ActivityLine]:
         """Read ``path`` and every sub-BOM it uses into flat lines (amounts per battery).
@@ -223,7 +225,12 @@ class BomReader:
         Raises InputError for every problem of point 7 of the format: missing column, bad
         quantity, unknown unit, unknown stage, sub-BOM cycle, missing file...
         """
-        return self._read(resolved(path, str(path)), 1.0, "", (), None)
+        self.row_errors = []
+        lines = self._read(resolved(path, str(path)), 1.0, "", (), None)
+        if self.row_errors:  # every bad row at once, the first as the error
+            first, *rest = self.row_errors
+            raise first.with_related(rest)
+        return lines
 
     def _table(self, path: Path) -> Table:
         label = self.display(path)
@@ -311,31 +318,42 @@ class BomReader:
                 code="empty-file",
             )
         for number, cells in table.rows:
-            row = _Row(table, number, cells, self, path)
-            component = row.text("component", required=True)
-            material = row.text("material", required=True)
-            quantity = row.quantity()
-            unit_text = row.text("unit")
-            parse_unit(unit_text, row.where("unit"))
-            label = f"{prefix}{component}"
-            if material.lower().startswith(SUB_BOM):
-                lines.extend(
-                    self._sub_bom(
-                        row, path, material, quantity, unit_text, multiplier, label, stack
-                    )
-                )
-                continue
-            amount = quantity * multiplier
-            if not math.isfinite(amount):
-                raise InputError(
-                    f"the amount per battery overflows: {quantity:g} x {multiplier:g} (this "
-                    "line's quantity times the sub-BOM counts above it) is too large for a number",
-                    where=row.where("quantity"),
-                    hint="check the quantity and the counts of the sub-BOMs that use this file",
-                    code="overflow",
-                )
-            lines.append(row.line(label, component, material, amount, unit_text))
+            try:
+                lines.extend(self._row(table, number, cells, path, multiplier, prefix, stack))
+            except InputError as exc:  # the other rows are read: every problem is reported
+                self.row_errors.append(exc)
         return lines
+
+    def _row(
+        self,
+        table: Table,
+        number: int,
+        cells: list[str],
+        path: Path,
+        multiplier: float,
+        prefix: str,
+        stack: tuple[Path, ...],
+    ) -> list[ActivityLine]:
+        """The lines of one BOM row (a sub-BOM's, expanded). Raises InputError."""
+        row = _Row(table, number, cells, self, path)
+        component = row.text("component", required=True)
+        material = row.text("material", required=True)
+        quantity = row.quantity()
+        unit_text = row.text("unit")
+        parse_unit(unit_text, row.where("unit"))
+        label = f"{prefix}{component}"
+        if material.lower().startswith(SUB_BOM):
+            return self._sub_bom(row, path, material, quantity, unit_text, multiplier, label, stack)
+        amount = quantity * multiplier
+        if not math.isfinite(amount):
+            raise InputError(
+                f"the amount per battery overflows: {quantity:g} x {multiplier:g} (this "
+                "line's quantity times the sub-BOM counts above it) is too large for a number",
+                where=row.where("quantity"),
+                hint="check the quantity and the counts of the sub-BOMs that use this file",
+                code="overflow",
+            )
+        return [row.line(label, component, material, amount, unit_text)]
 
     def _sub_bom(
         self,

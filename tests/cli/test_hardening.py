@@ -308,3 +308,26 @@ def test_a_misspelt_end_of_life_group_and_mass_without_an_end_of_life_term_are_s
     assert shares == sorted(shares, reverse=True) and listed.startswith("graphite-natural")
     assert sum(shares) == pytest.approx(float(total), abs=0.1 * len(shares))
     assert 25 < float(total) < 40  # about a third of the pack's material mass
+
+
+def test_every_bad_bom_row_is_reported_in_one_run(tmp_path: Path) -> None:
+    """Three bad rows (a quantity, a unit, a sub-BOM's row): three errors in one run, each with
+    its file and line, not one per run."""
+    project = write_project_files(
+        tmp_path,
+        bom="component,material,quantity,unit\n"
+        "tray,steel-sheet,ten,kg\n"
+        "lid,steel-sheet,2,furlongs\n"
+        "ok,steel-sheet,1,kg\n"
+        "modules,bom:module.csv,2,pcs\n",
+        files={"module.csv": "component,material,quantity,unit\nframe,steel-sheet,-1,kg\n"},
+    )
+    result = run("calc", project, "-o", tmp_path / "out.txt")
+    assert result.exit_code == 3
+    errors = [line for line in result.stderr.splitlines() if line.startswith("carbonfp: error")]
+    assert [e.rsplit("(", 1)[1] for e in errors] == [
+        "bom.csv:2:3)",
+        "bom.csv:3:4)",
+        "module.csv:2:3)",
+    ]
+    assert not (tmp_path / "out.txt").exists()
