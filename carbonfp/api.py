@@ -9,13 +9,14 @@ it is. Errors are :class:`carbonfp.errors.CarbonfpError` subclasses with a stabl
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from carbonfp.columns import Inputs
 from carbonfp.engine.executors import Batch, run_local
 from carbonfp.errors import CarbonfpError
 from carbonfp.inputs.project import load_project
-from carbonfp.model import Declaration, FactorSet, Project, Ruleset
+from carbonfp.model import Declaration, FactorSet, Issue, Project, Ruleset
 from carbonfp.run import RunConfig, RunOptions, run_config
 
 
@@ -183,4 +184,46 @@ def unique_ids(names: Sequence[str]) -> list[str]:
         count = seen.get(name, 0) + 1
         seen[name] = count
         out.append(name if count == 1 else f"{name}-{count}")
+    return out
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What :func:`check` found in one project: every problem (each with its file and line or
+    key), the warnings (values ignored, data missing), and the declaration-mode gaps."""
+
+    battery: str
+    source: str
+    problems: tuple[CarbonfpError, ...]
+    warnings: tuple[Issue, ...]
+    gate_failures: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.gate_failures
+
+
+def check(
+    paths: Sequence[str | Path],
+    factors: FactorSet | str | None = None,
+    rules: Ruleset | str | None = None,
+    mode: str = "screening",
+    *,
+    layers: Sequence[str] = (),
+    policy: str | None = None,
+) -> list[Checked]:
+    """Read and resolve projects as :func:`calculate_many` does, keeping what is wrong rather
+    than the result: per project every problem found, its warnings and (in mode "declaration")
+    the lines that need company-specific data."""
+    inputs = load_projects(paths)
+    batch = calculate_many(inputs, factors, rules, mode, layers=layers, policy=policy)
+    out = []
+    for outcome in batch:
+        error = outcome.error
+        problems = () if error is None else (error, *error.related)
+        evaluated = outcome.evaluated
+        warnings = () if evaluated is None or error else evaluated.warnings(outcome.index)
+        out.append(
+            Checked(outcome.battery, outcome.source, problems, warnings, outcome.gate_failures)
+        )
     return out

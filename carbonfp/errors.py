@@ -98,8 +98,9 @@ class CarbonfpError(Exception):
         self.related: tuple[CarbonfpError, ...] = ()
 
     def with_related(self, related: Sequence[CarbonfpError]) -> CarbonfpError:
-        """This error, carrying the other problems found in the same input."""
-        self.related = tuple(related)
+        """This error, carrying the other problems found in the same input (after those it
+        already carries)."""
+        self.related = (*self.related, *(r for r in related if r not in self.related))
         return self
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ import typer
 
 from carbonfp import __version__
 from carbonfp.cli import calc as _calc
+from carbonfp.cli import check as _check
 from carbonfp.cli import compare as _compare
 from carbonfp.cli import estimate as _estimate
 from carbonfp.cli import explain as _explain
@@ -53,6 +54,7 @@ def main(
 
 
 app.command("calc")(_calc.calc)
+app.command("check")(_check.check)
 app.command("estimate")(_estimate.estimate)
 app.command("compare")(_compare.compare)
 app.command("report")(_report.report)

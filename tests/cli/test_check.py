@@ -1,0 +1,61 @@
+"""``carbonfp check``: every problem of a project at once, grouped by file, and no result."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from support import SAMPLES, write_project_files
+from typer.testing import CliRunner, Result
+
+from carbonfp.cli import app
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_a_clean_sample_checks_ok_with_its_warnings() -> None:
+    result = run("check", SAMPLES / "ev-nmc811-hu")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("samples/ev-nmc811-hu/battery.toml: ok\n") or ": ok\n" in (
+        result.stdout.splitlines()[0] + "\n"
+    )
+    assert "warning: 32.3% of the material mass gets no end-of-life term" in result.stdout
+    assert result.stdout.endswith("carbonfp check: 1 project(s), no problems\n")
+    assert "kg CO2e per kWh" not in result.stdout  # no result
+
+
+def test_every_problem_of_a_project_at_once_grouped_by_file(tmp_path: Path) -> None:
+    project = write_project_files(
+        tmp_path,
+        bom="component,material,quantity,unit\n"
+        "tray,steel-sheet,ten,kg\n"
+        "lid,steel-sheet,2,furlongs\n"
+        "modules,bom:module.csv,2,pcs\n",
+        files={"module.csv": "component,material,quantity,unit\nframe,steel-sheet,-1,kg\n"},
+    )
+    result = run("check", project)
+    assert result.exit_code == 3
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("3 problem(s)")
+    assert lines[1] == "  bom.csv" and "  module.csv" in lines
+    assert sum(line.startswith("    line ") for line in lines) == 3
+    data = json.loads(run("check", project, "--format", "json").stdout)
+    assert data["ok"] is False
+    (checked,) = data["projects"]
+    assert [p["where"] for p in checked["problems"]] == [
+        "bom.csv:2:3",
+        "bom.csv:3:4",
+        "module.csv:2:3",
+    ]
+    assert all(p["hint"] for p in checked["problems"])
+
+
+def test_declaration_mode_gaps_are_problems() -> None:
+    result = run("check", SAMPLES / "scooter-nmc-l1e", "--mode", "declaration")
+    assert result.exit_code == 3
+    assert "declaration mode: company- or supplier-specific data needed" in result.stdout
+    assert "cell manufacturing (supplier plant, KR) electricity" in result.stdout
+    screening = run("check", SAMPLES / "scooter-nmc-l1e")
+    assert screening.exit_code == 0
