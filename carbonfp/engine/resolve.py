@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -541,6 +542,13 @@ def unknown_factor(kind: LineKind, fid: str, factors: FactorSet) -> InputError:
     tables = TABLES[kind]
     known = sorted(k for k, f in factors.factors.items() if f.table in tables)
     close = difflib.get_close_matches(fid, known, n=3, cutoff=0.5)
+    if not close:  # a word of it in an id or a name ("stainless steel": steel-sheet, ...)
+        words = {w for w in re.split(r"[\s_\-/(),.]+", fid.lower()) if len(w) >= 3}
+        close = [
+            k
+            for k in known
+            if words & set(re.split(r"[\s_\-/(),.]+", f"{k} {factors.factors[k].name}".lower()))
+        ][:3]
     suggestion = f"did you mean {' or '.join(repr(c) for c in close)}? If not, " if close else ""
     if kind is LineKind.MATERIAL:
         how = (

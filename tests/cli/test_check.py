@@ -59,3 +59,21 @@ def test_declaration_mode_gaps_are_problems() -> None:
     assert "cell manufacturing (supplier plant, KR) electricity" in result.stdout
     screening = run("check", SAMPLES / "scooter-nmc-l1e")
     assert screening.exit_code == 0
+
+
+def test_unknown_materials_are_all_reported_with_suggestions_by_word(tmp_path: Path) -> None:
+    """Three unknown ids in one run; 'stainless steel' is no close spelling of any id, but its
+    word 'steel' is in some: they are suggested."""
+    project = write_project_files(
+        tmp_path,
+        bom="component,material,quantity,unit\n"
+        "lid,steel sheet,1,kg\n"
+        "fasteners,stainless steel,1,kg\n"
+        "bms,qqqq,1,kg\n",
+    )
+    data = json.loads(run("check", project, "--format", "json").stdout)
+    problems = data["projects"][0]["problems"]
+    assert [p["where"] for p in problems] == ["bom.csv:2", "bom.csv:3", "bom.csv:4"]
+    assert "did you mean 'steel-sheet'" in problems[0]["hint"]
+    assert "did you mean" in problems[1]["hint"] and "steel-" in problems[1]["hint"]
+    assert "did you mean" not in problems[2]["hint"]
