@@ -33,9 +33,10 @@ def load_projects(
     for path in paths:
         if progress is not None and projects:
             progress()
+        found: list[CarbonfpError] = []  # the BOM's bad rows: the rest is still checked
         try:
-            projects.append(load_project(path))
-            problems.append(())
+            projects.append(load_project(path, found))
+            problems.append(tuple(found))
         except CarbonfpError as exc:
             projects.append(None)
             problems.append((exc,))

@@ -468,7 +468,7 @@ def test_a_bad_code_is_reported_as_a_bug(monkeypatch: pytest.MonkeyPatch) -> Non
     def broken(*args: object, **kwargs: object) -> None:
         raise InputError("simulated", code="no-such-code")
 
-    monkeypatch.setattr(carbonfp.api, "calculate", broken)
+    monkeypatch.setattr(carbonfp.api, "calculate_many", broken)
     result = CliRunner().invoke(app, ["calc", str(SAMPLE)])
     assert result.exit_code == ExitCode.INTERNAL
     assert "internal error: ValueError" in result.stderr and "no-such-code" in result.stderr

@@ -322,10 +322,9 @@ def _gate(declaration: Declaration) -> None:
 
 def _one(project: Path, run: _Run) -> None:
     """One project: computed, checked by the gates, rendered, written."""
-    from carbonfp.api import calculate
-    from carbonfp.inputs.project import load_project
+    from carbonfp.api import calculate_many, load_projects
 
-    project_data = load_project(project)
+    inputs = load_projects([project])  # a BOM's bad rows kept: the rest is still checked
     with _progress(run.uncertainty or 0, run.quiet, "drawing", big=1_000_000) as advance:
         done = [0]
 
@@ -333,7 +332,11 @@ def _one(project: Path, run: _Run) -> None:
             advance(draws - done[0])
             done[0] = draws
 
-        declaration = calculate(project_data, **run.settings(), progress=drawn)
+        (outcome,) = calculate_many(inputs, **run.settings(), progress=drawn).outcomes
+    if outcome.error is not None:  # every problem found, the first as the error
+        raise outcome.error
+    declaration = outcome.declaration
+    assert declaration is not None
     _gate(declaration)
     rendered = run.render(declaration)
     run.notes(rendered.notes)

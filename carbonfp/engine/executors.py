@@ -127,14 +127,16 @@ def run_local(
     ]
     groups: dict[tuple[str, ...], tuple[RunConfig, list[int], list[RunConfig]]] = {}
     for b, (project, outcome) in enumerate(zip(inputs.projects, outcomes, strict=True)):
-        if project is None or not outcome.ok:
+        # a battery whose reading found problems but that has a project is still resolved:
+        # its other problems come in the same run (it fails whatever they are)
+        if project is None:
             if outcome.ok:  # no project and no problem: cannot happen from the readers
                 raise ValueError(f"battery {inputs.ids[b]!r} has neither a project nor a problem")
             continue
         try:
             config = config_of(project)
         except CarbonfpError as exc:
-            outcome.error = exc
+            outcome.error = exc if outcome.error is None else outcome.error.with_related([exc])
             continue
         group = groups.setdefault(config.key, (config, [], []))
         group[1].append(b)
@@ -142,7 +144,10 @@ def run_local(
     for config, members, configs in groups.values():
         evaluated = _evaluate_group(inputs, members, config, configs, draws, seed, progress)
         for i, b in enumerate(members):
-            if evaluated.ok(i):
+            read_error = outcomes[b].error  # problems of reading: they come first
+            if read_error is not None:
+                read_error.with_related(evaluated.problems[i])
+            elif evaluated.ok(i):
                 outcomes[b].evaluated = evaluated
                 outcomes[b].index = i
             else:

@@ -219,15 +219,17 @@ class BomReader:
         #: problems of rows read so far (every bad row is reported at once)
         self.row_errors: list[InputError] = []
 
-    def read(self, path: Path) -> list[ActivityLine]:
+    def read(self, path: Path, *, keep_going: bool = False) -> list[ActivityLine]:
         """Read ``path`` and every sub-BOM it uses into flat lines (amounts per battery).
 
         Raises InputError for every problem of point 7 of the format: missing column, bad
-        quantity, unknown unit, unknown stage, sub-BOM cycle, missing file...
+        quantity, unknown unit, unknown stage, sub-BOM cycle, missing file... (every bad row,
+        the first as the error). With ``keep_going``, a bad row's problem is kept in
+        ``row_errors`` and the good rows' lines are returned.
         """
         self.row_errors = []
         lines = self._read(resolved(path, str(path)), 1.0, "", (), None)
-        if self.row_errors:  # every bad row at once, the first as the error
+        if self.row_errors and not keep_going:  # every bad row at once, the first as the error
             first, *rest = self.row_errors
             raise first.with_related(rest)
         return lines

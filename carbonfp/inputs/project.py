@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from carbonfp.errors import InputError, Location
+from carbonfp.errors import CarbonfpError, InputError, Location
 from carbonfp.files import TomlTable, load_toml, read_text, resolved
 from carbonfp.inputs.bom import BomReader
 from carbonfp.inputs.energy import read_energy, read_transport
@@ -67,10 +67,12 @@ BATTERY_KEYS = {
 }
 
 
-def load_project(path: str | Path) -> Project:
+def load_project(path: str | Path, problems: list[CarbonfpError] | None = None) -> Project:
     """Read a project file and every input it names (paths relative to the project file).
 
-    Raises InputError naming the file and key or line of the first problem.
+    Raises InputError naming the file and key or line of the first problem. Given a
+    ``problems`` list, the BOM's bad rows are added to it instead and the project is returned
+    with its good lines (so that the rest can be checked in the same run).
     """
     project_path = Path(path)
     base = resolved(project_path).parent
@@ -113,7 +115,9 @@ def load_project(path: str | Path) -> Project:
             "relative to the project file",
             code="missing-file",
         )
-    lines.extend(reader.read(bom_path))
+    lines.extend(reader.read(bom_path, keep_going=problems is not None))
+    if problems is not None:
+        problems.extend(reader.row_errors)
     inputs.update(reader.files)
 
     energy_top = top

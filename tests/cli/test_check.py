@@ -77,3 +77,23 @@ def test_unknown_materials_are_all_reported_with_suggestions_by_word(tmp_path: P
     assert "did you mean 'steel-sheet'" in problems[0]["hint"]
     assert "did you mean" in problems[1]["hint"] and "steel-" in problems[1]["hint"]
     assert "did you mean" not in problems[2]["hint"]
+
+
+def test_a_bad_row_and_an_unknown_material_come_in_the_same_run(tmp_path: Path) -> None:
+    """Reading problems no longer hide the others: the good rows are resolved too, so calc
+    and check report the bad quantity and the unknown material together."""
+    project = write_project_files(
+        tmp_path,
+        bom="component,material,quantity,unit\nlid,steel sheet,1,kg\nnuts,steel-sheet,two,kg\n",
+    )
+    for command in ("calc", "check"):
+        result = run(command, project, "--format", "json")
+        assert result.exit_code == 3
+        if command == "calc":
+            records = [json.loads(line)["error"] for line in result.stderr.splitlines()]
+        else:
+            records = json.loads(result.stdout)["projects"][0]["problems"]
+        assert [(r["code"], r["where"]) for r in records] == [
+            ("not-a-number", "bom.csv:3:3"),
+            ("unknown-factor", "bom.csv:2"),
+        ]

@@ -330,7 +330,7 @@ def test_an_internal_error_exits_1_without_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr(carbonfp.api, "calculate", broken)
+    monkeypatch.setattr(carbonfp.api, "calculate_many", broken)
     result = run("calc", SAMPLE, "-o", out_dir / "out.json")
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -346,7 +346,7 @@ def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr(carbonfp.api, "calculate", broken)
+    monkeypatch.setattr(carbonfp.api, "calculate_many", broken)
     result = run("calc", SAMPLE, "--debug")
     assert result.exit_code == 1
     assert "Traceback" in result.stderr
