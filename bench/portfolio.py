@@ -17,13 +17,15 @@ timings depend on the machine.
 from __future__ import annotations
 
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from itertools import pairwise
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import print_table
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -106,7 +108,7 @@ def main() -> None:
             where = "" if name == "local" else f"; largest worker {kids:.0f} MiB"
             rows.append(
                 (
-                    f"{n:,} batteries x 60 lines ({size:.0f} MB Parquet), {name}".replace(",", " "),
+                    f"{_n(n)} batteries x 60 lines ({size:.0f} MB Parquet), {name}",
                     f"{seconds:.1f} s; carbonfp process {me:.0f} MiB{where}",
                     f"{seconds / n * 1e6:.0f} us per battery",
                 )
@@ -164,15 +166,7 @@ def main() -> None:
             )
         )
         print(rows[-1], file=sys.stderr, flush=True)
-    print(
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, {platform.system()}"
-    )
-    print()
-    print("| measurement | result | note |")
-    print("|---|---|---|")
-    for what, result, note in rows:
-        print(f"| {what} | {result} | {note} |")
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -165,6 +165,19 @@ def many(quick: bool, work: Path) -> list[Row]:
     return rows
 
 
+def print_table(rows: list[Row]) -> None:
+    """The machine, then the rows as the Markdown table bench/README.md records."""
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, {platform.system()}"
+    )
+    print()
+    print("| measurement | result | note |")
+    print("|---|---|---|")
+    for what, result, note in rows:
+        print(f"| {what} | {result} | {note} |")
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     repeat = 3 if quick else 7
@@ -175,15 +188,7 @@ def main() -> None:
         rows += many(quick, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, {platform.system()}"
-    )
-    print()
-    print("| measurement | result | note |")
-    print("|---|---|---|")
-    for what, result, note in rows:
-        print(f"| {what} | {result} | {note} |")
+    print_table(rows)
 
 
 if __name__ == "__main__":
