@@ -228,3 +228,75 @@ def check(
             Checked(outcome.battery, outcome.source, problems, warnings, outcome.gate_failures)
         )
     return out
+
+
+def materials(
+    search: str | None = None,
+    role: str | None = None,
+    factors: str | None = None,
+    rules: str | None = None,
+    *,
+    layers: Sequence[str] = (),
+) -> list[dict[str, object]]:
+    """The material catalogue with what the factor sets and the ruleset say of each material:
+    one row per material id the catalogue or the sets (with ``layers``) know, optionally those
+    matching ``search`` (id, name, alias or role) or of one ``role``.
+
+    Each row: id, name, role (and its title), aliases, value and unit with the set (ID@VERSION)
+    that gives it, its status and source (empty where no set has a value), the ruleset's
+    Circular Footprint Formula group, and the Article 8 recycled-content elements the
+    material's composition holds. Raises UsageError for an unknown role.
+    """
+    from carbonfp.data.catalogue import load_catalogue
+    from carbonfp.errors import UsageError
+    from carbonfp.method.circularity import group_of
+
+    catalogue = load_catalogue()
+    config = run_config(RunOptions(rules=rules, factor_set=factors, layers=tuple(layers)))
+    fs, rs = config.factors, config.rules
+    if role is not None and role not in catalogue.roles:
+        close = catalogue.close_roles(role, "material") + catalogue.close_roles(role, "energy")
+        raise UsageError(
+            f"unknown role {role!r}" + (f": did you mean {close[0]!r}?" if close else ""),
+            hint="`carbonfp materials --roles` lists the roles",
+            code="invalid-option",
+        )
+    wanted = sorted({el for m in rs.recycled_minimums.values() for el in m})
+    known = dict(catalogue.materials)
+    from_sets = [f for f in fs.factors.values() if f.table == "materials" and f.id not in known]
+    if search:
+        hits = {m.id for m in catalogue.search(search)}
+        from carbonfp.data.catalogue import normal
+
+        key = normal(search)
+        from_sets = [f for f in from_sets if key in normal(f"{f.id} {f.name}")]
+    else:
+        hits = set(known)
+    rows: list[dict[str, object]] = []
+
+    def row(mid: str, name: str, role_name: str, aliases: tuple[str, ...]) -> dict[str, object]:
+        factor = fs.factors.get(mid)
+        has = factor is not None and factor.table == "materials"
+        group = group_of(mid, rs)
+        elements = [e for e in wanted if fs.composition.get(mid, {}).get(e, 0) > 0]
+        return {
+            "id": mid,
+            "name": name,
+            "role": role_name,
+            "role_title": catalogue.roles[role_name].title if role_name else "",
+            "aliases": list(aliases),
+            "value": factor.value if has and factor else None,
+            "unit": factor.unit if has and factor else "",
+            "set": factor.set_label if has and factor else "",
+            "status": factor.status if has and factor else "no open value",
+            "source": factor.source if has and factor else "",
+            "cff_group": group.name if group else "",
+            "recycled_content_elements": elements,
+        }
+
+    for m in catalogue.materials.values():
+        if m.id in hits and (role is None or m.role == role):
+            rows.append(row(m.id, m.name, m.role, m.aliases))
+    if role is None:
+        rows += [row(f.id, f.name, "", ()) for f in from_sets]
+    return rows

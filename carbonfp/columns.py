@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -57,6 +57,7 @@ BOM_OPTIONAL = (
     "dqr",
     "quantity_gsd",
     "factor_gsd",
+    "role",
 )
 LINE_OPTIONAL = ("kind", "component", "path", *BOM_OPTIONAL, "note")
 SUPPLY_COLUMNS = (
@@ -263,6 +264,8 @@ class RawLines:
     where_key: Texts
     supply: Ints
     supplies: tuple[ElectricitySupply, ...] = ()
+    #: the role given with the line ("" where none: its material's catalogue role decides)
+    role: Texts = field(default_factory=lambda: Codes.constant("", 0))
     #: the ActivityLine objects the columns were built from, when they were (projects)
     objects: tuple[ActivityLine, ...] | None = None
 
@@ -308,7 +311,11 @@ class RawLines:
             supply=None if supply < 0 else self.supplies[supply],
             quantity_gsd=_opt(self.quantity_gsd[row]),
             factor_gsd=_opt(self.factor_gsd[row]),
+            role=self.role_at(row) or None,
         )
+
+    def role_at(self, row: int) -> str:
+        return self.role[row] if len(self.role) else ""
 
     def take(self, rows: Ints | Bools) -> RawLines:
         """The lines at ``rows`` (indices or a mask), in that order."""
@@ -344,6 +351,7 @@ class RawLines:
             where_key=self.where_key.take(index),
             supply=self.supply[index],
             supplies=self.supplies,
+            role=self.role.take(index) if len(self.role) else self.role,
             objects=objects,
         )
 
@@ -397,6 +405,7 @@ class RawLines:
             where_key=Codes.of(line.where.key or "" for line in lines),
             supply=np.asarray(supply, dtype=np.intp),
             supplies=tuple(supplies),
+            role=Codes.of(line.role or "" for line in lines),
             objects=tuple(lines),
         )
 

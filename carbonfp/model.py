@@ -238,6 +238,9 @@ class ActivityLine:
     quantity_gsd: float | None = None
     #: geometric standard deviation of the line's own (supplied) factor, for Monte Carlo
     factor_gsd: float | None = None
+    #: the line's role as given (a BOM's role column, an energy block's role key); else its
+    #: material's role in the catalogue decides (carbonfp.data.catalogue)
+    role: str | None = None
 
     @property
     def label(self) -> str:
@@ -378,7 +381,10 @@ class MandatoryItem:
     id: str
     title: str
     kinds: tuple[LineKind, ...]
+    #: glob patterns on factor ids (lower case)
     match: tuple[str, ...]
+    #: roles of lines (factors/catalogue/materials.toml) the item covers
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -486,6 +492,9 @@ class Provenance:
     run: tuple[tuple[str, str, str], ...] = ()
     #: the GWP set that characterised the gases (AR6, AR5)
     gwp_set: str = ""
+    #: the material catalogue that gave aliases and roles (ID@VERSION) and its sha256
+    catalogue: str = ""
+    catalogue_sha256: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from carbonfp.cli import estimate as _estimate
 from carbonfp.cli import explain as _explain
 from carbonfp.cli import factors as _factors
 from carbonfp.cli import flatten as _flatten
+from carbonfp.cli import materials as _materials
 from carbonfp.cli import report as _report
 from carbonfp.cli import rules as _rules
 from carbonfp.cli import schema as _schema
@@ -61,5 +62,6 @@ app.command("report")(_report.report)
 app.command("explain")(_explain.explain)
 app.command("schema")(_schema.schema)
 app.command("flatten")(_flatten.flatten)
+app.command("materials")(_materials.materials)
 app.add_typer(_factors.app, name="factors")
 app.add_typer(_rules.app, name="rules")

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -18,6 +15,8 @@ from carbonfp.cli.options import (
     OutputOption,
     choose_format,
     emit,
+    rows_out,
+    table_text,
 )
 from carbonfp.errors import ExitCode
 
@@ -36,42 +35,6 @@ SetArgument = Annotated[
 ]
 
 
-def _table_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    if not rows:
-        return ""
-    cells = [[_fmt(r[c]) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    out = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    out += [
-        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
-    ]
-    return "\n".join(out) + "\n"
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def _rows_out(rows: list[dict[str, Any]], fmt: OutputFormat, columns: list[str]) -> str:
-    from carbonfp.formats.common import safe_cell
-
-    if fmt is OutputFormat.json:
-        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-    if fmt is OutputFormat.csv:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        keys = list(rows[0]) if rows else columns
-        writer.writerow(keys)
-        for row in rows:
-            writer.writerow([safe_cell(row[k]) for k in keys])
-        return out.getvalue()
-    return _table_text(rows, columns)
-
-
 @app.command("list")
 def list_sets(debug: DebugOption = False) -> None:
     """List shipped factor sets and versions with row counts and licences, and the rulesets."""
@@ -84,7 +47,7 @@ def list_sets(debug: DebugOption = False) -> None:
             for name, versions in available_sets().items()
             for version in versions
         ]
-        typer.echo(_table_text(rows, ["set", "rows", "tables", "licences", "sha256"]), nl=False)
+        typer.echo(table_text(rows, ["set", "rows", "tables", "licences", "sha256"]), nl=False)
         typer.echo("rulesets: " + ", ".join(available_rules()))
 
 
@@ -128,7 +91,7 @@ def show(
             if (table is None or r["table"] == table)
             and (not needle or needle in r["id"].lower() or needle in r["name"].lower())
         ]
-        text = _rows_out(
+        text = rows_out(
             rows, fmt, ["table", "id", "value", "unit", "region", "year", "status", "dqr", "source"]
         )
         if fmt is OutputFormat.text:
@@ -192,7 +155,7 @@ def diff(
         for c in changes:
             if c["percent"] is not None and fmt is OutputFormat.text:
                 c["percent"] = f"{c['percent']:+.1f}%"
-        text = _rows_out(
+        text = rows_out(
             changes, fmt, ["change", "table", "id", "old", "new", "unit", "percent", "detail"]
         )
         if fmt is OutputFormat.text:

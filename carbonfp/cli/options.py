@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -174,3 +174,45 @@ def expand_projects(inputs: list[str]) -> list[Path]:
                 )
             found.append(path)
     return list(dict.fromkeys(found))
+
+
+def table_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """Rows as an aligned text table of ``columns``."""
+    if not rows:
+        return ""
+    cells = [[_cell_text(r[c]) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    out = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    out += [
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    return "\n".join(out) + "\n"
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def rows_out(rows: list[dict[str, Any]], fmt: OutputFormat, columns: list[str]) -> str:
+    """A listing's rows as JSON, CSV (every key) or a text table of ``columns``."""
+    import csv
+    import io
+    import json
+
+    from carbonfp.formats.common import safe_cell
+
+    if fmt is OutputFormat.json:
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    if fmt is OutputFormat.csv:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        keys = list(rows[0]) if rows else columns
+        writer.writerow(keys)
+        for row in rows:
+            writer.writerow([safe_cell(row[k]) for k in keys])
+        return out.getvalue()
+    return table_text(rows, columns)

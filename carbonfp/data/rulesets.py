@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from carbonfp.data.catalogue import load_catalogue
 from carbonfp.data.factor_sets import _label, sha256_file
 from carbonfp.errors import FactorDataError, Location
 from carbonfp.files import TomlTable, load_toml
@@ -152,12 +154,25 @@ def _load_rules(path: Path) -> Ruleset:
                     hint="use " + ", ".join(k.value for k in LineKind),
                     code="factor-data-invalid-value",
                 ) from exc
+        item.unknown_keys({"id", "title", "kinds", "roles", "match"})
+        roles = tuple(str(r) for r in item.data.get("roles", []))
+        catalogue = load_catalogue()
+        for role in roles:
+            if role not in catalogue.roles:
+                close = difflib.get_close_matches(role, list(catalogue.roles), n=1)
+                raise item.fail(
+                    "roles",
+                    f"unknown role {role!r}" + (f": did you mean {close[0]!r}?" if close else ""),
+                    hint="roles: " + ", ".join(catalogue.roles),
+                    code="factor-data-invalid-value",
+                )
         mandatory.append(
             MandatoryItem(
                 item.string("id"),
                 item.string("title"),
                 tuple(kinds),
                 tuple(str(m).lower() for m in item.data.get("match", [])),
+                roles,
             )
         )
     cff = []

@@ -23,16 +23,18 @@ from carbonfp.columns import (
     DATA_TYPES,
     KINDS,
     STAGES,
+    Codes,
     Figures,
     Floats,
     Ints,
     combined_codes,
     distinct,
 )
+from carbonfp.data.catalogue import load_catalogue
 from carbonfp.engine.montecarlo import monte_carlo, require_memory
 from carbonfp.engine.resolve import LineTable
 from carbonfp.errors import CarbonfpError, InputError
-from carbonfp.method.quality import mandatory_matches_of, plausibility_issues
+from carbonfp.method.quality import mandatory_matches_of, plausibility_issues, role_needed
 from carbonfp.model import (
     ActivityLine,
     CffResult,
@@ -70,6 +72,8 @@ class Evaluated:
     #: per battery: the DQR sums per stage and the secondary lines on mandatory items
     dqr: _DqrSums
     missing_primary: dict[int, list[tuple[str, str, str]]]
+    #: per battery: lines whose role is unknown, lines whose role the input gave
+    roles: _Roles
     #: per battery and element: kg in the lines and kg recycled
     elements: _Elements
     gate_failures: tuple[tuple[str, ...], ...]
@@ -126,6 +130,7 @@ class Evaluated:
             np.ones(1, dtype=bool),
         )[0]
         out += self.elements.content_issues(battery, project, table.rules)
+        out += _role_issues(self.roles, battery, table)
         lines = self.missing_primary.get(battery, [])
         if lines and table.mode != "declaration":  # where: the lines' places
             out.append(
@@ -201,7 +206,7 @@ def evaluate(
     order = np.argsort(table.battery, kind="stable")
     starts = np.searchsorted(table.battery[order], np.arange(n_b + 1))
     dqr = _dqr_sums(table, kg, valid)
-    missing = _missing_primary(table, valid)
+    missing, roles = _missing_primary(table, valid)
     elements = _element_masses(table)
     figures = Figures.compute(
         [p.battery.model for p in table.projects],
@@ -230,7 +235,7 @@ def evaluate(
     for b in np.flatnonzero(~failed & infinite).tolist():
         problems[b].append(_sum_overflow(table, kg, b, "a sum or a weight of the lines"))
         failed[b] = True
-    gates = _gates(table, failed, missing)
+    gates = _gates(table, failed, missing, roles)
     uncertainty: list[Uncertainty | None] = [None] * n_b
     if draws is not None:
         require_memory(draws, int(np.diff(starts).max(initial=0)))
@@ -248,6 +253,7 @@ def evaluate(
         statuses=tuple(_status_use(table, kg, valid, s, what) for s, what in _STATUS_WHAT),
         dqr=dqr,
         missing_primary=missing,
+        roles=roles,
         elements=elements,
         gate_failures=tuple(gates),
         uncertainty=tuple(uncertainty),
@@ -341,55 +347,71 @@ def _dqr_sums(table: LineTable, kg: Floats, valid: Any) -> _DqrSums:
     )
 
 
-def _missing_primary(table: LineTable, valid: Any) -> dict[int, list[tuple[str, str, str]]]:
-    """Per battery: (mandatory item, line label, where) of secondary lines on mandatory items.
+@dataclass(frozen=True)
+class _Roles:
+    """Per battery: secondary lines whose role is unknown where the ruleset gates by role
+    (label, where), and lines whose role was given in the input other than the catalogue's
+    (label, role given, catalogue role or "")."""
 
-    Matched once per distinct (kind, factor id, component, label) of the raw lines; the
-    end-of-life lines of the formula (few, with names of their own) one by one.
+    unknown: dict[int, list[tuple[str, str]]]
+    given: dict[int, list[tuple[str, str, str]]]
+
+
+def _missing_primary(
+    table: LineTable, valid: Any
+) -> tuple[dict[int, list[tuple[str, str, str]]], _Roles]:
+    """Per battery: (mandatory item, line label, where) of secondary lines on mandatory items,
+    decided by the lines' roles (given, else their material's in the catalogue), never by
+    their names; and the lines whose role is unknown or was given (:class:`_Roles`).
+
+    Decided once per distinct (kind, factor id, role given) of the raw lines. The end-of-life
+    lines of the formula are not production: no mandatory item covers them.
     """
     out: dict[int, list[tuple[str, str, str]]] = {}
+    roles = _Roles({}, {})
     rules = table.rules
-    if not rules.mandatory:
-        return out
-    secondary = valid & (table.data_type == _SECONDARY)
     raw = table.raw
     n_raw = len(raw)
-    rows = np.flatnonzero(secondary[:n_raw])
-    matched: list[tuple[int, list[str]]] = []
-    if len(rows):
-        first, inverse = combined_codes(
-            (raw.kind[rows], len(KINDS)),
-            (raw.factor_id.codes[rows], len(raw.factor_id.values)),
-            (raw.component.codes[rows], len(raw.component.values)),
-            (raw.path.codes[rows], len(raw.path.values)),
+    if not n_raw:
+        return out, roles
+    catalogue = load_catalogue()
+    role_col = raw.role if len(raw.role) else Codes.constant("", n_raw)
+    first, inverse = combined_codes(
+        (raw.kind, len(KINDS)),
+        (raw.factor_id.codes, len(raw.factor_id.values)),
+        (role_col.codes, len(role_col.values)),
+    )
+    secondary = valid[:n_raw] & (table.data_type[:n_raw] == _SECONDARY)
+    titles: list[list[str]] = []
+    unknown = np.zeros(len(first), dtype=bool)
+    given = np.zeros(len(first), dtype=bool)
+    known_as: list[str] = []
+    for k, row in enumerate(first.tolist()):
+        kind = KINDS[int(raw.kind[row])]
+        fid = raw.factor_id[row]
+        stated = role_col[row]
+        listed = catalogue.role_of(fid) if kind is LineKind.MATERIAL else None
+        role = stated or listed
+        found = mandatory_matches_of(kind, fid, role, rules)
+        titles.append(found)
+        unknown[k] = not found and role is None and role_needed(kind, rules)
+        given[k] = bool(stated) and kind is LineKind.MATERIAL and stated != listed
+        known_as.append(listed or "")
+    hits = np.array([bool(t) for t in titles], dtype=bool)
+    for r in np.flatnonzero(secondary & hits[inverse]).tolist():
+        label, where = table.label(r), str(table.where(r))
+        for title in titles[int(inverse[r])]:
+            out.setdefault(int(table.battery[r]), []).append((title, label, where))
+    for r in np.flatnonzero(secondary & unknown[inverse]).tolist():
+        roles.unknown.setdefault(int(table.battery[r]), []).append(
+            (table.label(r), str(table.where(r)))
         )
-        titles = []
-        for row in rows[first]:
-            name = raw.component[int(row)]
-            label = raw.path[int(row)] or name
-            titles.append(
-                mandatory_matches_of(
-                    KINDS[int(raw.kind[row])], raw.factor_id[int(row)], name, label, rules
-                )
-            )
-        hits = np.array([bool(t) for t in titles], dtype=bool)
-        for k in np.flatnonzero(hits[inverse]):
-            matched.append((int(rows[k]), titles[int(inverse[k])]))
-    for added in np.flatnonzero(secondary[n_raw:]) + n_raw:
-        line = _line(table, int(added))
-        found = mandatory_matches_of(
-            line.kind, line.factor_id or "", line.component, line.label, rules
+    for r in np.flatnonzero(valid[:n_raw] & given[inverse]).tolist():
+        k = int(inverse[r])
+        roles.given.setdefault(int(table.battery[r]), []).append(
+            (table.label(r), role_col[r], known_as[k])
         )
-        if found:
-            matched.append((int(added), found))
-    matched.sort()
-    for at, found in matched:
-        label, where = table.label(at), str(table.where(at))
-        if table.cff_of[at] >= 0:
-            label = _line(table, at).label
-        for title in found:
-            out.setdefault(int(table.battery[at]), []).append((title, label, where))
-    return out
+    return out, roles
 
 
 # --------------------------------------------------------------------------------------------
@@ -564,8 +586,41 @@ def _status_use(table: LineTable, kg: Floats, valid: Any, status: str, what: str
     )
 
 
+def _role_issues(roles: _Roles, battery: int, table: LineTable) -> list[Issue]:
+    out = []
+    unknown = roles.unknown.get(battery)
+    if unknown and table.mode != "declaration":  # declaration mode refuses them instead
+        out.append(
+            Issue(
+                "unknown-role",
+                f"{len(unknown)} lines use secondary data and have no role, so "
+                f"{table.rules.id} cannot tell whether they need company-specific data: "
+                + "; ".join(label for label, _ in unknown)
+                + ". Give each a role (the BOM's role column, an energy block's role key; "
+                "`carbonfp materials --roles` lists them)",
+                "; ".join(where for _, where in unknown),
+            )
+        )
+    if given := roles.given.get(battery):
+        out.append(
+            Issue(
+                "role-given",
+                "roles given in the input instead of the catalogue's, for the study to "
+                "justify: "
+                + "; ".join(
+                    f"{label}: {role} (catalogue: {listed or 'no role'})"
+                    for label, role, listed in given
+                ),
+            )
+        )
+    return out
+
+
 def _gates(
-    table: LineTable, failed: Any, missing: dict[int, list[tuple[str, str, str]]]
+    table: LineTable,
+    failed: Any,
+    missing: dict[int, list[tuple[str, str, str]]],
+    roles: _Roles,
 ) -> list[tuple[str, ...]]:
     """The declaration-mode gates of each battery: secondary data where the ruleset requires
     company-specific data, and an end-of-life formula that could not be applied."""
@@ -581,6 +636,13 @@ def _gates(
             listed = "; ".join(f"{label} ({where})" for _, label, where in lines)
             failures.append(
                 f"secondary data where {table.rules.id} requires company-specific data: {listed}"
+            )
+        if unknown := roles.unknown.get(b):
+            listed = "; ".join(f"{label} ({where})" for label, where in unknown)
+            failures.append(
+                f"secondary data on lines whose role is unknown, so {table.rules.id} cannot "
+                f"tell whether they need company-specific data: {listed}; give each a role "
+                "(the BOM's role column, an energy block's role key)"
             )
         if any(w.code == "cff-not-applied" for w in table.warnings[b]):
             failures.append("the end-of-life formula was not applied: add [end_of_life]")
@@ -696,6 +758,7 @@ def _declaration(ev: Evaluated, b: int) -> Declaration:
     used = sorted(
         {key for r in lines for key in r.factor_source.split(", ") if key in factors.sources}
     )
+    catalogue = load_catalogue()
     provenance = Provenance(
         tool_version=__version__,
         factor_set=factors.label,
@@ -709,6 +772,8 @@ def _declaration(ev: Evaluated, b: int) -> Declaration:
         overridden_factors=factors.overridden,
         run=table.runs[b],
         gwp_set=rules.gwp_set,
+        catalogue=catalogue.label,
+        catalogue_sha256=catalogue.sha256,
     )
     return Declaration(
         project=project,

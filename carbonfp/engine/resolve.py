@@ -35,6 +35,7 @@ from carbonfp.columns import (
     combined_codes,
 )
 from carbonfp.columns import distinct as distinct_keys
+from carbonfp.data.catalogue import Catalogue, load_catalogue
 from carbonfp.errors import CarbonfpError, InputError, Location
 from carbonfp.method.circularity import cff_terms, group_of
 from carbonfp.method.electricity import duplicate_message, resolve_electricity, sources_of
@@ -226,7 +227,9 @@ def resolve(
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
     problems = _Problems(len(projects))
-    raw = _complete(raw, factors, problems)
+    catalogue = load_catalogue()
+    raw = _complete(canonical_ids(raw, factors, catalogue), factors, problems)
+    _check_roles(raw, catalogue, problems)
     n = len(raw)
     warnings: list[list[Issue]] = [list(p.warnings) for p in projects]
     fus: list[FunctionalUnit | None] = []
@@ -365,6 +368,65 @@ def resolve(
         warnings=tuple(tuple(w) for w in warnings),
         erec_ids=_erec_ids(len(projects), cff, factors, rules),
     )
+
+
+def canonical_ids(raw: RawLines, factors: FactorSet, catalogue: Catalogue) -> RawLines:
+    """Material ids given as a catalogue alias (or with other case, spaces or punctuation:
+    ``NCM811``, ``Graphite Natural``) as the catalogue's id; an id the factor set has is kept
+    as written. Once per distinct id; the lines' objects follow, so every path sees the same."""
+    values = raw.factor_id.values
+    mapped = [v if not v or v in factors.factors else (catalogue.canonical(v) or v) for v in values]
+    if mapped == list(values):
+        return raw
+    factor_id = Codes(raw.factor_id.codes, tuple(mapped)).compact()
+    objects = raw.objects
+    if objects is not None:
+        objects = tuple(
+            replace(line, factor_id=mapped[int(code)])
+            if mapped[int(code)] != values[code]
+            else line
+            for line, code in zip(objects, raw.factor_id.codes, strict=True)
+        )
+    return replace(raw, factor_id=factor_id, objects=objects)
+
+
+def _check_roles(raw: RawLines, catalogue: Catalogue, problems: _Problems) -> None:
+    """Roles given with lines (a BOM's role column, an energy block's role key) must be roles
+    of the catalogue that apply to the line's kind: materials take material roles; electricity,
+    fuel and process gases energy roles; transport legs none."""
+    if not len(raw.role) or raw.role.values == ("",):
+        return
+    kind_group = np.array(
+        [
+            "material" if k is LineKind.MATERIAL else "" if k is LineKind.TRANSPORT else "energy"
+            for k in KINDS
+        ]
+    )
+    empty = raw.role.values.index("") if "" in raw.role.values else -1
+    given = np.flatnonzero(raw.role.codes != empty)
+    for row in given:
+        role = raw.role[int(row)]
+        group = str(kind_group[int(raw.kind[row])])
+        found = catalogue.roles.get(role)
+        if found is not None and found.applies_to == group:
+            continue
+        if not group:
+            error = InputError(
+                f"a transport leg has no role (got {role!r})",
+                hint="remove the role: transport is never company-specific data by role",
+                code="invalid-value",
+            )
+        else:
+            close = catalogue.close_roles(role, group)
+            error = InputError(
+                f"unknown {group} role {role!r}"
+                + (f": did you mean {close[0]!r}?" if close else ""),
+                hint=f"{group} roles: "
+                + ", ".join(catalogue.roles_for(group))
+                + " (`carbonfp materials --roles` lists them)",
+                code="invalid-value",
+            )
+        problems.add(int(raw.battery[row]), _located(error, raw.where(int(row))))
 
 
 def _complete(raw: RawLines, factors: FactorSet, problems: _Problems) -> RawLines:
@@ -541,7 +603,25 @@ def unknown_factor(kind: LineKind, fid: str, factors: FactorSet) -> InputError:
     """The error for a factor id the set does not have, with the closest ids it has."""
     tables = TABLES[kind]
     known = sorted(k for k, f in factors.factors.items() if f.table in tables)
-    close = difflib.get_close_matches(fid, known, n=3, cutoff=0.5)
+    if kind is LineKind.MATERIAL:
+        catalogue = load_catalogue()
+        entry = catalogue.materials.get(fid)
+        if entry is not None:  # a known material without an open value
+            return InputError(
+                f"material {fid!r} ({entry.name}) has no value in {factors.label}: no open, "
+                "citable value for it is shipped",
+                hint="give a supplier-specific value in the BOM's factor column (e.g. "
+                "'12.4 kg CO2e/kg') with its factor_source, or layer your own factor set "
+                "(--factors); `carbonfp materials` shows which materials have a value",
+                code="unknown-factor",
+            )
+        close = catalogue.suggestions(fid)
+        close += [
+            c for c in difflib.get_close_matches(fid, known, n=3, cutoff=0.5) if c not in close
+        ]
+        close = close[:3]
+    else:
+        close = difflib.get_close_matches(fid, known, n=3, cutoff=0.5)
     if not close:  # a word of it in an id or a name ("stainless steel": steel-sheet, ...)
         words = {w for w in re.split(r"[\s_\-/(),.]+", fid.lower()) if len(w) >= 3}
         close = [
@@ -549,7 +629,8 @@ def unknown_factor(kind: LineKind, fid: str, factors: FactorSet) -> InputError:
             for k in known
             if words & set(re.split(r"[\s_\-/(),.]+", f"{k} {factors.factors[k].name}".lower()))
         ][:3]
-    suggestion = f"did you mean {' or '.join(repr(c) for c in close)}? If not, " if close else ""
+    named = [repr(c) + ("" if c in factors.factors else " (no open value)") for c in close]
+    suggestion = f"did you mean {' or '.join(named)}? If not, " if close else ""
     if kind is LineKind.MATERIAL:
         how = (
             "give a supplier-specific value in the BOM's factor column (e.g. '12.4 kg CO2e/kg')"

@@ -214,6 +214,8 @@ def _provenance_dict(pv: Provenance) -> dict[str, Any]:
         "ruleset_sha256": pv.ruleset_sha256,
         "ruleset_legal_status": pv.ruleset_legal_status,
         "gwp_set": pv.gwp_set,
+        "catalogue": pv.catalogue,
+        "catalogue_sha256": pv.catalogue_sha256,
         "factor_layers": [
             {"factor_set": label, "sha256": digest} for label, digest in pv.factor_layers
         ],
@@ -390,7 +392,8 @@ def to_text(decl: Declaration, top: int = 10) -> str:
     add(
         f"  carbonfp {pv.tool_version}; ruleset {pv.ruleset} ({pv.ruleset_legal_status}) "
         f"sha256 {pv.ruleset_sha256[:12]}; factor set {pv.factor_set} "
-        f"sha256 {pv.factor_set_sha256[:12]}"
+        f"sha256 {pv.factor_set_sha256[:12]}; material catalogue {pv.catalogue} "
+        f"sha256 {pv.catalogue_sha256[:12]}"
     )
     if pv.run:
         add(

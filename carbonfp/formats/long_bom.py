@@ -103,6 +103,7 @@ def line_row(battery: str, line: ActivityLine) -> list[str]:
         _num(line.dqr),
         _num(line.quantity_gsd),
         _num(line.factor_gsd),
+        line.role or "",
         line.note,
         supply.supply.value if supply else "",
         (supply.technology or "") if supply else "",

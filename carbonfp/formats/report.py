@@ -792,6 +792,8 @@ def _methods(d: _Page) -> str:
         f"{d.text(*pv, 'ruleset_sha256', cls='hash')}</li>\n"
         f"<li>Factor set {d.text(*pv, 'factor_set', cls='code')} sha256 "
         f"{d.text(*pv, 'factor_set_sha256', cls='hash')}</li>\n"
+        f"<li>Material catalogue (aliases, roles) {d.text(*pv, 'catalogue', cls='code')} "
+        f"sha256 {d.text(*pv, 'catalogue_sha256', cls='hash')}</li>\n"
         f"<li>Mode: {d.text('mode')} ({d.text('label')})</li>\n</ul>\n"
     )
     if len(layers) > 1:

@@ -472,6 +472,7 @@ class _Row:
             factor_gsd=gsd_cell(
                 "factor_gsd", self.text("factor_gsd"), self.where("factor_gsd"), dc
             ),
+            role=self.text("role") or None,
         )
 
     def _supplied_factor(self, allow_negative: bool, unit: str = "") -> SuppliedFactor | None:

@@ -22,7 +22,17 @@ from carbonfp.model import (
 )
 
 BASES = ("per_battery", "per_kwh_capacity")
-_COMMON = {"process", "amount", "basis", "data_type", "dqr", "note", "amount_gsd", "factor_gsd"}
+_COMMON = {
+    "process",
+    "role",
+    "amount",
+    "basis",
+    "data_type",
+    "dqr",
+    "note",
+    "amount_gsd",
+    "factor_gsd",
+}
 
 
 def _basis(block: TomlTable, battery: Battery) -> tuple[float, str]:
@@ -213,6 +223,7 @@ def read_energy(top: TomlTable, battery: Battery, plant: Plant) -> list[Activity
                 dqr=_dqr(block),
                 quantity_gsd=_gsd(block, "amount_gsd"),
                 factor_gsd=_gsd(block, "factor_gsd"),
+                role=block.opt_str("role"),
                 origin=country,
                 note=f"{kwh:g} kWh {how}",
                 supply=supply,
@@ -238,6 +249,7 @@ def read_energy(top: TomlTable, battery: Battery, plant: Plant) -> list[Activity
                 dqr=_dqr(block),
                 quantity_gsd=_gsd(block, "amount_gsd"),
                 factor_gsd=_gsd(block, "factor_gsd"),
+                role=block.opt_str("role"),
                 note=f"{mj:g} MJ {how}",
             )
         )
@@ -259,6 +271,7 @@ def read_energy(top: TomlTable, battery: Battery, plant: Plant) -> list[Activity
                 dqr=_dqr(block),
                 quantity_gsd=_gsd(block, "amount_gsd"),
                 factor_gsd=_gsd(block, "factor_gsd"),
+                role=block.opt_str("role"),
                 note=f"{kg:g} kg {how}",
             )
         )

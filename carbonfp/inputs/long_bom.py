@@ -1652,6 +1652,7 @@ def _lines(table: _Table, problems: _Problems) -> tuple[RawLines, list[str]]:
         where_key=Codes.constant("", n),
         supply=supply,
         supplies=supplies,
+        role=table.codes("role"),
     )
     return (raw if not failed.any() else raw.take(~failed)), battery_ids
 

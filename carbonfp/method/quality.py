@@ -20,15 +20,24 @@ Floats = np.ndarray[Any, np.dtype[np.float64]]
 
 
 def mandatory_matches_of(
-    kind: LineKind, factor_id: str, component: str, label: str, rules: Ruleset
+    kind: LineKind, factor_id: str, role: str | None, rules: Ruleset
 ) -> list[str]:
-    """Titles of the mandatory items a line of this kind, factor id and names belongs to."""
-    names = [n.lower() for n in (factor_id, component, label) if n]
+    """Titles of the mandatory items a line of this kind, factor id and role belongs to: by
+    role, or by a glob on its factor id; never by the names a user gives (a renamed component
+    needs the same data)."""
+    fid = factor_id.lower()
     return [
         item.title
         for item in rules.mandatory
-        if kind in item.kinds and any(fnmatch(n, p) for n in names for p in item.match)
+        if kind in item.kinds
+        and ((role is not None and role in item.roles) or any(fnmatch(fid, p) for p in item.match))
     ]
+
+
+def role_needed(kind: LineKind, rules: Ruleset) -> bool:
+    """Whether the ruleset decides by role for lines of this kind (a secondary line of it with
+    no role cannot be placed)."""
+    return any(kind in item.kinds and item.roles for item in rules.mandatory)
 
 
 def plausibility_issues(

@@ -67,7 +67,7 @@ def test_unknown_materials_are_all_reported_with_suggestions_by_word(tmp_path: P
     project = write_project_files(
         tmp_path,
         bom="component,material,quantity,unit\n"
-        "lid,steel sheet,1,kg\n"
+        "lid,steel shet,1,kg\n"
         "fasteners,stainless steel,1,kg\n"
         "bms,qqqq,1,kg\n",
     )
@@ -84,7 +84,7 @@ def test_a_bad_row_and_an_unknown_material_come_in_the_same_run(tmp_path: Path) 
     and check report the bad quantity and the unknown material together."""
     project = write_project_files(
         tmp_path,
-        bom="component,material,quantity,unit\nlid,steel sheet,1,kg\nnuts,steel-sheet,two,kg\n",
+        bom="component,material,quantity,unit\nlid,steal shet,1,kg\nnuts,steel-sheet,two,kg\n",
     )
     for command in ("calc", "check"):
         result = run(command, project, "--format", "json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -98,13 +99,17 @@ def test_greet_2024_nmc811_car_reproduced_as_a_declaration() -> None:
     assert round(decl.total_kg_co2e_per_kwh, 4) == 0.1311
 
 
-def test_declaration_mode_gates_secondary_data_on_mandatory_items() -> None:
+def test_declaration_mode_gates_secondary_data_on_mandatory_items_by_role() -> None:
     rules = load_rules("eu-ev-draft-2024-04")
-    rows = {"grid-hu": ("electricity", 200.0, "g CO2e/kWh")}
-    secondary = make_line(
-        "grid-hu", 1000.0, "kWh", LineKind.ELECTRICITY, data_type=DataType.SECONDARY
+    rows = {
+        "grid-hu": ("electricity", 200.0, "g CO2e/kWh"),
+        "graphite-natural": ("materials", 3.0, "kg CO2e/kg"),
+    }
+    energy = replace(
+        make_line("grid-hu", 1000.0, "kWh", LineKind.ELECTRICITY, data_type=DataType.SECONDARY),
+        component="cell manufacturing",
+        role="cell-manufacturing",
     )
-    secondary = secondary.__class__(**{**secondary.__dict__, "component": "cell manufacturing"})
     cam = make_line(
         "cam-nmc811",
         10.0,
@@ -112,7 +117,7 @@ def test_declaration_mode_gates_secondary_data_on_mandatory_items() -> None:
         data_type=DataType.SUPPLIER,
         row=3,
     )
-    project = make_project([secondary, cam])
+    project = make_project([energy, cam])
     screening = calculate(project, make_factor_set(rows), rules)
     assert screening.gate_failures == ()
     assert screening.quality is not None
@@ -120,6 +125,53 @@ def test_declaration_mode_gates_secondary_data_on_mandatory_items() -> None:
     assert any(w.code == "missing-primary-data" for w in screening.warnings)
     declaration = calculate(project, make_factor_set(rows), rules, mode="declaration")
     assert any("cell manufacturing" in f for f in declaration.gate_failures)
+
+    # renamed: the role, not the name, decides; the graphite's role comes from the catalogue
+    renamed = make_project(
+        [
+            replace(energy, component="line 7"),
+            replace(make_line("graphite-natural", 5.0, row=4), component="black powder"),
+            cam,
+        ]
+    )
+    declaration = calculate(renamed, make_factor_set(rows), rules, mode="declaration")
+    assert declaration.quality is not None
+    assert sorted(m[1] for m in declaration.quality.missing_primary) == [
+        "black powder",
+        "line 7",
+    ]
+    assert {m[0] for m in declaration.quality.missing_primary} == {
+        "cell manufacturing: electrode making, assembly, formation (energy)",
+        "anode active material",
+    }
+    assert "line 7 (bom.csv:2); black powder (bom.csv:4)" in declaration.gate_failures[0]
+
+
+def test_a_secondary_energy_block_without_a_role_cannot_pass_the_gate() -> None:
+    rules = load_rules("eu-ev-draft-2024-04")
+    rows = {"grid-hu": ("electricity", 200.0, "g CO2e/kWh")}
+    energy = replace(
+        make_line("grid-hu", 1000.0, "kWh", LineKind.ELECTRICITY, data_type=DataType.SECONDARY),
+        component="something",
+    )
+    project = make_project([energy])
+    screening = calculate(project, make_factor_set(rows), rules)
+    assert [w.code for w in screening.warnings if w.code == "unknown-role"] == ["unknown-role"]
+    declaration = calculate(project, make_factor_set(rows), rules, mode="declaration")
+    assert any("role is unknown" in f and "something" in f for f in declaration.gate_failures)
+    company = make_project([replace(energy, data_type=DataType.COMPANY)])
+    declaration = calculate(company, make_factor_set(rows), rules, mode="declaration")
+    assert not any("role" in f for f in declaration.gate_failures)
+
+
+def test_a_role_given_other_than_the_catalogues_is_listed_for_the_study() -> None:
+    rules = load_rules("eu-ev-draft-2024-04")
+    rows = {"graphite-natural": ("materials", 3.0, "kg CO2e/kg")}
+    line = replace(make_line("graphite-natural", 5.0), role="conductive-additive")
+    decl = calculate(make_project([line]), make_factor_set(rows), rules, mode="declaration")
+    assert not any("company-specific" in f for f in decl.gate_failures)
+    (given,) = [w for w in decl.warnings if w.code == "role-given"]
+    assert "conductive-additive (catalogue: anode-active-material)" in given.message
 
 
 def test_dqr_is_emission_weighted() -> None:
