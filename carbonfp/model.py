@@ -429,6 +429,10 @@ class Ruleset:
     #: date the minimum applies from -> element -> minimum recycled share
     recycled_minimums: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     material_content_per_kwh: Mapping[str, Band] = field(default_factory=dict)
+    #: the chemistries the cradle-to-gate and the material content bands were published for
+    #: (empty: every chemistry); other chemistries are not checked against them
+    cradle_to_gate_chemistries: tuple[str, ...] = ()
+    content_chemistries: tuple[str, ...] = ()
     performance_classes: Mapping[str, Band] = field(default_factory=dict)
     extends: str | None = None
 

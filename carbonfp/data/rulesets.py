@@ -202,7 +202,20 @@ def _load_rules(path: Path) -> Ruleset:
 
     def band_table(name: str, owner: TomlTable = bands) -> dict[str, Band]:
         table = owner.sub(name, required=False)
-        return {k: b for k in table.data if (b := _band(table, k)) is not None}
+        return {
+            k: b for k in table.data if k != "chemistries" and (b := _band(table, k)) is not None
+        }
+
+    def chemistries(table: TomlTable, key: str) -> tuple[str, ...]:
+        value = table.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise table.fail(
+                key,
+                f"{key} must be a list of chemistries",
+                hint=f'write {key} = ["LFP", "NMC811"]',
+                code="factor-data-invalid-value",
+            )
+        return tuple(value)
 
     return Ruleset(
         id=top.string("id"),
@@ -228,6 +241,10 @@ def _load_rules(path: Path) -> Ruleset:
         cff=tuple(cff),
         recycled_minimums=recycled_minimums,
         material_content_per_kwh=band_table("material_content_per_kwh"),
+        cradle_to_gate_chemistries=chemistries(bands, "cradle_to_gate_chemistries"),
+        content_chemistries=chemistries(
+            bands.sub("material_content_per_kwh", required=False), "chemistries"
+        ),
         performance_classes=band_table("performance_classes", top),
         extends=top.opt_str("extends"),
     )

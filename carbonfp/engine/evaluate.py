@@ -34,7 +34,12 @@ from carbonfp.data.catalogue import load_catalogue
 from carbonfp.engine.montecarlo import monte_carlo, require_memory
 from carbonfp.engine.resolve import LineTable
 from carbonfp.errors import CarbonfpError, InputError
-from carbonfp.method.quality import mandatory_matches_of, plausibility_issues, role_needed
+from carbonfp.method.quality import (
+    band_applies,
+    mandatory_matches_of,
+    plausibility_issues,
+    role_needed,
+)
 from carbonfp.model import (
     ActivityLine,
     CffResult,
@@ -128,6 +133,7 @@ class Evaluated:
             fig.total_per_kwh[battery : battery + 1],
             fig.stage_share[battery : battery + 1],
             np.ones(1, dtype=bool),
+            [project.battery.chemistry],
         )[0]
         out += self.elements.content_issues(battery, project, table.rules)
         out += _role_issues(self.roles, battery, table)
@@ -498,6 +504,19 @@ class _Elements:
         (only for elements some line's composition names)."""
         capacity = project.battery.nominal_capacity_kwh or project.battery.usable_capacity_kwh
         issues = []
+        if not band_applies(rules.content_chemistries, project.battery.chemistry):
+            checked = [e for e in rules.material_content_per_kwh if e in self.names]
+            if checked:
+                issues.append(
+                    Issue(
+                        "no-plausibility-band",
+                        f"material content per kWh ({', '.join(checked)}) not checked: "
+                        f"{rules.id}'s bands were published for "
+                        f"{', '.join(rules.content_chemistries)}, not "
+                        f"{project.battery.chemistry!r}",
+                    )
+                )
+            return issues
         for element, band in rules.material_content_per_kwh.items():
             if element not in self.names:
                 continue

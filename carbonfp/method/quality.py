@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from fnmatch import fnmatch
 from typing import Any
@@ -40,6 +41,17 @@ def role_needed(kind: LineKind, rules: Ruleset) -> bool:
     return any(kind in item.kinds and item.roles for item in rules.mandatory)
 
 
+def chemistry_key(chemistry: str) -> str:
+    """A chemistry as compared: upper case, letters and digits only, NCM written NMC."""
+    key = re.sub(r"[^0-9A-Z]+", "", chemistry.upper())
+    return "NMC" + key[3:] if key.startswith("NCM") else key
+
+
+def band_applies(chemistries: Sequence[str], chemistry: str) -> bool:
+    """Whether a band published for ``chemistries`` (empty: all) applies to ``chemistry``."""
+    return not chemistries or chemistry_key(chemistry) in {chemistry_key(c) for c in chemistries}
+
+
 def plausibility_issues(
     rules: Ruleset,
     vehicle_categories: Sequence[str],
@@ -47,17 +59,36 @@ def plausibility_issues(
     total_per_kwh: Floats,
     stage_shares: Floats,
     computed: Any,
+    chemistries: Sequence[str] | None = None,
 ) -> list[list[Issue]]:
     """Per battery, warnings where a result sits outside the ruleset's bands (METHOD.md
     section 9): cradle-to-gate per kWh of capacity, total per kWh delivered for the vehicle
     group, and each stage's share (``stage_shares``: batteries x stages, in Stage order).
-    Batteries not ``computed`` get none."""
+    Batteries not ``computed`` get none. The cradle-to-gate band applies only to the
+    ``chemistries`` (per battery) it was published for."""
     n = len(vehicle_categories)
     out: list[list[Issue]] = [[] for _ in range(n)]
     band = rules.cradle_to_gate_per_kwh_capacity
     c2g = cradle_to_gate_per_kwh_capacity
     if band:
-        for b in np.flatnonzero(computed & ~((band.low <= c2g) & (c2g <= band.high))):
+        named = list(chemistries) if chemistries is not None else [""] * n
+        applies = np.array(
+            [
+                chemistries is None or band_applies(rules.cradle_to_gate_chemistries, c)
+                for c in named
+            ],
+            dtype=bool,
+        )
+        for b in np.flatnonzero(computed & ~applies):
+            out[int(b)].append(
+                Issue(
+                    "no-plausibility-band",
+                    f"cradle-to-gate {c2g[b]:.1f} kg CO2e per kWh of capacity not checked: "
+                    f"{rules.id}'s band was published for "
+                    f"{', '.join(rules.cradle_to_gate_chemistries)}, not {named[b]!r}",
+                )
+            )
+        for b in np.flatnonzero(computed & applies & ~((band.low <= c2g) & (c2g <= band.high))):
             out[int(b)].append(
                 Issue(
                     "implausible-cradle-to-gate",
