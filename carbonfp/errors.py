@@ -11,10 +11,13 @@ cannot be created (ValueError). docs/errors.md is generated from the catalogue
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from types import MappingProxyType
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 
 class ExitCode(IntEnum):
@@ -112,6 +115,36 @@ class InputError(CarbonfpError):
 
     exit_code = ExitCode.INPUT
     code = "invalid-input"
+
+
+class Collector:
+    """The problems of reading one input, gathered while reading goes on: a step that fails
+    adds its InputError (and those it carries) and gives a default instead."""
+
+    def __init__(self) -> None:
+        self.errors: list[CarbonfpError] = []
+
+    def add(self, error: CarbonfpError) -> None:
+        carried, error.related = error.related, ()
+        for item in (error, *carried):
+            if item not in self.errors:
+                self.errors.append(item)
+
+    def attempt(self, step: Callable[[], _T], default: _T) -> _T:
+        try:
+            return step()
+        except InputError as exc:
+            self.add(exc)
+            return default
+
+    def first(self) -> CarbonfpError | None:
+        """The first problem carrying the others, or None."""
+        return self.errors[0].with_related(self.errors[1:]) if self.errors else None
+
+    def check(self) -> None:
+        """Raise the first problem (carrying the others), if any."""
+        if (error := self.first()) is not None:
+            raise error
 
 
 class FactorDataError(CarbonfpError):

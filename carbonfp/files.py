@@ -228,21 +228,26 @@ class TomlTable:
         )
 
     def unknown_keys(self, allowed: set[str]) -> None:
-        """Raise for a key that is not ``allowed``, naming the nearest one (a typo), else
-        every allowed key."""
+        """Raise for keys that are not ``allowed`` (the first, carrying the others), each
+        naming the nearest allowed key (a typo), else every allowed key."""
         import difflib
 
+        found = []
         for key in self.data:
             if key not in allowed:
                 close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
-                raise self.fail(
-                    key,
-                    f"unknown key {key!r}" + (f": did you mean {close[0]!r}?" if close else ""),
-                    hint=(f"write {close[0]!r}; other " if close else "")
-                    + "allowed keys here: "
-                    + ", ".join(sorted(allowed)),
-                    code="unknown-key",
+                found.append(
+                    self.fail(
+                        key,
+                        f"unknown key {key!r}" + (f": did you mean {close[0]!r}?" if close else ""),
+                        hint=(f"write {close[0]!r}; other " if close else "")
+                        + "allowed keys here: "
+                        + ", ".join(sorted(allowed)),
+                        code="unknown-key",
+                    )
                 )
+        if found:  # every unknown key of the table at once
+            raise found[0].with_related(found[1:])
 
     def has(self, key: str) -> bool:
         return key in self.data

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from carbonfp.columns import SUPPLY_COLUMNS
+from carbonfp.errors import CarbonfpError, Collector, InputError
 from carbonfp.files import TomlTable
 from carbonfp.inputs.bom import supplied_factor
 from carbonfp.model import (
@@ -198,169 +199,216 @@ def read_supply(block: TomlTable) -> ElectricitySupply:
     )
 
 
-def read_energy(top: TomlTable, battery: Battery, plant: Plant) -> list[ActivityLine]:
+def read_energy(
+    top: TomlTable, battery: Battery, plant: Plant, problems: list[CarbonfpError] | None = None
+) -> list[ActivityLine]:
     """Turn [[electricity]], [[fuel]] and [[process_emission]] tables into per-battery lines.
 
-    Raises InputError naming the file, table and key of the first problem.
+    Every block is read: raises InputError for all their problems at once (the first carrying
+    the others), or, given ``problems``, adds them there and returns the good blocks' lines.
     """
+    found = Collector()
     lines: list[ActivityLine] = []
-    for block in top.items("electricity"):
-        block.unknown_keys(_COMMON | SUPPLY_KEYS)
-        country = block.string("country", plant.country).upper()
-        multiplier, how = _basis(block, battery)
-        kwh = _amount(block, "kWh", "electricity amount")
-        process = block.string("process")
-        supply = read_supply(block)
-        lines.append(
-            ActivityLine(
-                kind=LineKind.ELECTRICITY,
-                component=f"{process} electricity",
-                factor_id=grid_factor_id(country),
-                quantity=kwh * multiplier,
-                unit="kWh",
-                where=block.where(),
-                data_type=_data_type(block, DataType.COMPANY),
-                dqr=_dqr(block),
-                quantity_gsd=_gsd(block, "amount_gsd"),
-                factor_gsd=_gsd(block, "factor_gsd"),
-                role=block.opt_str("role"),
-                origin=country,
-                note=f"{kwh:g} kWh {how}",
-                supply=supply,
-            )
-        )
-    for block in top.items("fuel"):
-        block.unknown_keys(_COMMON | {"fuel", "factor", "factor_source"})
-        multiplier, how = _basis(block, battery)
-        mj = _amount(block, "MJ", "fuel amount")
-        process = block.string("process")
-        fuel = block.string("fuel")
-        supplied = _own_factor(block)
-        lines.append(
-            ActivityLine(
-                kind=LineKind.FUEL,
-                component=f"{process} {fuel}",
-                factor_id=fuel,
-                quantity=mj * multiplier,
-                unit="MJ",
-                where=block.where(),
-                supplied=supplied,
-                data_type=_data_type(block, DataType.COMPANY),
-                dqr=_dqr(block),
-                quantity_gsd=_gsd(block, "amount_gsd"),
-                factor_gsd=_gsd(block, "factor_gsd"),
-                role=block.opt_str("role"),
-                note=f"{mj:g} MJ {how}",
-            )
-        )
-    for block in top.items("process_emission"):
-        block.unknown_keys(_COMMON | {"gas"})
-        multiplier, how = _basis(block, battery)
-        kg = _amount(block, "kg", "gas amount")
-        process = block.string("process")
-        gas = block.string("gas")
-        lines.append(
-            ActivityLine(
-                kind=LineKind.PROCESS_EMISSION,
-                component=f"{process} {gas} emission",
-                factor_id=gas,
-                quantity=kg * multiplier,
-                unit="kg",
-                where=block.where(),
-                data_type=_data_type(block, DataType.COMPANY),
-                dqr=_dqr(block),
-                quantity_gsd=_gsd(block, "amount_gsd"),
-                factor_gsd=_gsd(block, "factor_gsd"),
-                role=block.opt_str("role"),
-                note=f"{kg:g} kg {how}",
-            )
-        )
+    for name, read, keys in (
+        ("electricity", _electricity, _COMMON | SUPPLY_KEYS),
+        ("fuel", _fuel, _COMMON | {"fuel", "factor", "factor_source"}),
+        ("process_emission", _process_emission, _COMMON | {"gas"}),
+    ):
+        for block in _tables(top, name, found):
+            try:
+                block.unknown_keys(keys)
+            except InputError as exc:  # the block is read still: its other problems too
+                found.add(exc)
+            try:
+                lines.append(read(block, battery, plant))
+            except InputError as exc:
+                found.add(exc)
+    _report(found, problems)
     return lines
 
 
-def read_transport(top: TomlTable, battery: Battery) -> list[ActivityLine]:
+def _tables(top: TomlTable, name: str, found: Collector) -> list[TomlTable]:
+    try:
+        return top.items(name)
+    except InputError as exc:
+        found.add(exc)
+        return []
+
+
+def _report(found: Collector, problems: list[CarbonfpError] | None) -> None:
+    """Problems found: into ``problems`` when given, else raised together."""
+    if problems is None:
+        found.check()
+    else:
+        problems.extend(found.errors)
+
+
+def _electricity(block: TomlTable, battery: Battery, plant: Plant) -> ActivityLine:
+    country = block.string("country", plant.country).upper()
+    multiplier, how = _basis(block, battery)
+    kwh = _amount(block, "kWh", "electricity amount")
+    process = block.string("process")
+    supply = read_supply(block)
+    return ActivityLine(
+        kind=LineKind.ELECTRICITY,
+        component=f"{process} electricity",
+        factor_id=grid_factor_id(country),
+        quantity=kwh * multiplier,
+        unit="kWh",
+        where=block.where(),
+        data_type=_data_type(block, DataType.COMPANY),
+        dqr=_dqr(block),
+        quantity_gsd=_gsd(block, "amount_gsd"),
+        factor_gsd=_gsd(block, "factor_gsd"),
+        role=block.opt_str("role"),
+        origin=country,
+        note=f"{kwh:g} kWh {how}",
+        supply=supply,
+    )
+
+
+def _fuel(block: TomlTable, battery: Battery, plant: Plant) -> ActivityLine:
+    multiplier, how = _basis(block, battery)
+    mj = _amount(block, "MJ", "fuel amount")
+    process = block.string("process")
+    fuel = block.string("fuel")
+    supplied = _own_factor(block)
+    return ActivityLine(
+        kind=LineKind.FUEL,
+        component=f"{process} {fuel}",
+        factor_id=fuel,
+        quantity=mj * multiplier,
+        unit="MJ",
+        where=block.where(),
+        supplied=supplied,
+        data_type=_data_type(block, DataType.COMPANY),
+        dqr=_dqr(block),
+        quantity_gsd=_gsd(block, "amount_gsd"),
+        factor_gsd=_gsd(block, "factor_gsd"),
+        role=block.opt_str("role"),
+        note=f"{mj:g} MJ {how}",
+    )
+
+
+def _process_emission(block: TomlTable, battery: Battery, plant: Plant) -> ActivityLine:
+    multiplier, how = _basis(block, battery)
+    kg = _amount(block, "kg", "gas amount")
+    process = block.string("process")
+    gas = block.string("gas")
+    return ActivityLine(
+        kind=LineKind.PROCESS_EMISSION,
+        component=f"{process} {gas} emission",
+        factor_id=gas,
+        quantity=kg * multiplier,
+        unit="kg",
+        where=block.where(),
+        data_type=_data_type(block, DataType.COMPANY),
+        dqr=_dqr(block),
+        quantity_gsd=_gsd(block, "amount_gsd"),
+        factor_gsd=_gsd(block, "factor_gsd"),
+        role=block.opt_str("role"),
+        note=f"{kg:g} kg {how}",
+    )
+
+
+def read_transport(
+    top: TomlTable, battery: Battery, problems: list[CarbonfpError] | None = None
+) -> list[ActivityLine]:
     """Turn [[transport]] legs (mode, distance, mass, stage) into t*km lines.
 
-    ``mass = "battery"`` stands for the finished battery's mass. Raises InputError.
+    ``mass = "battery"`` stands for the finished battery's mass. Every leg is read: raises
+    InputError for all their problems at once, or, given ``problems``, adds them there and
+    returns the good legs' lines.
     """
+    found = Collector()
+    lines: list[ActivityLine] = []
+    for leg in _tables(top, "transport", found):
+        try:
+            leg.unknown_keys(TRANSPORT_KEYS)
+        except InputError as exc:
+            found.add(exc)
+        try:
+            lines.append(_leg(leg, battery))
+        except InputError as exc:
+            found.add(exc)
+    _report(found, problems)
+    return lines
+
+
+TRANSPORT_KEYS = {
+    "name",
+    "mode",
+    "distance",
+    "mass",
+    "stage",
+    "factor",
+    "factor_source",
+    "data_type",
+    "dqr",
+    "note",
+    "amount_gsd",
+    "factor_gsd",
+}
+
+
+def _leg(leg: TomlTable, battery: Battery) -> ActivityLine:
     from carbonfp.units import quantity_in
 
-    lines: list[ActivityLine] = []
-    for leg in top.items("transport"):
-        leg.unknown_keys(
-            {
-                "name",
-                "mode",
-                "distance",
-                "mass",
-                "stage",
-                "factor",
-                "factor_source",
-                "data_type",
-                "dqr",
-                "note",
-                "amount_gsd",
-                "factor_gsd",
-            }
+    name = leg.string("name")
+    mode = leg.string("mode")
+    stage_text = leg.string("stage", required=False)
+    if not stage_text:
+        raise leg.fail(
+            None,
+            f"transport leg {name!r} has no stage",
+            hint='add stage = "raw_materials" (to the plant) or '
+            '"distribution" (the finished battery)',
+            code="missing-key",
         )
-        name = leg.string("name")
-        mode = leg.string("mode")
-        stage_text = leg.string("stage", required=False)
-        if not stage_text:
+    stage = parse_stage(stage_text, leg.where("stage"))
+    if stage is Stage.PRODUCTION:
+        raise leg.fail(
+            "stage",
+            "transport legs belong to raw_materials, distribution or end_of_life",
+            hint="transport inside the plant is not a leg",
+            code="invalid-value",
+        )
+    for key in ("distance", "mass"):
+        if not leg.has(key):
             raise leg.fail(
                 None,
-                f"transport leg {name!r} has no stage",
-                hint='add stage = "raw_materials" (to the plant) or '
-                '"distribution" (the finished battery)',
+                f"transport leg {name!r} has no {key}",
+                hint='add distance = "800 km" and mass = "0.5 t" (or mass = "battery")',
                 code="missing-key",
             )
-        stage = parse_stage(stage_text, leg.where("stage"))
-        if stage is Stage.PRODUCTION:
-            raise leg.fail(
-                "stage",
-                "transport legs belong to raw_materials, distribution or end_of_life",
-                hint="transport inside the plant is not a leg",
-                code="invalid-value",
-            )
-        for key in ("distance", "mass"):
-            if not leg.has(key):
-                raise leg.fail(
-                    None,
-                    f"transport leg {name!r} has no {key}",
-                    hint='add distance = "800 km" and mass = "0.5 t" (or mass = "battery")',
-                    code="missing-key",
-                )
-        raw_mass = leg.data["mass"]
-        if isinstance(raw_mass, str) and raw_mass.strip().lower() == "battery":
-            tonnes = battery.mass_kg / 1000
-            mass_note = f"battery {battery.mass_kg:g} kg"
-        else:
-            tonnes = quantity_in(raw_mass, "t", leg.where("mass"), "mass")
-            mass_note = f"{raw_mass}"
-        km = quantity_in(leg.data["distance"], "km", leg.where("distance"), "distance")
-        if tonnes < 0 or km < 0:
-            raise leg.fail(
-                "mass" if tonnes < 0 else "distance",
-                "negative mass or distance",
-                hint="give the mass carried and the distance as positive quantities",
-                code="negative-quantity",
-            )
-        supplied = _own_factor(leg)
-        lines.append(
-            ActivityLine(
-                kind=LineKind.TRANSPORT,
-                component=name,
-                factor_id=mode,
-                quantity=tonnes * km,
-                unit="t*km",
-                where=leg.where(),
-                stage=stage,
-                supplied=supplied,
-                data_type=_data_type(leg, DataType.SECONDARY),
-                dqr=_dqr(leg),
-                quantity_gsd=_gsd(leg, "amount_gsd"),
-                factor_gsd=_gsd(leg, "factor_gsd"),
-                note=f"{mass_note} x {km:g} km",
-            )
+    raw_mass = leg.data["mass"]
+    if isinstance(raw_mass, str) and raw_mass.strip().lower() == "battery":
+        tonnes = battery.mass_kg / 1000
+        mass_note = f"battery {battery.mass_kg:g} kg"
+    else:
+        tonnes = quantity_in(raw_mass, "t", leg.where("mass"), "mass")
+        mass_note = f"{raw_mass}"
+    km = quantity_in(leg.data["distance"], "km", leg.where("distance"), "distance")
+    if tonnes < 0 or km < 0:
+        raise leg.fail(
+            "mass" if tonnes < 0 else "distance",
+            "negative mass or distance",
+            hint="give the mass carried and the distance as positive quantities",
+            code="negative-quantity",
         )
-    return lines
+    supplied = _own_factor(leg)
+    return ActivityLine(
+        kind=LineKind.TRANSPORT,
+        component=name,
+        factor_id=mode,
+        quantity=tonnes * km,
+        unit="t*km",
+        where=leg.where(),
+        stage=stage,
+        supplied=supplied,
+        data_type=_data_type(leg, DataType.SECONDARY),
+        dqr=_dqr(leg),
+        quantity_gsd=_gsd(leg, "amount_gsd"),
+        factor_gsd=_gsd(leg, "factor_gsd"),
+        note=f"{mass_note} x {km:g} km",
+    )

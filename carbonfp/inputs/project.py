@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
-from carbonfp.errors import CarbonfpError, InputError, Location
+from carbonfp.errors import CarbonfpError, Collector, InputError, Location
 from carbonfp.files import TomlTable, load_toml, read_text, resolved
 from carbonfp.inputs.bom import BomReader
 from carbonfp.inputs.energy import read_energy, read_transport
@@ -66,13 +67,17 @@ BATTERY_KEYS = {
     "mean_capacity_factor",
 }
 
+_V = TypeVar("_V")
+
 
 def load_project(path: str | Path, problems: list[CarbonfpError] | None = None) -> Project:
     """Read a project file and every input it names (paths relative to the project file).
 
-    Raises InputError naming the file and key or line of the first problem. Given a
-    ``problems`` list, the BOM's bad rows are added to it instead and the project is returned
-    with its good lines (so that the rest can be checked in the same run).
+    Every file is read to its end and every problem found, in file order: raises InputError
+    for the first, carrying the others. Given a ``problems`` list, problems that leave the
+    project whole (unknown keys, bad BOM rows, bad energy blocks or transport legs) are added
+    to it instead and the project is returned with its good lines (so that the rest can be
+    checked in the same run); only a project that cannot be built at all still raises.
     """
     project_path = Path(path)
     base = resolved(project_path).parent
@@ -89,16 +94,84 @@ def load_project(path: str | Path, problems: list[CarbonfpError] | None = None) 
         read_text(project_path, str(path))
     data, text = load_toml(project_path, label)
     top = TomlTable(data, label=label, text=text, table="")
-    top.unknown_keys(TOP_KEYS)
     inputs = {label: hashlib.sha256(project_path.read_bytes()).hexdigest()}
-
-    facts = read_facts(top)
-    battery, plant, declaration = facts.battery, facts.plant, facts.declaration
+    found = Collector()  # every problem, in file order
+    soft: list[CarbonfpError] = []  # those that leave the project whole
+    found.attempt(lambda: top.unknown_keys(TOP_KEYS), None)
+    facts = found.attempt(lambda: read_facts(top, soft), None)
+    for error in soft:
+        found.add(error)
+    fatal = facts is None
 
     files = top.sub("inputs", required=False)
-    files.unknown_keys({"bom", "energy", "transport"})
+    found.attempt(lambda: files.unknown_keys({"bom", "energy", "transport"}), None)
     lines: list[ActivityLine] = []
-    reader = BomReader(display, period_end=declaration.reference_period_end)
+    reader = BomReader(
+        display, period_end=facts.declaration.reference_period_end if facts else None
+    )
+    bom_path = found.attempt(lambda: _bom_path(files, base, display, label), None)
+    if bom_path is None:
+        fatal = True
+    else:
+        lines.extend(reader.read(bom_path, keep_going=True))
+        for error in reader.row_errors:
+            found.add(error)
+        inputs.update(reader.files)
+
+    # the energy and transport are read even when the facts are not, for their problems
+    battery = facts.battery if facts else _PLACEHOLDER
+    plant = facts.plant if facts else Plant("", "", "", "XX")
+    kept: list[CarbonfpError] = []
+    energy_top = _named_file(top, files, "energy", base, display, inputs, found)
+    transport_top = _named_file(top, files, "transport", base, display, inputs, found)
+    fatal = fatal or energy_top is None or transport_top is None
+    if energy_top is not None:
+        lines.extend(read_energy(energy_top, battery, plant, kept))
+    if transport_top is not None:
+        lines.extend(read_transport(transport_top, battery, kept))
+    for error in kept:
+        found.add(error)
+
+    if fatal or problems is None:
+        found.check()
+    assert facts is not None
+    if problems is not None:
+        problems.extend(found.errors)
+    return facts.project(label, tuple(lines), tuple(sorted(inputs.items())), tuple(reader.warnings))
+
+
+#: the battery the energy and transport are read with when the project's facts have problems
+#: (their lines are only read for their own problems, never computed)
+_PLACEHOLDER = Battery(
+    model="",
+    category=BatteryCategory.EV,
+    chemistry="",
+    usable_capacity_kwh=1.0,
+    mass_kg=1.0,
+    warranty_years=1.0,
+)
+
+
+def _named_file(
+    top: TomlTable,
+    files: TomlTable,
+    key: str,
+    base: Path,
+    display: Callable[[Path], str],
+    inputs: dict[str, str],
+    found: Collector,
+) -> TomlTable | None:
+    """The table of the file [inputs] names under ``key`` (the project's own when it names
+    none), or None when it cannot be read (the problem is in ``found``)."""
+    if not files.has(key):
+        return top
+    path = found.attempt(lambda: base / files.string(key), None)
+    if path is None:
+        return None
+    return found.attempt(lambda: _sub_file(path, display, inputs, files.where(key), found), None)
+
+
+def _bom_path(files: TomlTable, base: Path, display: Callable[[Path], str], label: str) -> Path:
     if not files.has("bom"):
         raise files.fail(
             "bom",
@@ -115,25 +188,7 @@ def load_project(path: str | Path, problems: list[CarbonfpError] | None = None) 
             "relative to the project file",
             code="missing-file",
         )
-    lines.extend(reader.read(bom_path, keep_going=problems is not None))
-    if problems is not None:
-        problems.extend(reader.row_errors)
-    inputs.update(reader.files)
-
-    energy_top = top
-    if files.has("energy"):
-        energy_top = _sub_file(
-            base / files.string("energy"), display, inputs, files.where("energy")
-        )
-    lines.extend(read_energy(energy_top, battery, plant))
-    transport_top = top
-    if files.has("transport"):
-        transport_top = _sub_file(
-            base / files.string("transport"), display, inputs, files.where("transport")
-        )
-    lines.extend(read_transport(transport_top, battery))
-
-    return facts.project(label, tuple(lines), tuple(sorted(inputs.items())), tuple(reader.warnings))
+    return bom_path
 
 
 @dataclass(frozen=True)
@@ -171,38 +226,64 @@ class Facts:
         )
 
 
-def read_facts(top: TomlTable) -> Facts:
+def read_facts(top: TomlTable, soft: list[CarbonfpError] | None = None) -> Facts:
     """[battery], [plant], [manufacturer], [declaration], [method] and [end_of_life] of a
     project file, or of a row of a long BOM's battery table given as the same tables.
 
-    Raises InputError naming the key of the first problem.
+    Raises InputError for every problem at once (the first carrying the others). Given a
+    ``soft`` list, unknown keys (which change nothing read) are added to it instead, and the
+    facts are returned when nothing else is wrong.
     """
-    battery = _battery(top.sub("battery"))
-    plant_t = top.sub("plant")
-    plant_t.unknown_keys(PLANT_KEYS)
-    country = plant_t.string("country").upper()
-    if len(country) != 2 or not country.isalpha():
-        raise plant_t.fail(
-            "country",
-            f"country {country!r} is not an ISO 3166 alpha-2 code",
-            hint='e.g. "HU" for Hungary, "CN" for China',
-            code="invalid-value",
+    found = Collector()
+
+    def plant_of() -> Plant:
+        plant_t = top.sub("plant")
+        found.attempt(lambda: plant_t.unknown_keys(PLANT_KEYS), None)
+        country = plant_t.string("country").upper()
+        if len(country) != 2 or not country.isalpha():
+            raise plant_t.fail(
+                "country",
+                f"country {country!r} is not an ISO 3166 alpha-2 code",
+                hint='e.g. "HU" for Hungary, "CN" for China',
+                code="invalid-value",
+            )
+        return Plant(
+            plant_t.string("name"), plant_t.string("town"), plant_t.string("region"), country
         )
-    plant = Plant(plant_t.string("name"), plant_t.string("town"), plant_t.string("region"), country)
-    man_t = top.sub("manufacturer")
-    man_t.unknown_keys(MANUFACTURER_KEYS)
-    manufacturer = Manufacturer(
-        man_t.string("name"),
-        man_t.opt_str("trade_name"),
-        man_t.opt_str("address"),
-        man_t.opt_str("contact"),
-        company_ids=read_urns(man_t, "company_id"),
-    )
+
+    def manufacturer_of() -> Manufacturer:
+        man_t = top.sub("manufacturer")
+        found.attempt(lambda: man_t.unknown_keys(MANUFACTURER_KEYS), None)
+        return Manufacturer(
+            man_t.string("name"),
+            man_t.opt_str("trade_name"),
+            man_t.opt_str("address"),
+            man_t.opt_str("contact"),
+            company_ids=read_urns(man_t, "company_id"),
+        )
+
+    def method_of() -> TomlTable:
+        method = top.sub("method", required=False)
+        found.attempt(lambda: method.unknown_keys(METHOD_KEYS), None)
+        return method
+
+    battery = found.attempt(lambda: _battery(top.sub("battery"), outer=found), None)
+    plant = found.attempt(plant_of, None)
+    manufacturer = found.attempt(manufacturer_of, None)
     # eu_doc_id and study_url, plus the keys of the exchange formats (PACT ids and dates)
-    declaration = declaration_info(top.sub("declaration", required=False))
-    method = top.sub("method", required=False)
-    method.unknown_keys(METHOD_KEYS)
-    end_of_life = _end_of_life(top.sub("end_of_life")) if top.has("end_of_life") else None
+    declaration = found.attempt(
+        lambda: declaration_info(top.sub("declaration", required=False)), None
+    )
+    method = found.attempt(method_of, None)
+    end_of_life = found.attempt(
+        lambda: _end_of_life(top.sub("end_of_life")) if top.has("end_of_life") else None, None
+    )
+    if soft is not None and all(e.code == "unknown-key" for e in found.errors):
+        soft.extend(found.errors)
+    else:
+        found.check()
+    assert battery is not None and plant is not None and manufacturer is not None
+    assert declaration is not None and method is not None
     return Facts(
         battery=battery,
         plant=plant,
@@ -231,7 +312,11 @@ def load_battery(path: str | Path) -> tuple[Battery, str | None]:
 
 
 def _sub_file(
-    path: Path, display: Callable[[Path], str], inputs: dict[str, str], named_at: Location
+    path: Path,
+    display: Callable[[Path], str],
+    inputs: dict[str, str],
+    named_at: Location,
+    found: Collector,
 ) -> TomlTable:
     label = display(path)
     if not path.is_file():
@@ -243,15 +328,20 @@ def _sub_file(
         )
     data, text = load_toml(path, label)
     top = TomlTable(data, label=label, text=text, table="")
-    top.unknown_keys({"electricity", "fuel", "process_emission", "transport"})
+    found.attempt(
+        lambda: top.unknown_keys({"electricity", "fuel", "process_emission", "transport"}), None
+    )
     inputs[label] = hashlib.sha256(path.read_bytes()).hexdigest()
     return top
 
 
-def _battery(t: TomlTable, require_mass: bool = True) -> Battery:
+def _battery(t: TomlTable, require_mass: bool = True, outer: Collector | None = None) -> Battery:
+    """[battery]; raises InputError for its problems, all at once (the first carrying the
+    others). Unknown keys go to ``outer`` where given (they change nothing read)."""
     from carbonfp.units import quantity_in
 
-    t.unknown_keys(BATTERY_KEYS)
+    found = Collector()
+    (outer or found).attempt(lambda: t.unknown_keys(BATTERY_KEYS), None)
 
     def qty(key: str, unit: str, required: bool = True) -> float | None:
         if not t.has(key):
@@ -276,46 +366,64 @@ def _battery(t: TomlTable, require_mass: bool = True) -> Battery:
             )
         return value
 
-    category_text = t.string("category")
-    try:
-        category = next(c for c in BatteryCategory if c.value.lower() == category_text.lower())
-    except StopIteration:
-        raise t.fail(
-            "category",
-            f"unknown battery category {category_text!r}",
-            hint="use EV, LMT or industrial",
-            code="invalid-value",
-        ) from None
-    usable = qty("usable_capacity", "kWh")
-    mass = qty("mass", "kg", required=require_mass) or 0.0
-    assert usable is not None
-    warranty_years = t.number("warranty_years")
-    assert warranty_years is not None
-    vehicle = t.string("vehicle_category", required=False) or None
-    if category in (BatteryCategory.EV, BatteryCategory.LMT) and vehicle is None:
-        raise t.fail(
-            None,
-            "missing key 'vehicle_category'",
-            hint="the vehicle category (M1, N1, L3e, M3, ...) sets the cycles per year",
-            code="missing-key",
-        )
+    def category_of() -> BatteryCategory:
+        text = t.string("category")
+        try:
+            return next(c for c in BatteryCategory if c.value.lower() == text.lower())
+        except StopIteration:
+            raise t.fail(
+                "category",
+                f"unknown battery category {text!r}",
+                hint="use EV, LMT or industrial",
+                code="invalid-value",
+            ) from None
+
+    def vehicle_of(category: BatteryCategory | None) -> str | None:
+        vehicle = t.string("vehicle_category", required=False) or None
+        if category in (BatteryCategory.EV, BatteryCategory.LMT) and vehicle is None:
+            raise t.fail(
+                None,
+                "missing key 'vehicle_category'",
+                hint="the vehicle category (M1, N1, L3e, M3, ...) sets the cycles per year",
+                code="missing-key",
+            )
+        return vehicle
+
+    def get(step: Callable[[], _V]) -> _V | None:
+        return found.attempt(step, None)
+
+    model = get(lambda: t.string("model"))
+    category = get(category_of)
+    chemistry = get(lambda: t.string("chemistry"))
+    usable = get(lambda: qty("usable_capacity", "kWh"))
+    mass = get(lambda: qty("mass", "kg", required=require_mass))
+    warranty_years = get(lambda: t.number("warranty_years"))
+    vehicle = get(lambda: vehicle_of(category))
+    optional = {
+        "nominal_capacity_kwh": get(lambda: qty("nominal_capacity", "kWh", required=False)),
+        "warranty_km": get(lambda: qty("warranty_km", "km", required=False)),
+        "annual_distance_km": get(lambda: qty("annual_distance", "km", required=False)),
+        "cycles_per_year": get(lambda: t.number("cycles_per_year", required=False)),
+        "cycles_per_year_justification": get(lambda: t.opt_str("cycles_per_year_justification")),
+        "vehicle_consumption_kwh_per_km": get(
+            lambda: qty("vehicle_consumption", "kWh/km", required=False)
+        ),
+        "declared_cycles": get(lambda: t.number("declared_cycles", required=False)),
+        "end_of_life_capacity": get(lambda: _share(t, "end_of_life_capacity")),
+        "mean_capacity_factor": get(lambda: _share(t, "mean_capacity_factor")),
+    }
+    found.check()
+    assert model is not None and category is not None and chemistry is not None
+    assert usable is not None and warranty_years is not None
     return Battery(
-        model=t.string("model"),
+        model=model,
         category=category,
-        chemistry=t.string("chemistry"),
+        chemistry=chemistry,
         usable_capacity_kwh=usable,
-        mass_kg=mass,
+        mass_kg=mass or 0.0,
         warranty_years=warranty_years,
         vehicle_category=vehicle,
-        nominal_capacity_kwh=qty("nominal_capacity", "kWh", required=False),
-        warranty_km=qty("warranty_km", "km", required=False),
-        annual_distance_km=qty("annual_distance", "km", required=False),
-        cycles_per_year=t.number("cycles_per_year", required=False),
-        cycles_per_year_justification=t.opt_str("cycles_per_year_justification"),
-        vehicle_consumption_kwh_per_km=qty("vehicle_consumption", "kWh/km", required=False),
-        declared_cycles=t.number("declared_cycles", required=False),
-        end_of_life_capacity=_share(t, "end_of_life_capacity"),
-        mean_capacity_factor=_share(t, "mean_capacity_factor"),
+        **optional,  # type: ignore[arg-type]
     )
 
 

@@ -97,3 +97,40 @@ def test_a_bad_row_and_an_unknown_material_come_in_the_same_run(tmp_path: Path) 
             ("not-a-number", "bom.csv:3:3"),
             ("unknown-factor", "bom.csv:2"),
         ]
+
+
+def test_six_mistakes_in_six_places_come_in_one_run(tmp_path: Path) -> None:
+    """A misspelt [battery] key, an unknown material, a bad quantity, a misspelt energy key, an
+    unknown energy role and an unknown transport mode: all six in one run of check and of
+    calc, each with its file, line or key and a suggestion."""
+    project = write_project_files(
+        tmp_path,
+        battery={"nominal_capacty": '"11 kWh"'},
+        bom="component,material,quantity,unit\n"
+        "tray,aluminium-primary,10,kg\n"
+        "anode,graphit-natural,5,kg\n"
+        "lid,steel-sheet,two,kg\n",
+        energy='[[electricity]]\nprocess = "cells"\nrole = "cell-manufacturng"\n'
+        'amount = "100 kWh"\nbasis = "per_battery"\ncountry = "HU"\ndataype = "company"\n',
+        transport='[[transport]]\nname = "to the car plant"\nmode = "truck-hgv-avrage"\n'
+        'distance = "500 km"\nmass = "battery"\nstage = "distribution"\n',
+    )
+    expected = [
+        ("unknown-key", "battery.toml:9 [battery.nominal_capacty]", "nominal_capacity"),
+        ("not-a-number", "bom.csv:4:3", ""),
+        ("unknown-key", "energy.toml:7 [electricity[0].dataype]", "data_type"),
+        ("unknown-factor", "bom.csv:3", "graphite-natural"),
+        ("unknown-factor", "transport.toml:1 [transport[0]]", "truck-hgv-average"),
+        ("invalid-value", "energy.toml:1 [electricity[0]]", "cell-manufacturing"),
+    ]
+    checked = json.loads(run("check", project, "--format", "json").stdout)
+    problems = checked["projects"][0]["problems"]
+    found = [(p["code"], p["where"]) for p in problems]
+    assert sorted(found) == sorted((code, where) for code, where, _ in expected)
+    for code, where, suggestion in expected:
+        (problem,) = [p for p in problems if (p["code"], p["where"]) == (code, where)]
+        assert suggestion in problem["message"] + problem["hint"]
+    calc = run("calc", project, "--format", "json")
+    assert calc.exit_code == 3
+    errors = [json.loads(line)["error"] for line in calc.stderr.splitlines()]
+    assert sorted((e["code"], e["where"]) for e in errors) == sorted(found)
