@@ -3,21 +3,30 @@
 Which ruleset, factor set (and layers over it), electricity policy and mode a declaration is
 computed with comes from, in this order: the caller's options (``--rules``, ``--factor-set``,
 ``--factors``, ``--electricity-policy``, ``--mode``), the project (``[method] ruleset`` and
-``factor_set``), the ruleset (its factor set and policy), and carbonfp's default ruleset. Every
-command and the library build their settings with :func:`run_config`, and the declaration
-records which source won each setting.
+``factor_set``), the ruleset (its factor set and policy), and carbonfp's default ruleset for the
+battery's category. Every command and the library build their settings with :func:`run_config`,
+and the declaration records which source won each setting.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from carbonfp.errors import UsageError
-from carbonfp.model import FactorSet, Ruleset
+
+if TYPE_CHECKING:  # the model is not needed to import this (the CLI's help names the defaults)
+    from carbonfp.model import BatteryCategory, FactorSet, Ruleset
 
 #: The ruleset used when neither the options nor the project name one.
 DEFAULT_RULESET = "eu-ev-draft-2024-04"
+#: The default ruleset of the battery categories (by their value) :data:`DEFAULT_RULESET` does
+#: not cover: industrial batteries, stationary energy storage included (Regulation (EU)
+#: 2023/1542).
+CATEGORY_RULESETS: dict[str, str] = {
+    "industrial": "eu-industrial-provisional",
+}
 MODES = ("screening", "declaration")
 POLICIES = ("national-mix", "market-based")
 
@@ -71,21 +80,31 @@ class RunConfig:
         )
 
 
+def default_ruleset(category: BatteryCategory | None = None) -> str:
+    """The ruleset a battery of ``category`` is computed with when nothing names one."""
+    return CATEGORY_RULESETS.get(category.value, DEFAULT_RULESET) if category else DEFAULT_RULESET
+
+
 def run_config(
     options: RunOptions,
     project_rules: str | None = None,
     project_factor_set: str | None = None,
+    category: BatteryCategory | None = None,
 ) -> RunConfig:
-    """The settings for one project (or one battery of a long BOM).
+    """The settings for one project (or one battery of a long BOM); ``category``, the battery's
+    category, picks the default ruleset (:func:`default_ruleset`) when nothing names one.
 
     Raises FactorDataError for an unknown or invalid ruleset or factor set.
     """
-    return _config(options, project_rules, project_factor_set)
+    return _config(options, project_rules, project_factor_set, category)
 
 
 @lru_cache(maxsize=256)
 def _config(
-    options: RunOptions, project_rules: str | None, project_factor_set: str | None
+    options: RunOptions,
+    project_rules: str | None,
+    project_factor_set: str | None,
+    category: BatteryCategory | None,
 ) -> RunConfig:
     from carbonfp.data import load_factors, load_rules
 
@@ -95,7 +114,7 @@ def _config(
     elif project_rules:
         rules_ref, rules_from = project_rules, "project"
     else:
-        rules_ref, rules_from = DEFAULT_RULESET, "default"
+        rules_ref, rules_from = default_ruleset(category), "default"
     rules = load_rules(rules_ref)
     settings.append(("ruleset", rules.id, rules_from))
     if options.factor_set:

@@ -247,9 +247,11 @@ def screening_parameters(
     cell_gas: str | None = None,
     distribution: str | None = None,
     end_of_life: SuppliedFactor | None = None,
+    materials: SuppliedFactor | None = None,
 ) -> ScreeningParameters:
     """The estimate's activity data: the ruleset's ``[screening]`` settings, each overridable
-    (quantities as text, e.g. "20.1 kWh" per kWh of capacity).
+    (quantities as text, e.g. "20.1 kWh" per kWh of capacity); ``materials``, the user's own
+    materials factor per kWh of capacity, replaces the factor set's screening row.
 
     Raises UsageError when the ruleset has no [screening] settings, InputError for a value
     that is not a quantity of the right kind.
@@ -281,6 +283,7 @@ def screening_parameters(
         ),
         distribution_is_assumption=distribution is None,
         end_of_life=end_of_life,
+        materials=materials,
     )
 
 
@@ -293,11 +296,21 @@ def estimate(
     run: tuple[tuple[str, str, str], ...] = (),
 ) -> list[Declaration]:
     """Screening declarations of ``battery`` made in each of ``countries`` (no BOM): the
-    screening row of its chemistry per kWh, cell-plant energy at each country's grid, a
-    distribution leg. Raises InputError for a chemistry or country the set has no factor for.
+    screening row of its chemistry per kWh (or the user's own factor, ``params.materials``),
+    cell-plant energy at each country's grid, a distribution leg.
+
+    Raises UsageError for a capacity that is not positive, a vehicle category that does not go
+    with the battery's category, or no mass where the set cannot estimate one; InputError for
+    a chemistry (without ``params.materials``) or country the set has no factor for.
     """
     from carbonfp.engine.calculate import calculate
-    from carbonfp.method.screening import estimated_mass, screening_project
+    from carbonfp.method.screening import (
+        VEHICLE_CATEGORIES,
+        estimated_mass,
+        screening_project,
+        screening_row,
+        vehicle_category_problem,
+    )
 
     if not battery.usable_capacity_kwh > 0:
         raise UsageError(
@@ -305,7 +318,25 @@ def estimate(
             hint='e.g. --capacity "75 kWh"',
             code="invalid-option",
         )
-    battery = estimated_mass(battery, factors)
+    problem = vehicle_category_problem(battery.category, battery.vehicle_category)
+    if problem:
+        raise UsageError(
+            problem,
+            hint="vehicle categories by --battery-category: "
+            + "; ".join(f"{c.value}: {v}" for c, v in VEHICLE_CATEGORIES.items()),
+            code="invalid-option",
+        )
+    if params.materials is None:
+        screening_row(battery.chemistry, factors)  # raises for a chemistry without one
+    battery, mass_basis = estimated_mass(battery, factors)
+    if not battery.mass_kg > 0:
+        raise UsageError(
+            f"no mass for the distribution leg: {factors.label} has no specific energy for "
+            f"chemistry {battery.chemistry!r} to estimate it from",
+            hint='give the battery\'s mass, e.g. --mass "3200 kg"',
+            code="missing-option",
+        )
+    params = replace(params, mass_basis=mass_basis)
     return [
         calculate(screening_project(battery, c, params, factors), factors, rules, run=run)
         for c in dict.fromkeys(countries)

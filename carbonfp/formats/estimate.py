@@ -9,9 +9,10 @@ from typing import Any
 
 from carbonfp.errors import UsageError
 from carbonfp.formats.common import json_text, rounded
-from carbonfp.model import Declaration, Stage
+from carbonfp.model import Battery, Declaration, LineKind, LineResult, Stage
 
 LABEL = "SCREENING ESTIMATE, NOT A DECLARATION"
+USER_VALUE = "user value"
 
 
 def render(declarations: Sequence[Declaration], fmt: str) -> str:
@@ -36,6 +37,51 @@ def render(declarations: Sequence[Declaration], fmt: str) -> str:
     )
 
 
+def _materials(d: Declaration) -> list[LineResult]:
+    """The battery's materials lines: material lines of the raw-material stage (an estimate has
+    one; its end-of-life line is a material line of another stage)."""
+    return [
+        r for r in d.lines if r.line.kind is LineKind.MATERIAL and r.stage is Stage.RAW_MATERIALS
+    ]
+
+
+def materials_source(d: Declaration) -> str:
+    """Where the materials figure comes from: the factor set's row, or the user's own value."""
+    rows = _materials(d)
+    if len(rows) != 1:
+        return f"bill of materials ({len(rows)} lines)"
+    r = rows[0]
+    if r.line.supplied is not None:
+        return f"{USER_VALUE}: {r.line.supplied.source}"
+    return f"{r.factor_id} ({r.factor_set or d.provenance.factor_set})"
+
+
+def end_of_life_source(d: Declaration) -> str:
+    """Where the end-of-life figure comes from ("" when the estimate has none)."""
+    own = sorted(
+        {
+            r.line.supplied.source
+            for r in d.lines
+            if r.stage is Stage.END_OF_LIFE and r.line.supplied is not None
+        }
+    )
+    return "; ".join(f"{USER_VALUE}: {source}" for source in own)
+
+
+def user_values(d: Declaration) -> list[dict[str, Any]]:
+    """The lines computed with a value the user gave (not from the factor set), with its source."""
+    return [
+        {
+            "line": r.line.component,
+            "value": rounded(r.line.supplied.value),
+            "unit": r.line.supplied.unit,
+            "source": r.line.supplied.source,
+        }
+        for r in d.lines
+        if r.line.supplied is not None
+    ]
+
+
 def estimate_rows(declarations: Sequence[Declaration]) -> list[dict[str, Any]]:
     rows = []
     for d in declarations:
@@ -45,7 +91,7 @@ def estimate_rows(declarations: Sequence[Declaration]) -> list[dict[str, Any]]:
             {
                 "plant_country": d.project.plant.country,
                 "grid_g_co2e_per_kwh": rounded(grid.factor_value * 1000),  # factor in kg CO2e/kWh
-                "materials_kg_co2e": rounded(by_kind["material"].kg_co2e),
+                "materials_kg_co2e": rounded(sum(r.kg_co2e for r in _materials(d))),
                 "cell_electricity_kg_co2e": rounded(grid.kg_co2e),
                 "cell_natural_gas_kg_co2e": rounded(by_kind["fuel"].kg_co2e),
                 "distribution_kg_co2e": rounded(d.stage(Stage.DISTRIBUTION).kg_co2e),
@@ -55,9 +101,18 @@ def estimate_rows(declarations: Sequence[Declaration]) -> list[dict[str, Any]]:
                 "cradle_to_gate_kg_co2e_per_kwh_capacity": rounded(
                     d.cradle_to_gate_kg_co2e_per_kwh_capacity
                 ),
+                "materials_source": materials_source(d),
+                "end_of_life_source": end_of_life_source(d),
             }
         )
     return rows
+
+
+def battery_text(b: Battery) -> str:
+    """The battery's category, with its vehicle category where it has one."""
+    if b.vehicle_category:
+        return f"{b.category.value} battery, vehicle category {b.vehicle_category}"
+    return f"{b.category.value} battery"
 
 
 def to_json(declarations: Sequence[Declaration]) -> str:
@@ -72,11 +127,15 @@ def to_json(declarations: Sequence[Declaration]) -> str:
             "vehicle_category": b.vehicle_category,
             "usable_capacity_kwh": rounded(b.usable_capacity_kwh),
             "mass_kg": rounded(b.mass_kg),
+            "warranty_years": rounded(b.warranty_years),
+            "declared_cycles": rounded(b.declared_cycles),
         },
         "functional_unit": {
             "total_energy_kwh": rounded(first.functional_unit.total_energy_kwh),
             "derivation": first.functional_unit.derivation,
         },
+        "materials_source": materials_source(first),
+        "user_values": user_values(first),
         "assumptions": [r.line.note for r in first.lines if r.line.note],
         "by_plant_country": estimate_rows(declarations),
         "provenance": {
@@ -84,10 +143,17 @@ def to_json(declarations: Sequence[Declaration]) -> str:
             "factor_set_sha256": first.provenance.factor_set_sha256,
             "ruleset": first.provenance.ruleset,
             "ruleset_sha256": first.provenance.ruleset_sha256,
-            "sources": sorted({s.attribution for d in declarations for s in d.provenance.sources}),
+            "sources": _sources(declarations),
         },
     }
     return json_text(data)
+
+
+def _sources(declarations: Sequence[Declaration]) -> list[str]:
+    """The factor set's sources used, then the sources of the user's own values."""
+    cited = sorted({s.attribution for d in declarations for s in d.provenance.sources})
+    own = sorted({f"{v['line']}: {v['source']}" for d in declarations for v in user_values(d)})
+    return cited + own
 
 
 def to_csv(declarations: Sequence[Declaration]) -> str:
@@ -108,11 +174,17 @@ def to_text(declarations: Sequence[Declaration]) -> str:
         f"factors {first.provenance.factor_set})",
         "",
         f"  Battery       {b.chemistry}, {b.usable_capacity_kwh:g} kWh usable, "
-        f"{b.category.value} {b.vehicle_category or ''}, about {b.mass_kg:.0f} kg",
+        f"{battery_text(b)}, about {b.mass_kg:.0f} kg",
         f"  Functional unit  {first.functional_unit.derivation}",
-        "",
-        "  Assumptions:",
     ]
+    own = user_values(first)
+    if own:
+        out.append(
+            f"  User values   not from {first.provenance.factor_set}: as given and cited by the "
+            "user, not checked by carbonfp"
+        )
+        out += [f"    - {v['line']}: {v['value']:g} {v['unit']} ({v['source']})" for v in own]
+    out += ["", "  Assumptions:"]
     out += [f"    - {r.line.component}: {r.line.note}" for r in first.lines if r.line.note]
     if not any(r.stage is Stage.END_OF_LIFE for r in first.lines):
         out.append("    - end of life: not included (give --end-of-life)")
@@ -132,8 +204,5 @@ def to_text(declarations: Sequence[Declaration]) -> str:
         )
     out.append("")
     out.append("Sources")
-    out += [
-        f"  - {a}"
-        for a in sorted({s.attribution for d in declarations for s in d.provenance.sources})
-    ]
+    out += [f"  - {a}" for a in _sources(declarations)]
     return "\n".join(out) + "\n"

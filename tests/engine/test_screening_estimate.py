@@ -1,0 +1,109 @@
+"""The screening estimate through the one engine (engine/scenarios.estimate), on the tiny set:
+an industrial battery's cycle-life functional unit and the user's own materials value, worked
+out by hand."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from support import TINY_ROWS, make_battery, make_factor_set, make_rules
+
+from carbonfp.engine.scenarios import estimate
+from carbonfp.errors import UsageError
+from carbonfp.method.screening import ScreeningParameters
+from carbonfp.model import Battery, BatteryCategory, FactorSet, Ruleset, Stage, SuppliedFactor
+
+PARAMS = ScreeningParameters(
+    cell_electricity_kwh_per_kwh=20.0,
+    cell_natural_gas_mj_per_kwh=50.0,
+    energy_source="tiny source",
+    distribution_mode="truck-hgv-average",
+    distribution_km=1000.0,
+)
+
+
+def screening_set() -> FactorSet:
+    """The tiny set with screening rows for LFP (at 100 Wh/kg) and NMC811 (no specific energy)."""
+    factors = make_factor_set(
+        {
+            **TINY_ROWS,
+            "greet-materials-lfp": ("screening", 40.0, "kg CO2e/kWh"),
+            "greet-materials-nmc811": ("screening", 50.0, "kg CO2e/kWh"),
+        }
+    )
+    lfp = replace(factors.factors["greet-materials-lfp"], specific_energy_wh_per_kg=100.0)
+    return replace(factors, factors={**factors.factors, "greet-materials-lfp": lfp})
+
+
+def industrial_rules() -> Ruleset:
+    return make_rules(
+        id="tiny-industrial",
+        categories=(BatteryCategory.INDUSTRIAL,),
+        fu_method="cycle-life",
+    )
+
+
+def storage(**changes: object) -> Battery:
+    values: dict[str, object] = dict(
+        category=BatteryCategory.INDUSTRIAL,
+        vehicle_category=None,
+        chemistry="LFP",
+        usable_capacity_kwh=100.0,
+        mass_kg=0.0,
+        warranty_years=10.0,
+        declared_cycles=5000.0,
+        end_of_life_capacity=0.8,
+    )
+    values.update(changes)
+    return make_battery(**values)
+
+
+def test_an_industrial_estimate_by_hand() -> None:
+    (cn, hu) = estimate(storage(), ["CN", "HU"], PARAMS, screening_set(), industrial_rules())
+    energy = 100 * 5000 * (1 + 0.8) / 2
+    assert cn.functional_unit.total_energy_kwh == pytest.approx(energy)
+    mass_t = 100 * 1000 / 100.0 / 1000  # 100 Wh/kg
+    materials = 40.0 * 100
+    production = {"CN": 20 * 100 * 0.6 + 50 * 100 * 0.05, "HU": 20 * 100 * 0.5 + 50 * 100 * 0.05}
+    distribution = 0.1 * mass_t * 1000
+    for decl in (cn, hu):
+        country = decl.project.plant.country
+        assert decl.stage(Stage.RAW_MATERIALS).kg_co2e == pytest.approx(materials)
+        assert decl.stage(Stage.PRODUCTION).kg_co2e == pytest.approx(production[country])
+        assert decl.stage(Stage.DISTRIBUTION).kg_co2e == pytest.approx(distribution)
+        total = materials + production[country] + distribution
+        assert decl.absolute_kg_co2e == pytest.approx(total)
+        assert decl.total_kg_co2e_per_kwh == pytest.approx(total / energy)
+
+
+def test_the_users_materials_value_and_mass_go_through_the_engine() -> None:
+    own = SuppliedFactor(30.0, "kg CO2e/kWh", "Author 2024")
+    battery = storage(
+        chemistry="SIB", mass_kg=800.0, end_of_life_capacity=None, mean_capacity_factor=0.9
+    )
+    (decl,) = estimate(
+        battery,
+        ["CN"],
+        replace(PARAMS, materials=own),
+        screening_set(),
+        industrial_rules(),
+    )
+    assert decl.stage(Stage.RAW_MATERIALS).kg_co2e == pytest.approx(30.0 * 100)
+    assert decl.stage(Stage.DISTRIBUTION).kg_co2e == pytest.approx(0.1 * 0.8 * 1000)
+    assert decl.functional_unit.total_energy_kwh == pytest.approx(100 * 5000 * 0.9)
+    (materials,) = [r for r in decl.lines if r.stage is Stage.RAW_MATERIALS]
+    assert materials.factor_value == 30.0 and materials.line.supplied == own
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"vehicle_category": "M1"}, "an industrial battery has no vehicle category"),
+        ({"chemistry": "NMC811"}, "no mass for the distribution leg"),  # no specific energy
+        ({"usable_capacity_kwh": 0.0}, "--capacity must be greater than zero"),
+    ],
+)
+def test_usage_errors(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        estimate(storage(**changes), ["CN"], PARAMS, screening_set(), industrial_rules())
