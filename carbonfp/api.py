@@ -128,7 +128,9 @@ def calculate_many(
         options = chosen
 
         def config_of(project: Project) -> RunConfig:
-            return run_config(options, project.ruleset, project.factor_set)
+            return run_config(
+                options, project.ruleset, project.factor_set, project.battery.category
+            )
 
     return run_local(inputs, config_of, draws=uncertainty, seed=seed, progress=progress)
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+from pathlib import Path
 
+import pytest
+from support import write_project_files
+from typer.testing import CliRunner
+
+from carbonfp.cli import app
 from carbonfp.data import load_rules
 from carbonfp.model import BatteryCategory
 from carbonfp.run import (
@@ -42,3 +48,21 @@ def test_an_option_or_the_project_wins_over_the_category_default() -> None:
 
 def test_the_category_defaults_name_real_categories() -> None:
     assert set(CATEGORY_RULESETS) <= {c.value for c in BatteryCategory}
+
+
+def test_calc_on_an_industrial_project_uses_the_industrial_ruleset(tmp_path: Path) -> None:
+    """A project names no ruleset: its category picks it, on the calc path as in estimate."""
+    project = write_project_files(
+        tmp_path,
+        battery={
+            "category": '"industrial"',
+            "vehicle_category": None,
+            "declared_cycles": "6000",
+            "end_of_life_capacity": "0.7",
+        },
+    )
+    result = CliRunner().invoke(app, ["calc", str(project), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["provenance"]["ruleset"] == "eu-industrial-provisional"
+    assert record["functional_unit"]["total_energy_kwh"] == pytest.approx(10 * 6000 * 0.85)

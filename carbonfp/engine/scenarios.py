@@ -113,7 +113,7 @@ def build_scenarios(
         )
         if countries:
             project = move_production(project, pick(countries, "plant country") or "", every_block)
-        config = run_config(options, project.ruleset, project.factor_set)
+        config = run_config(options, project.ruleset, project.factor_set, project.battery.category)
         decl = calculate(project, config.factors, config.rules, config.mode, run=config.settings)
         scenarios.append(Scenario(label, project, config.factors, config.rules, decl))
     return dim, scenarios
