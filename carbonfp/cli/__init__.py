@@ -14,6 +14,7 @@ from carbonfp.cli import estimate as _estimate
 from carbonfp.cli import explain as _explain
 from carbonfp.cli import factors as _factors
 from carbonfp.cli import flatten as _flatten
+from carbonfp.cli import init as _init
 from carbonfp.cli import materials as _materials
 from carbonfp.cli import report as _report
 from carbonfp.cli import rules as _rules
@@ -54,6 +55,7 @@ def main(
     """
 
 
+app.command("init")(_init.init)
 app.command("calc")(_calc.calc)
 app.command("check")(_check.check)
 app.command("estimate")(_estimate.estimate)

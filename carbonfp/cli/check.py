@@ -101,7 +101,8 @@ def _text(found: Sequence[Any]) -> str:
             by_file.setdefault(_file_of(error.where), []).append(error)
         for name, errors in by_file.items():
             out.append(f"  {name}")
-            for e in errors:
+            # in the file's order (a stable sort: problems of one line stay in their order)
+            for e in sorted(errors, key=lambda e: (e.where.line or 0) if e.where else 0):
                 place = ""
                 if e.where is not None and (e.where.line or e.where.key):
                     place = f"line {e.where.line}" if e.where.line else ""

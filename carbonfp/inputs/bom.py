@@ -340,11 +340,18 @@ class BomReader:
         row = _Row(table, number, cells, self, path)
         component = row.text("component", required=True)
         material = row.text("material", required=True)
-        quantity = row.quantity()
+        sub_bom = material.lower().startswith(SUB_BOM)
+        try:
+            quantity = row.quantity()
+        except InputError as exc:
+            # the row is bad, yet its material (or sub-BOM) is still read and resolved for
+            # problems of its own; the battery is never computed with it
+            self.row_errors.append(exc)
+            quantity = 1.0 if sub_bom else 0.0
         unit_text = row.text("unit")
         parse_unit(unit_text, row.where("unit"))
         label = f"{prefix}{component}"
-        if material.lower().startswith(SUB_BOM):
+        if sub_bom:
             return self._sub_bom(row, path, material, quantity, unit_text, multiplier, label, stack)
         amount = quantity * multiplier
         if not math.isfinite(amount):

@@ -77,7 +77,9 @@ def load_project(path: str | Path, problems: list[CarbonfpError] | None = None) 
     for the first, carrying the others. Given a ``problems`` list, problems that leave the
     project whole (unknown keys, bad BOM rows, bad energy blocks or transport legs) are added
     to it instead and the project is returned with its good lines (so that the rest can be
-    checked in the same run); only a project that cannot be built at all still raises.
+    checked in the same run). A project whose facts ([battery], [plant], ...) cannot be read
+    is returned too, with a placeholder battery and its problems in the list, so that its lines
+    are resolved for their own problems: it is never computed.
     """
     project_path = Path(path)
     base = resolved(project_path).parent
@@ -101,7 +103,6 @@ def load_project(path: str | Path, problems: list[CarbonfpError] | None = None) 
     facts = found.attempt(lambda: read_facts(top, soft), None)
     for error in soft:
         found.add(error)
-    fatal = facts is None
 
     files = top.sub("inputs", required=False)
     found.attempt(lambda: files.unknown_keys({"bom", "energy", "transport"}), None)
@@ -110,9 +111,7 @@ def load_project(path: str | Path, problems: list[CarbonfpError] | None = None) 
         display, period_end=facts.declaration.reference_period_end if facts else None
     )
     bom_path = found.attempt(lambda: _bom_path(files, base, display, label), None)
-    if bom_path is None:
-        fatal = True
-    else:
+    if bom_path is not None:
         lines.extend(reader.read(bom_path, keep_going=True))
         for error in reader.row_errors:
             found.add(error)
@@ -120,11 +119,10 @@ def load_project(path: str | Path, problems: list[CarbonfpError] | None = None) 
 
     # the energy and transport are read even when the facts are not, for their problems
     battery = facts.battery if facts else _PLACEHOLDER
-    plant = facts.plant if facts else Plant("", "", "", "XX")
+    plant = facts.plant if facts else _NO_PLANT
     kept: list[CarbonfpError] = []
     energy_top = _named_file(top, files, "energy", base, display, inputs, found)
     transport_top = _named_file(top, files, "transport", base, display, inputs, found)
-    fatal = fatal or energy_top is None or transport_top is None
     if energy_top is not None:
         lines.extend(read_energy(energy_top, battery, plant, kept))
     if transport_top is not None:
@@ -132,16 +130,23 @@ def load_project(path: str | Path, problems: list[CarbonfpError] | None = None) 
     for error in kept:
         found.add(error)
 
-    if fatal or problems is None:
+    if problems is None:
         found.check()
-    assert facts is not None
-    if problems is not None:
+    else:
         problems.extend(found.errors)
+    if facts is None:  # the lines are still resolved, for their own problems
+        assert problems is not None and problems
+        lines = [line for line in lines if line.origin != _NO_COUNTRY]
+        facts = Facts(
+            _PLACEHOLDER, _NO_PLANT, Manufacturer(""), DeclarationInfo(), None, None, None
+        )
     return facts.project(label, tuple(lines), tuple(sorted(inputs.items())), tuple(reader.warnings))
 
 
-#: the battery the energy and transport are read with when the project's facts have problems
-#: (their lines are only read for their own problems, never computed)
+#: the battery and plant the lines are read with when the project's facts have problems: the
+#: project has problems then and is never computed, but its lines are resolved for theirs
+#: (an EV of 1 kWh in M1 has a functional unit; energy that took the placeholder plant's
+#: country is left out)
 _PLACEHOLDER = Battery(
     model="",
     category=BatteryCategory.EV,
@@ -149,7 +154,10 @@ _PLACEHOLDER = Battery(
     usable_capacity_kwh=1.0,
     mass_kg=1.0,
     warranty_years=1.0,
+    vehicle_category="M1",
 )
+_NO_COUNTRY = "XX"
+_NO_PLANT = Plant("", "", "", _NO_COUNTRY)
 
 
 def _named_file(

@@ -134,3 +134,24 @@ def test_six_mistakes_in_six_places_come_in_one_run(tmp_path: Path) -> None:
     assert calc.exit_code == 3
     errors = [json.loads(line)["error"] for line in calc.stderr.splitlines()]
     assert sorted((e["code"], e["where"]) for e in errors) == sorted(found)
+
+
+def test_renaming_components_does_not_pass_the_declaration_gate(tmp_path: Path) -> None:
+    """The gate goes by role: renamed, the natural graphite and the cell plant's energy still
+    need company-specific data (before, a name without 'anode graphite' or 'cell
+    manufacturing' passed)."""
+    import shutil
+
+    folder = tmp_path / "ev"
+    shutil.copytree(SAMPLES / "ev-nmc811-hu", folder)
+    cell = folder / "cell.csv"
+    cell.write_text(cell.read_text().replace("anode graphite (natural)", "black powder"))
+    energy = folder / "energy.toml"
+    energy.write_text(
+        energy.read_text().replace("cell manufacturing (cell supplier's plant)", "site A")
+    )
+    result = run("check", folder, "--mode", "declaration")
+    assert result.exit_code == 3
+    gaps = result.stdout
+    assert "cells (x96) > black powder (cell.csv:3)" in gaps
+    assert "site A electricity" in gaps
