@@ -58,6 +58,7 @@ def _as_data(rid: str) -> dict[str, Any]:
                 "id": m.id,
                 "title": m.title,
                 "kinds": [k.value for k in m.kinds],
+                "roles": list(m.roles),
                 "match": list(m.match),
             }
             for m in r.mandatory
@@ -127,7 +128,8 @@ def show(
             out.append(f"  {key}: {json.dumps(data[key], ensure_ascii=False)}")
         out.append("  mandatory company-specific data:")
         out += [
-            f"    - {m['title']} ({', '.join(m['kinds'])}): {', '.join(m['match'])}"
+            f"    - {m['title']} ({', '.join(m['kinds'])}): "
+            + ", ".join([f"role {x}" for x in m["roles"]] + [f"id {x}" for x in m["match"]])
             for m in data["mandatory_company_specific"]
         ]
         out.append("  circular footprint formula (per material group):")
