@@ -84,7 +84,7 @@ def _configurator(
             factors=factors,
             mode=mode,
             settings=(
-                ("ruleset", fixed.id, "caller"),
+                ("ruleset", fixed.label, "caller"),
                 ("factor set", factors.label, "caller"),
                 ("electricity policy", fixed.electricity_policy, "option" if policy else "ruleset"),
                 ("mode", mode, "option" if mode != "screening" else "default"),

@@ -435,6 +435,13 @@ class Ruleset:
     content_chemistries: tuple[str, ...] = ()
     performance_classes: Mapping[str, Band] = field(default_factory=dict)
     extends: str | None = None
+    #: the ruleset's version (a shipped file is never edited; a change is a new version)
+    version: int = 1
+
+    @property
+    def label(self) -> str:
+        """ID@VERSION, as ``--rules`` takes it."""
+        return f"{self.id}@{self.version}"
 
 
 @dataclass(frozen=True)
@@ -496,6 +503,8 @@ class Provenance:
     run: tuple[tuple[str, str, str], ...] = ()
     #: the GWP set that characterised the gases (AR6, AR5)
     gwp_set: str = ""
+    #: the ruleset's version (ruleset@version names the file)
+    ruleset_version: int = 1
     #: the material catalogue that gave aliases and roles (ID@VERSION) and its sha256
     catalogue: str = ""
     catalogue_sha256: str = ""

@@ -116,7 +116,7 @@ def _config(
     else:
         rules_ref, rules_from = default_ruleset(category), "default"
     rules = load_rules(rules_ref)
-    settings.append(("ruleset", rules.id, rules_from))
+    settings.append(("ruleset", rules.label, rules_from))
     if options.factor_set:
         set_ref, set_from = options.factor_set, "option"
     elif project_factor_set:

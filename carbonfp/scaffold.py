@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from carbonfp.data.catalogue import Catalogue, load_catalogue
-from carbonfp.errors import UsageError
+from carbonfp.errors import InputError, UsageError
 from carbonfp.files import write_output
 from carbonfp.method.quality import chemistry_key
 from carbonfp.method.screening import materials_factor_id, vehicle_category_problem
@@ -133,12 +133,18 @@ def check_facts(facts: Facts) -> Facts:
         )
     try:
         kwh = quantity_in(facts.capacity, "kWh", None, "--capacity")
-    except Exception as exc:  # an InputError naming the text: a usage problem here
+    except InputError as exc:  # the text of an option: a usage problem here
         raise UsageError(
-            f"--capacity {facts.capacity!r} is not an energy", hint='e.g. --capacity "60 kWh"'
-        ) from exc
+            f"--capacity {facts.capacity!r} is not an energy: {exc.message}",
+            hint='e.g. --capacity "60 kWh"',
+            code="invalid-option",
+        ) from None
     if not kwh > 0:
-        raise UsageError(f"--capacity must be above zero, got {facts.capacity!r}")
+        raise UsageError(
+            f"--capacity must be above zero, got {facts.capacity!r}",
+            hint='e.g. --capacity "60 kWh"',
+            code="invalid-option",
+        )
     problem = vehicle_category_problem(facts.category, facts.vehicle_category)
     if problem:
         raise UsageError(

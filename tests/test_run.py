@@ -27,7 +27,7 @@ def test_every_category_defaults_to_a_ruleset_that_covers_it(
 ) -> None:
     config = run_config(RunOptions(), category=category)
     assert config.rules.id == default_ruleset(category)
-    assert ("ruleset", config.rules.id, "default") in config.settings
+    assert ("ruleset", config.rules.label, "default") in config.settings
     if category is not None:
         assert category in load_rules(config.rules.id).categories
 

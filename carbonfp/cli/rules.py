@@ -19,16 +19,20 @@ app = typer.Typer(
 
 @app.command("list")
 def list_rules(debug: DebugOption = False) -> None:
-    """List shipped rulesets: id, legal status, functional unit, electricity policy, sha256."""
+    """List shipped rulesets, each version (the latest first; an id alone means the latest):
+    id@version, legal status, functional unit, electricity policy, sha256."""
     with errors_to_exit_codes(debug):
-        from carbonfp.data import available_rules, load_rules
+        from carbonfp.data import load_rules
+        from carbonfp.data.rulesets import rule_versions
 
-        for rid in available_rules():
-            r = load_rules(rid)
-            typer.echo(
-                f"{r.id:<28} {r.legal_status:<12} {r.fu_method:<24} {r.electricity_policy:<13} "
-                f"{r.sha256[:12]}  {r.title}"
-            )
+        for rid, versions in rule_versions().items():
+            for version in reversed(versions):
+                r = load_rules(f"{rid}@{version}")
+                latest = " (latest)" if version == versions[-1] else ""
+                typer.echo(
+                    f"{r.label + latest:<39} {r.legal_status:<12} {r.fu_method:<24} "
+                    f"{r.electricity_policy:<13} {r.sha256[:12]}  {r.title}"
+                )
 
 
 def _as_data(rid: str) -> dict[str, Any]:
@@ -37,6 +41,7 @@ def _as_data(rid: str) -> dict[str, Any]:
     r = load_rules(rid)
     return {
         "id": r.id,
+        "version": r.version,
         "title": r.title,
         "legal_status": r.legal_status,
         "sha256": r.sha256,
@@ -108,7 +113,7 @@ def show(
             emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
             return
         out = [
-            f"{data['id']}: {data['title']}",
+            f"{data['id']}@{data['version']}: {data['title']}",
             f"  legal status: {data['legal_status']}; sha256 {data['sha256']}",
         ]
         if data["extends"]:
@@ -129,7 +134,7 @@ def show(
         out.append("  mandatory company-specific data:")
         out += [
             f"    - {m['title']} ({', '.join(m['kinds'])}): "
-            + ", ".join([f"role {x}" for x in m["roles"]] + [f"id {x}" for x in m["match"]])
+            + ", ".join([f"role {x}" for x in m["roles"]] + [f"name or id {x}" for x in m["match"]])
             for m in data["mandatory_company_specific"]
         ]
         out.append("  circular footprint formula (per material group):")

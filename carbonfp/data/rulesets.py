@@ -24,25 +24,55 @@ from carbonfp.model import (
 from carbonfp.resources import factors_root
 
 
+def rule_versions() -> dict[str, list[int]]:
+    """Shipped ruleset ids and their versions, oldest first: ``ID.toml`` is version 1 (as
+    shipped before versions existed), ``ID@N.toml`` version N."""
+    found: dict[str, list[int]] = {}
+    for p in (factors_root() / "rules").glob("*.toml"):
+        rid, _, version = p.stem.partition("@")
+        found.setdefault(rid, []).append(int(version) if version.isdigit() else 1)
+    return {rid: sorted(v) for rid, v in sorted(found.items())}
+
+
 def available_rules() -> list[str]:
-    return sorted(p.stem for p in (factors_root() / "rules").glob("*.toml"))
+    """Shipped ruleset ids (each means its latest version)."""
+    return list(rule_versions())
+
+
+def rules_path(ref: str) -> Path | None:
+    """The shipped file of ``ID`` (its latest version) or ``ID@VERSION``, or None."""
+    rid, _, version = ref.partition("@")
+    versions = rule_versions().get(rid)
+    if not versions:
+        return None
+    number = versions[-1] if not version else int(version) if version.isdigit() else 0
+    if number not in versions:
+        return None
+    name = rid if number == 1 else f"{rid}@{number}"
+    return factors_root() / "rules" / f"{name}.toml"
 
 
 def load_rules(ref: str) -> Ruleset:
-    """Load a ruleset by id (shipped) or by path to its TOML file.
+    """Load a ruleset by id (shipped: its latest version), ``ID@VERSION``, or the path of its
+    TOML file.
 
     Raises FactorDataError (code ``unknown-ruleset``, or a ``factor-data-...`` code naming the
     file and key of a problem inside it).
     """
     path = Path(ref)
     if not path.is_file():
-        path = factors_root() / "rules" / f"{ref}.toml"
-        if not path.is_file():
+        found = rules_path(ref)
+        if found is None:
             raise FactorDataError(
                 f"unknown ruleset {ref!r}",
-                hint="shipped rulesets: " + ", ".join(available_rules()),
+                hint="shipped rulesets: "
+                + ", ".join(
+                    f"{rid} (versions {', '.join(map(str, v))})"
+                    for rid, v in rule_versions().items()
+                ),
                 code="unknown-ruleset",
             )
+        path = found
     return _load_rules(path.resolve())
 
 
@@ -64,8 +94,12 @@ def _rules_data(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any]
     parent = data.pop("extends", None)
     if parent is None:
         return data, text, digest
-    parent_path = factors_root() / "rules" / f"{parent}.toml"
-    if not isinstance(parent, str) or not parent_path.is_file():
+    # an extends without a version names version 1: the only one when versions did not exist,
+    # so that a shipped file keeps its meaning when its base gets a new version
+    parent_path = (
+        rules_path(parent if "@" in parent else f"{parent}@1") if isinstance(parent, str) else None
+    )
+    if parent_path is None:
         raise FactorDataError(
             f"extends unknown ruleset {parent!r}",
             where=Location(_label(path), key="extends"),
@@ -247,7 +281,19 @@ def _load_rules(path: Path) -> Ruleset:
         ),
         performance_classes=band_table("performance_classes", top),
         extends=top.opt_str("extends"),
+        version=_version(top),
     )
+
+
+def _version(top: TomlTable) -> int:
+    value = top.data.get("version", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise top.fail(
+            "version",
+            f"version must be a whole number from 1, got {value!r}",
+            code="factor-data-invalid-value",
+        )
+    return value
 
 
 FU_METHODS = ("fec-warranty", "warranty-km-consumption", "cycle-life")

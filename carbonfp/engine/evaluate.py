@@ -382,10 +382,19 @@ def _missing_primary(
         return out, roles
     catalogue = load_catalogue()
     role_col = raw.role if len(raw.role) else Codes.constant("", n_raw)
+    legacy = any(item.match for item in rules.mandatory)  # version 1: names count too
     first, inverse = combined_codes(
         (raw.kind, len(KINDS)),
         (raw.factor_id.codes, len(raw.factor_id.values)),
         (role_col.codes, len(role_col.values)),
+        *(
+            [
+                (raw.component.codes, len(raw.component.values)),
+                (raw.path.codes, len(raw.path.values)),
+            ]
+            if legacy
+            else []
+        ),
     )
     secondary = valid[:n_raw] & (table.data_type[:n_raw] == _SECONDARY)
     titles: list[list[str]] = []
@@ -398,7 +407,8 @@ def _missing_primary(
         stated = role_col[row]
         listed = catalogue.role_of(fid) if kind is LineKind.MATERIAL else None
         role = stated or listed
-        found = mandatory_matches_of(kind, fid, role, rules)
+        names = (raw.component[row], raw.path[row] or raw.component[row]) if legacy else ()
+        found = mandatory_matches_of(kind, fid, role, rules, names)
         titles.append(found)
         unknown[k] = not found and role is None and role_needed(kind, rules)
         given[k] = bool(stated) and kind is LineKind.MATERIAL and stated != listed
@@ -785,6 +795,7 @@ def _declaration(ev: Evaluated, b: int) -> Declaration:
         ruleset=rules.id,
         ruleset_sha256=rules.sha256,
         ruleset_legal_status=rules.legal_status,
+        ruleset_version=rules.version,
         inputs=project.inputs,
         sources=tuple(factors.sources[k] for k in used),
         factor_layers=factors.layers or ((factors.label, factors.sha256),),

@@ -211,6 +211,7 @@ def _provenance_dict(pv: Provenance) -> dict[str, Any]:
         "factor_set": pv.factor_set,
         "factor_set_sha256": pv.factor_set_sha256,
         "ruleset": pv.ruleset,
+        "ruleset_version": pv.ruleset_version,
         "ruleset_sha256": pv.ruleset_sha256,
         "ruleset_legal_status": pv.ruleset_legal_status,
         "gwp_set": pv.gwp_set,
@@ -390,7 +391,8 @@ def to_text(decl: Declaration, top: int = 10) -> str:
     add("Provenance")
     pv = decl.provenance
     add(
-        f"  carbonfp {pv.tool_version}; ruleset {pv.ruleset} ({pv.ruleset_legal_status}) "
+        f"  carbonfp {pv.tool_version}; ruleset {pv.ruleset}@{pv.ruleset_version} "
+        f"({pv.ruleset_legal_status}) "
         f"sha256 {pv.ruleset_sha256[:12]}; factor set {pv.factor_set} "
         f"sha256 {pv.factor_set_sha256[:12]}; material catalogue {pv.catalogue} "
         f"sha256 {pv.catalogue_sha256[:12]}"

@@ -21,17 +21,25 @@ Floats = np.ndarray[Any, np.dtype[np.float64]]
 
 
 def mandatory_matches_of(
-    kind: LineKind, factor_id: str, role: str | None, rules: Ruleset
+    kind: LineKind,
+    factor_id: str,
+    role: str | None,
+    rules: Ruleset,
+    names: Sequence[str] = (),
 ) -> list[str]:
     """Titles of the mandatory items a line of this kind, factor id and role belongs to: by
-    role, or by a glob on its factor id; never by the names a user gives (a renamed component
-    needs the same data)."""
-    fid = factor_id.lower()
+    role (rulesets from version 2: a renamed component needs the same data), or by the glob
+    patterns (``match``) of version 1 rulesets on its factor id and ``names`` (component,
+    label), kept so that their declarations can be made again."""
+    texts = [n.lower() for n in (factor_id, *names) if n]
     return [
         item.title
         for item in rules.mandatory
         if kind in item.kinds
-        and ((role is not None and role in item.roles) or any(fnmatch(fid, p) for p in item.match))
+        and (
+            (role is not None and role in item.roles)
+            or any(fnmatch(t, p) for t in texts for p in item.match)
+        )
     ]
 
 

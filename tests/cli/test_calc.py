@@ -123,7 +123,7 @@ def test_json_is_the_library_result() -> None:
     same = calculate(project, factors, rules)
     assert same.stages == declaration.stages and same.lines == declaration.lines
     assert declaration.provenance.run[:2] == (
-        ("ruleset", "eu-ev-draft-2024-04", "default"),
+        ("ruleset", "eu-ev-draft-2024-04@2", "default"),
         ("factor set", "carbonfp-open@2026.1", "ruleset"),
     )
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from carbonfp.cli import app
 from carbonfp.data import available_rules, load_rules
 from carbonfp.engine.calculate import calculate
-from carbonfp.errors import InputError
+from carbonfp.errors import FactorDataError, InputError
 from carbonfp.method.functional_unit import functional_unit
 from carbonfp.model import BatteryCategory, DataType, LineKind, Stage, SuppliedFactor
 from tests.support import (
@@ -270,5 +270,43 @@ def test_rules_commands() -> None:
     shown = RUNNER.invoke(app, ["rules", "show", "jrc-cfb-ev-2023", "--format", "json"])
     data = json.loads(shown.stdout)
     assert data["electricity"]["policy"] == "market-based"
-    assert data["extends"] == "eu-ev-draft-2024-04"
+    assert data["extends"] == "eu-ev-draft-2024-04@2"
     assert RUNNER.invoke(app, ["rules", "show", "nope"]).exit_code == 4
+
+
+def test_ruleset_versions_an_id_means_the_latest_and_old_versions_stay_as_shipped() -> None:
+    """A shipped ruleset file is never edited: version 2 is a new file, version 1 computes as it
+    did (its gate matches names), and a file that extends an id without a version keeps
+    extending version 1."""
+    latest, first = load_rules("eu-ev-draft-2024-04"), load_rules("eu-ev-draft-2024-04@1")
+    assert (latest.version, first.version) == (2, 1)
+    assert latest.sha256 == load_rules("eu-ev-draft-2024-04@2").sha256 != first.sha256
+    assert all(item.roles and not item.match for item in latest.mandatory)
+    assert all(item.match and not item.roles for item in first.mandatory)
+    assert load_rules("jrc-cfb-ev-2023@1").mandatory == first.mandatory
+    assert load_rules("jrc-cfb-ev-2023").mandatory == latest.mandatory
+    rows = {"graphite-natural": ("materials", 3.0, "kg CO2e/kg")}
+    renamed = make_project([replace(make_line("graphite-natural", 5.0), component="powder")])
+    named = make_project([replace(make_line("graphite-natural", 5.0), component="anode graphite")])
+    gaps = {
+        (rules.version, project.lines[0].component): bool(
+            calculate(project, make_factor_set(rows), rules).quality.missing_primary  # type: ignore[union-attr]
+        )
+        for rules in (first, latest)
+        for project in (renamed, named)
+    }
+    # version 1 went by the name (a renamed component passed); version 2 by the role
+    assert gaps == {
+        (1, "powder"): False,
+        (1, "anode graphite"): True,
+        (2, "powder"): True,
+        (2, "anode graphite"): True,
+    }
+
+
+@pytest.mark.parametrize("ref", ["eu-ev-draft-2024-04@3", "eu-ev-draft-2024-04@x", "nope"])
+def test_an_unknown_ruleset_version_names_the_versions_there_are(ref: str) -> None:
+    with pytest.raises(FactorDataError) as caught:
+        load_rules(ref)
+    assert caught.value.code == "unknown-ruleset"
+    assert "eu-ev-draft-2024-04 (versions 1, 2)" in (caught.value.hint or "")
