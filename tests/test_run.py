@@ -66,3 +66,8 @@ def test_calc_on_an_industrial_project_uses_the_industrial_ruleset(tmp_path: Pat
     record = json.loads(result.stdout)
     assert record["provenance"]["ruleset"] == "eu-industrial-provisional"
     assert record["functional_unit"]["total_energy_kwh"] == pytest.approx(10 * 6000 * 0.85)
+    # no published band per kWh delivered for industrial batteries: said, not silently skipped
+    assert any(
+        w["code"] == "no-plausibility-band" and "no vehicle category" in w["message"]
+        for w in record["warnings"]
+    )

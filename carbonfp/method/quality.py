@@ -109,7 +109,16 @@ def plausibility_issues(
     for b in np.flatnonzero(computed):
         group = groups[int(b)]
         band = rules.per_kwh_delivered.get(group)
-        if band and not band.low <= total_per_kwh[b] <= band.high:
+        if band is None and rules.per_kwh_delivered:
+            out[int(b)].append(
+                Issue(
+                    "no-plausibility-band",
+                    f"total {total_per_kwh[b]:.4f} kg CO2e/kWh delivered not checked: "
+                    f"{rules.id} has bands for {', '.join(rules.per_kwh_delivered)} vehicles"
+                    + (f", not {group}" if group else ", and this battery has no vehicle category"),
+                )
+            )
+        elif band and not band.low <= total_per_kwh[b] <= band.high:
             out[int(b)].append(
                 Issue(
                     "implausible-total",
