@@ -382,12 +382,12 @@ class BomReader:
                 hint="give how many times the sub-BOM is used, with unit 'pcs'",
                 code="wrong-dimension",
             )
-        for column in ("stage", "factor", "factor_source"):
+        for column in ("stage", "factor", "factor_source", "role"):
             if row.text(column):
                 raise InputError(
                     f"a sub-BOM line cannot have a {column}",
                     where=row.where(column),
-                    hint="set stages and factors on the lines inside the sub-BOM",
+                    hint="set stages, factors and roles on the lines inside the sub-BOM",
                     code="invalid-value",
                 )
         target = resolved(

@@ -178,3 +178,19 @@ def test_aliases_compare_without_case_spaces_or_punctuation() -> None:
     assert catalogue.canonical("NCM-811") == "cam-nmc811"
     assert catalogue.canonical("Graphite_Natural") == "graphite-natural"
     assert catalogue.canonical("unobtainium") is None
+
+
+def test_a_sub_bom_line_has_no_role(tmp_path: Path) -> None:
+    """A role belongs to the lines inside the sub-BOM: on the line that uses it, it would be
+    ignored, so it is refused."""
+    project = write_project_files(
+        tmp_path,
+        bom="component,material,quantity,unit,role\ncells,bom:cell.csv,2,pcs,binder\n",
+        files={"cell.csv": "component,material,quantity,unit\nlid,steel-sheet,1,kg\n"},
+    )
+    problems = json.loads(run("check", project, "--format", "json").stdout)["projects"][0][
+        "problems"
+    ]
+    assert [(p["code"], p["message"]) for p in problems] == [
+        ("invalid-value", "a sub-BOM line cannot have a role")
+    ]

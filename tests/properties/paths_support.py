@@ -46,6 +46,7 @@ else:  # pragma: no cover
 
 REPO = Path(__file__).resolve().parents[2]
 FACTOR_DIR = REPO / "factors" / "sets" / "carbonfp-open" / "2026.1"
+CATALOGUE_FILE = REPO / "factors" / "catalogue" / "materials.toml"
 RULES_DIR = REPO / "factors" / "rules"
 LONG_BOM_DOC = REPO / "docs" / "long-bom.md"
 
@@ -75,6 +76,35 @@ FUELS = _ids("fuels.toml")
 with open(FACTOR_DIR / "gwp.toml", "rb") as _handle:
     _AR6 = next(s for s in tomllib.load(_handle)["gwp_set"] if s["id"] == "AR6")["gwp100"]
 GASES = [g for g in ("HFC-134a", "CH4-fossil", "SF6", "N2O") if g in _AR6]
+#: every factor id of the set, lower case (a spelling of a material must not be one of them:
+#: an id the factor set has is kept as written)
+ALL_FACTOR_IDS = {
+    str(row["id"]).lower()
+    for path in FACTOR_DIR.glob("*.toml")
+    for row in tomllib.loads(path.read_text(encoding="utf-8")).get("factor", [])
+    if "id" in row
+}
+
+# The material catalogue (factors/catalogue/materials.toml): roles, each material's role and
+# its aliases, read from the data file, never from carbonfp.data.catalogue.
+with open(CATALOGUE_FILE, "rb") as _handle:
+    _CATALOGUE = tomllib.load(_handle)
+ROLE_APPLIES_TO = {name: r["applies_to"] for name, r in _CATALOGUE["roles"].items()}
+CATALOGUE_ROLE = {m["id"]: m["role"] for m in _CATALOGUE["material"]}
+ALIASES = {m["id"]: list(m.get("aliases", [])) for m in _CATALOGUE["material"]}
+
+#: roles a BOM part may be given (besides its material's own role in the catalogue)
+PART_ROLES = ["cathode-active-material", "anode-active-material", "binder"]
+#: roles an energy block (electricity, fuel, process gas) may be given
+ENERGY_ROLES = ["cell-manufacturing", "module-pack-assembly", "other-production"]
+#: roles a BOM part must not take: not a role, or an energy role
+BAD_PART_ROLES = ["cathode", "cell-manufacturing", "Binder"]
+#: roles an energy block must not take: not a role, or a material role
+BAD_ENERGY_ROLES = ["assembly", "binder", "cathode-active-material"]
+assert all(ROLE_APPLIES_TO.get(r) == "material" for r in PART_ROLES)
+assert all(ROLE_APPLIES_TO.get(r) == "energy" for r in ENERGY_ROLES)
+assert all(ROLE_APPLIES_TO.get(r) != "material" for r in BAD_PART_ROLES)
+assert all(ROLE_APPLIES_TO.get(r) != "energy" for r in BAD_ENERGY_ROLES)
 
 
 @dataclass(frozen=True)
@@ -136,6 +166,30 @@ NEED_EREC = [m for m in MATERIALS if (g := group_of(m)) is not None and not g.re
 #: materials of groups with a default R2 > 0 (the project must give `recycling`)
 DEFAULT_R2 = [m for m in MATERIALS + UNSHIPPED if (g := group_of(m)) is not None and g.r2]
 assert "copper-foil" in DEFAULT_R2 and "nickel-sulfate" in DEFAULT_R2
+
+
+def spellings(material: str) -> list[str]:
+    """Other ways a BOM may write a catalogue material id (resolve reads them as the id): its
+    aliases as the catalogue gives them and in capitals, the id in capitals and as words
+    ("Graphite Natural"). Never another factor's id (an id the factor set has is kept as
+    written)."""
+    if material not in CATALOGUE_ROLE:
+        return []
+    out: list[str] = []
+    for alias in ALIASES[material]:
+        out += [alias, alias.upper()]
+    out += [material.upper(), material.replace("-", " ").title()]
+    return [
+        s
+        for s in dict.fromkeys(out)
+        if s != material and (s.lower() == material or s.lower() not in ALL_FACTOR_IDS)
+    ]
+
+
+assert "Graphite Natural" in spellings("graphite-natural")
+assert {"NMC811", "ncm811"} <= set(spellings("cam-nmc811"))
+assert "aluminum" in spellings("aluminium-primary")
+assert all(spellings(m) for m in MATERIALS + UNSHIPPED + ["collection-dismantling"])
 
 #: stage spellings a BOM accepts -> the stage
 STAGE_SPELLINGS = {
@@ -231,10 +285,17 @@ class Part:
     recycled_share: float | None = None
     quantity_gsd: float | None = None
     factor_gsd: float | None = None
+    role: str | None = None  # the BOM's role column
+    spelling: str | None = None  # the material as written (an alias, another case); None: the id
 
     @property
     def stage_id(self) -> str | None:
         return STAGE_SPELLINGS[self.stage] if self.stage else None
+
+    @property
+    def written(self) -> str:
+        """The material cell as the BOM (and lines.csv) writes it."""
+        return self.spelling or self.material
 
 
 @dataclass
@@ -268,6 +329,7 @@ class Electricity:
     dqr: float | None = None
     amount_gsd: float | None = None
     factor_gsd: float | None = None
+    role: str | None = None
 
 
 @dataclass
@@ -279,6 +341,7 @@ class Fuel:
     data_type: str | None = None
     dqr: float | None = None
     amount_gsd: float | None = None
+    role: str | None = None
 
 
 @dataclass
@@ -289,6 +352,7 @@ class Gas:
     basis: str
     data_type: str | None = None
     dqr: float | None = None
+    role: str | None = None
 
 
 @dataclass
@@ -313,6 +377,8 @@ class Layout:
     bom_semicolon: bool = False  # European CSV: semicolons and decimal commas
     bom_byte_order_mark: bool = False
     bom_notes_column: bool = False
+    #: a role column in every BOM, even where no row gives a role (else only where one does)
+    bom_role_column: bool = False
 
 
 @dataclass
@@ -386,6 +452,16 @@ DATA_TYPES = st.sampled_from([None, None, None, "company", "supplier", "secondar
 DQRS = st.one_of(st.none(), st.none(), st.sampled_from([1.0, 1.5, 2.0, 2.5, 3.0, 4.2, 5.0]))
 GSDS = st.one_of(st.none(), st.none(), st.none(), decimals(1.0, 2.0, 2))
 SHARES = decimals(0.01, 0.6, 2)
+#: an energy block's role: mostly one, sometimes none
+ENERGY_ROLE_DRAWS = st.sampled_from([*ENERGY_ROLES, *ENERGY_ROLES, None, None])
+
+
+def spelled(draw: st.DrawFn, material: str) -> str | None:
+    """Now and then the material written another way (an alias, another case); else None."""
+    others = spellings(material)
+    if not others or draw(st.integers(0, 5)) > 0:
+        return None
+    return draw(st.sampled_from(others))
 
 
 @st.composite
@@ -415,6 +491,8 @@ def parts(draw: st.DrawFn, *, top: bool) -> Part:
         source = draw(st.sampled_from(SOURCES))
     share = draw(st.one_of(st.none(), st.none(), SHARES))
     origin = draw(st.sampled_from([None, None, "CN", "cn", "KR", "de"]))
+    # mostly none (the catalogue's role); sometimes another material role or its own again
+    role = draw(st.sampled_from([None] * 6 + PART_ROLES + [CATALOGUE_ROLE.get(material)]))
     return Part(
         component=draw(st.sampled_from(COMPONENTS)),
         material=material,
@@ -429,6 +507,8 @@ def parts(draw: st.DrawFn, *, top: bool) -> Part:
         recycled_share=share,
         quantity_gsd=draw(GSDS),
         factor_gsd=draw(GSDS) if factor is not None else None,
+        role=role,
+        spelling=spelled(draw, material),
     )
 
 
@@ -438,11 +518,12 @@ def end_of_life_parts(draw: st.DrawFn, *, top: bool) -> Part:
     small enough that the total stays positive)."""
     negative = top and draw(st.booleans())
     value = draw(decimals(0.01, 2.0, 2))
+    material = draw(st.sampled_from(["collection-dismantling", "recycling-credit"]))
     return Part(
         component=draw(
             st.sampled_from(["collection and dismantling", "recycling credit", "Entsorgung"])
         ),
-        material=draw(st.sampled_from(["collection-dismantling", "recycling-credit"])),
+        material=material,
         quantity=draw(decimals(0.1, 5.0)),
         unit="kg",
         stage=draw(st.sampled_from(["end_of_life", "EoL"])),
@@ -450,6 +531,8 @@ def end_of_life_parts(draw: st.DrawFn, *, top: bool) -> Part:
         factor_source=draw(st.sampled_from(SOURCES)),
         data_type=draw(DATA_TYPES),
         dqr=draw(DQRS),
+        role=draw(st.sampled_from([None, None, None, "end-of-life-treatment"])),
+        spelling=spelled(draw, material),
     )
 
 
@@ -504,6 +587,7 @@ def electricity_blocks(draw: st.DrawFn, plant_country: str) -> Electricity:
         dqr=draw(DQRS),
         amount_gsd=draw(GSDS),
         factor_gsd=draw(GSDS),
+        role=draw(ENERGY_ROLE_DRAWS),
     )
     if supply not in (None, "grid"):
         block.technology = draw(st.sampled_from(TECHNOLOGIES))
@@ -545,6 +629,7 @@ def fuels(draw: st.DrawFn) -> Fuel:
         data_type=draw(DATA_TYPES),
         dqr=draw(DQRS),
         amount_gsd=draw(GSDS),
+        role=draw(ENERGY_ROLE_DRAWS),
     )
 
 
@@ -559,6 +644,7 @@ def gases(draw: st.DrawFn) -> Gas:
         basis=draw(st.sampled_from(["per_battery", "per_kwh_capacity"])),
         data_type=draw(DATA_TYPES),
         dqr=draw(DQRS),
+        role=draw(ENERGY_ROLE_DRAWS),
     )
 
 
@@ -616,6 +702,8 @@ FAULTS = [
     "fu-years-only",  # no km warranty, no consumption: fine for EU, JRC misses keys
     "fu-no-annual",  # km warranty without annual distance: EU has no km basis
     "fu-no-consumption",  # no vehicle consumption: JRC misses a key
+    "invalid-role-material",  # a BOM part whose role is no role, or an energy role
+    "invalid-role-energy",  # an energy block whose role is no role, or a material role
 ]
 _BOTH = {
     "source-missing-bom": "missing-source",
@@ -625,6 +713,8 @@ _BOTH = {
     "recycled-no-erec": "missing-recycled-factor",
     "unknown-material": "unknown-factor",
     "r2-no-recycling": "missing-recycling-factor",
+    "invalid-role-material": "invalid-value",
+    "invalid-role-energy": "invalid-value",
 }
 EXPECTED: dict[str, dict[str, str | None]] = {
     "none": {EU: None, JRC: None},
@@ -737,6 +827,7 @@ def projects(draw: st.DrawFn, battery_id: str, ruleset: str | None = None) -> Pr
     # the anchor: a BMS of 1 to 5 kg of electronics (about 25 kg CO2e per kg, in no CFF
     # group) outweighs every negative end-of-life line (at most 5 kg x 2 kg CO2e/kg each)
     anchor = Part("battery management system", "electronics", draw(decimals(1.0, 5.0)), "kg")
+    anchor.spelling = spelled(draw, "electronics")
     rows: list[Part | SubBom] = [anchor]
     rows += draw(st.lists(parts(top=True), max_size=4))
     rows += draw(st.lists(sub_boms(names), max_size=2))
@@ -802,6 +893,7 @@ def projects(draw: st.DrawFn, battery_id: str, ruleset: str | None = None) -> Pr
             bom_semicolon=draw(st.integers(0, 3)) == 0,
             bom_byte_order_mark=draw(st.integers(0, 3)) == 0,
             bom_notes_column=draw(st.integers(0, 3)) == 0,
+            bom_role_column=draw(st.integers(0, 3)) == 0,
         ),
         notes_written=draw(st.integers(0, 3)) > 0,
         fault=fault,
@@ -865,6 +957,14 @@ def projects(draw: st.DrawFn, battery_id: str, ruleset: str | None = None) -> Pr
         target_block = draw(st.sampled_from(p.electricity))
         target_block.residual_mix = Q(620.0, "g CO2e/kWh")
         target_block.residual_mix_source = None
+    elif fault == "invalid-role-material":
+        draw(st.sampled_from(list(p.parts()))).role = draw(st.sampled_from(BAD_PART_ROLES))
+    elif fault == "invalid-role-energy":
+        blocks: list[Electricity | Fuel | Gas] = [*p.electricity, *p.fuels, *p.gases]
+        if not blocks:
+            p.fuels.append(Fuel("formation and ageing", FUELS[0], Q(12.5, "MJ"), "per_battery"))
+            blocks = [p.fuels[0]]
+        draw(st.sampled_from(blocks)).role = draw(st.sampled_from(BAD_ENERGY_ROLES))
     _fix_recycled_shares(p, draw, protected, no_erec)
     _fix_rates(p, draw, skip_rates)
     if fault == "source-missing-eol":
@@ -962,16 +1062,17 @@ def energy_toml(p: Project) -> str:
                 "dqr",
                 "amount_gsd",
                 "factor_gsd",
+                "role",
             ),
         )
         out.append(toml_table("[[electricity]]", values))
     for f in p.fuels:
         values = _block_values(
-            f, ("process", "fuel", "amount", "basis", "data_type", "dqr", "amount_gsd")
+            f, ("process", "role", "fuel", "amount", "basis", "data_type", "dqr", "amount_gsd")
         )
         out.append(toml_table("[[fuel]]", values))
     for g in p.gases:
-        values = _block_values(g, ("process", "gas", "amount", "basis", "data_type", "dqr"))
+        values = _block_values(g, ("process", "gas", "amount", "basis", "data_type", "dqr", "role"))
         out.append(toml_table("[[process_emission]]", values))
     return "".join(out)
 
@@ -1002,6 +1103,7 @@ BOM_COLUMNS = (
     "recycled_share",
     "quantity_gsd",
     "factor_gsd",
+    "role",
 )
 
 
@@ -1009,7 +1111,9 @@ def bom_csv(rows: list[Part | SubBom], layout: Layout) -> str:
     comma = layout.bom_semicolon
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if comma else ",", lineterminator="\r\n")
-    header = list(BOM_COLUMNS) + (["notes"] if layout.bom_notes_column else [])
+    roles = layout.bom_role_column or any(isinstance(r, Part) and r.role for r in rows)
+    columns = [c for c in BOM_COLUMNS if roles or c != "role"]
+    header = columns + (["notes"] if layout.bom_notes_column else [])
     writer.writerow(header)
 
     def cell(value: Any) -> str:
@@ -1023,9 +1127,10 @@ def bom_csv(rows: list[Part | SubBom], layout: Layout) -> str:
 
     for row in rows:
         if isinstance(row, SubBom):
-            cells = [row.component, f"bom:{row.name}", str(row.count), "pcs"] + [""] * 9
+            cells = [row.component, f"bom:{row.name}", str(row.count), "pcs"]
+            cells += [""] * (len(columns) - len(cells))
         else:
-            cells = [cell(getattr(row, c)) for c in BOM_COLUMNS]
+            cells = [cell(row.written if c == "material" else getattr(row, c)) for c in columns]
         if layout.bom_notes_column:
             cells.append("a note, ignored")
         writer.writerow(cells)
@@ -1115,6 +1220,7 @@ LINE_COLUMNS = (
     "dqr",
     "quantity_gsd",
     "factor_gsd",
+    "role",
     "note",
     *SUPPLY_COLUMNS,
 )
@@ -1140,6 +1246,7 @@ class Flat:
     dqr: float | None = None
     quantity_gsd: float | None = None
     factor_gsd: float | None = None
+    role: str | None = None  # as given (a BOM's role column, an energy block's role key)
     note: str = ""
     supply: dict[str, Any] = field(default_factory=dict)
 
@@ -1186,7 +1293,7 @@ def flat_lines(p: Project) -> list[Flat]:
                     kind="material",
                     component=row.component,
                     path=label,
-                    material=row.material,
+                    material=row.written,
                     quantity=row.quantity * multiplier,
                     unit=row.unit,
                     stage=row.stage_id,
@@ -1198,6 +1305,7 @@ def flat_lines(p: Project) -> list[Flat]:
                     dqr=row.dqr,
                     quantity_gsd=row.quantity_gsd,
                     factor_gsd=row.factor_gsd,
+                    role=row.role,
                 )
             )
 
@@ -1233,6 +1341,7 @@ def flat_lines(p: Project) -> list[Flat]:
                 dqr=e.dqr,
                 quantity_gsd=e.amount_gsd,
                 factor_gsd=e.factor_gsd,
+                role=e.role,
                 note=f"{kwh:g} kWh {how}",
                 supply=supply,
             )
@@ -1252,6 +1361,7 @@ def flat_lines(p: Project) -> list[Flat]:
                 data_type=f.data_type,
                 dqr=f.dqr,
                 quantity_gsd=f.amount_gsd,
+                role=f.role,
                 note=f"{mj:g} MJ {how}",
             )
         )
@@ -1269,6 +1379,7 @@ def flat_lines(p: Project) -> list[Flat]:
                 unit="kg",
                 data_type=g.data_type,
                 dqr=g.dqr,
+                role=g.role,
                 note=f"{kg:g} kg {how}",
             )
         )
@@ -1404,6 +1515,7 @@ def line_row(line: Flat, rnd: random.Random, comma: bool) -> dict[str, str]:
         "dqr": text(line.dqr),
         "quantity_gsd": text(line.quantity_gsd),
         "factor_gsd": text(line.factor_gsd),
+        "role": text(line.role),
         "note": line.note,
     }
     if not row["data_type"] and rnd.random() < 0.3:

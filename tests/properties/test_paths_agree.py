@@ -3,21 +3,27 @@
 Hypothesis draws random projects (paths_support.py: sub-BOMs nested up to two levels with
 counts up to 200, supplier factors with and without sources, negative end-of-life factors,
 recycled shares, [end_of_life] groups, electricity of every supply with and without evidence,
-fuels, process gases, transport legs, EV and LMT batteries) and writes each one twice,
+fuels, process gases, transport legs, EV and LMT batteries, roles on BOM parts and energy
+blocks (valid, none, or now and then one the line's kind does not take), material ids written
+as catalogue aliases or in another case) and writes each one twice,
 independently: (a) as a project folder, (b) as lines.csv + batteries.csv written from this
 suite's own reading of docs/long-bom.md, never through carbonfp's flatten or readers.
 
 - ``test_a_battery_gets_the_same_declaration_from_a_project_and_from_long_bom_rows`` computes
   both through the public API (carbonfp.load_project / calculate and carbonfp.load_long_bom /
   calculate_many) under both shipped rulesets (national-mix and market-based), and compares the
-  JSON records: numbers to 1e-9 relative, text apart from file locations; a project that fails
-  must fail on the long-BOM path with the same error code. It fails until the long-BOM reader
-  and the engine land (ImportError / AttributeError on the API).
+  JSON records: numbers to 1e-9 relative, text apart from file locations (the warnings
+  included: role-given, unknown-role), and the gate failures, spreads and roles of the lines;
+  a project that fails must fail on the long-BOM path with the same error code. It fails until
+  the long-BOM reader and the engine land (ImportError / AttributeError on the API).
 - ``test_generated_projects_behave_as_the_generator_expects_today`` runs today's project reader
   and calculation on the same random projects: each computes, or fails with the code the
   generator expects, and the lines the project reader makes equal the long-BOM rows (b) holds.
 - ``test_the_long_bom_writer_writes_the_columns_docs_long_bom_names`` parses (b) as CSV and
   checks its columns against the tables of docs/long-bom.md.
+
+The comparison runs 300 examples, the generator test 250; CARBONFP_PATHS_EXAMPLES=N runs N
+(and the generator test 5/6 of N).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -50,6 +57,7 @@ from paths_support import (
 
 from carbonfp.formats.declaration import to_dict
 
+EXAMPLES = int(os.environ.get("CARBONFP_PATHS_EXAMPLES", "300"))
 SLOW = [
     HealthCheck.too_slow,
     HealthCheck.data_too_large,
@@ -108,13 +116,15 @@ def skipper(p: Project) -> Any:
 
 
 def extras(decl: Any) -> dict[str, Any]:
-    """What the JSON record does not hold but both paths must agree on: gate failures and the
-    geometric standard deviations of the lines (Monte Carlo inputs)."""
+    """What the JSON record does not hold but both paths must agree on: gate failures, the
+    geometric standard deviations of the lines (Monte Carlo inputs) and their roles as given."""
     out: dict[str, Any] = {}
     if hasattr(decl, "gate_failures"):
         out["gate_failures"] = [without_locations(g) for g in decl.gate_failures]
     with contextlib.suppress(AttributeError):
         out["gsd"] = [(r.line.quantity_gsd, r.line.factor_gsd) for r in decl.lines]
+    with contextlib.suppress(AttributeError):
+        out["role"] = [r.line.role for r in decl.lines]
     return out
 
 
@@ -141,10 +151,15 @@ def load(api: SimpleNamespace, path: Path) -> Any:
 def test_a_battery_gets_the_same_declaration_from_a_project_and_from_long_bom_rows() -> None:
     api = public_api()  # fails here, at once, until the API exists
     compared = [0]  # projects compared field by field (declarations) or by error code
+    # what the comparisons met: warning and error codes, materials written another way
+    seen: dict[str, int] = {}
+
+    def count(key: str) -> None:
+        seen[key] = seen.get(key, 0) + 1
 
     # one bug at a time: shrinking every distinct failure of this big strategy takes minutes
     @settings(
-        max_examples=300,
+        max_examples=EXAMPLES,
         deadline=None,
         suppress_health_check=SLOW,
         report_multiple_bugs=False,
@@ -171,6 +186,9 @@ def test_a_battery_gets_the_same_declaration_from_a_project_and_from_long_bom_ro
                     what = f"battery {p.battery_id!r} under {rid} ({ex.mode}, fault {p.fault})"
                     decl, error = project_outcome(api, project, factors, rules, ex.mode)
                     code = None if error is None else error.code
+                    count(f"fault {p.fault}")
+                    if any(part.spelling for part in p.parts()):
+                        count("spelled material")
                     if ex.mode == "screening":
                         assert code == p.expected[rid], f"{what}: project path gave {code}: {error}"
                     if error is not None:
@@ -182,6 +200,7 @@ def test_a_battery_gets_the_same_declaration_from_a_project_and_from_long_bom_ro
                             f"{what}: project fails with {code} ({error}), long BOM with "
                             f"{outcome.error.code} ({outcome.error})"
                         )
+                        count(f"error {code}")
                         continue
                     assert outcome.error is None and outcome.declaration is not None, (
                         f"{what}: the project computes, the long BOM fails with "
@@ -193,9 +212,23 @@ def test_a_battery_gets_the_same_declaration_from_a_project_and_from_long_bom_ro
                     assert not found, f"{what}:\n" + "\n".join(found[:40])
                     found = differences(extras(decl), extras(outcome.declaration), "$extras")
                     assert not found, f"{what}:\n" + "\n".join(found[:40])
+                    for warning in decl.warnings:
+                        count(f"warning {warning.code}")
+                    if decl.gate_failures:
+                        count("gate failure")
 
     check()
-    assert compared[0] >= 500, f"only {compared[0]} random projects compared"
+    print(f"paths compared: {compared[0]} projects; met: {dict(sorted(seen.items()))}")
+    assert compared[0] >= EXAMPLES * 5 // 3, f"only {compared[0]} random projects compared"
+    if EXAMPLES >= 300:  # the role and alias branches were met (they are drawn often enough)
+        for key in (
+            "warning role-given",
+            "warning unknown-role",
+            "error invalid-value",
+            "gate failure",
+            "spelled material",
+        ):
+            assert seen.get(key), f"no example met {key!r}: {seen}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,6 +278,7 @@ def check_lines_against_project(p: Project, project: Any) -> None:
             "dqr": line.dqr,
             "quantity_gsd": line.quantity_gsd,
             "factor_gsd": line.factor_gsd,
+            "role": line.role,
             "note": line.note,
         }
         expected = {
@@ -264,6 +298,7 @@ def check_lines_against_project(p: Project, project: Any) -> None:
             "dqr": want.dqr,
             "quantity_gsd": want.quantity_gsd,
             "factor_gsd": want.factor_gsd,
+            "role": want.role,
             "note": want.note,
         }
         assert got == expected, f"line {i}"
@@ -318,7 +353,7 @@ def check_battery_against_project(p: Project, project: Any) -> None:
                 assert _supplied(getattr(m, key)) == want, (name, key)
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=max(1, EXAMPLES * 5 // 6), deadline=None, suppress_health_check=SLOW)
 @given(examples())
 def test_generated_projects_behave_as_the_generator_expects_today(ex: Example) -> None:
     code = today()
@@ -430,6 +465,8 @@ def test_the_long_bom_writer_writes_the_columns_docs_long_bom_names(ex: Example)
                     flat.quantity
                 )
                 assert row[column["unit"]] == flat.unit
+                assert row[column["material"]] in (flat.material, "")
+                assert (row[column["role"]] if "role" in column else "") == (flat.role or "")
         assert {r[column["battery"]] for r in body} == {p.battery_id for p in ex.projects}
 
         header, body, _ = read_table(batteries_csv)
