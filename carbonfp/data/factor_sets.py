@@ -258,12 +258,12 @@ def _parse_set(folder: Path, problems: Problems) -> FactorSet:
         path = folder / f"{table}.toml"
         if not path.is_file():
             continue
-        for factor, where in _load_table(path, table, sources, label, problems):
+        for factor, row in _load_table(path, table, sources, label, problems):
             if factor.id in factors:
                 problems.add(
                     FactorDataError(
                         f"duplicate factor id {factor.id!r}",
-                        where=where,
+                        where=row.where("id"),
                         hint="give each factor its own id: ids are unique across the set's tables",
                         code="duplicate-id",
                     )
@@ -358,11 +358,13 @@ ROW_KEYS = {
 
 def _load_table(
     path: Path, table: str, sources: dict[str, Source], set_label: str, problems: Problems
-) -> list[tuple[Factor, Location]]:
+) -> list[tuple[Factor, TomlTable]]:
     rows = []
     for row in _rows(path, "factor", problems):
         try:
-            rows.append((_factor(row, table, sources, set_label), row.where("id")))
+            # the row, not its location: finding a key's line reads the file from its start,
+            # so it is done for the rows that have a problem only (a set of 20 000 rows)
+            rows.append((_factor(row, table, sources, set_label), row))
         except FactorDataError as exc:
             problems.add(exc)
     return rows
@@ -667,8 +669,13 @@ def factor_rows(factors: FactorSet) -> list[dict[str, Any]]:
     return rows
 
 
+#: What a changed row is compared on: its figure and where it says the figure comes from.
+DIFF_FIELDS = ("value", "unit", "source", "year", "status", "read_in", "low", "high", "locator")
+
+
 def diff_sets(old: FactorSet, new: FactorSet) -> list[dict[str, Any]]:
-    """Rows added, removed or changed (value, unit or source) from ``old`` to ``new``."""
+    """Rows added, removed or changed (value, unit, source, year, status, where it was read,
+    its range or its locator) from ``old`` to ``new``."""
     before = {r["id"]: r for r in factor_rows(old)}
     after = {r["id"]: r for r in factor_rows(new)}
     changes: list[dict[str, Any]] = []
@@ -701,13 +708,17 @@ def diff_sets(old: FactorSet, new: FactorSet) -> list[dict[str, Any]]:
                 }
             )
         elif a is not None and b is not None:
-            fields = [k for k in ("value", "unit", "source", "year", "status") if a[k] != b[k]]
+            fields = [k for k in DIFF_FIELDS if a[k] != b[k]]
             if not fields:
                 continue
             percent = None
             if a["unit"] == b["unit"] and a["value"]:
                 percent = (b["value"] - a["value"]) / abs(a["value"]) * 100
-            detail = "; ".join(f"{k}: {a[k]} -> {b[k]}" for k in fields if k != "value")
+            detail = "; ".join(
+                f"locator now: {b[k]}" if k == "locator" else f"{k}: {a[k]} -> {b[k]}"
+                for k in fields
+                if k != "value"
+            )
             changes.append(
                 {
                     "change": "changed",

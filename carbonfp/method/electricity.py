@@ -9,6 +9,7 @@ On-site generation and direct lines count at their technology's factor under bot
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from carbonfp.errors import InputError
@@ -50,16 +51,65 @@ def _row(factors: FactorSet, fid: str, line: ActivityLine, what: str) -> _Row | 
 def _required(factors: FactorSet, fid: str, line: ActivityLine, what: str) -> _Row:
     row = _row(factors, fid, line, what)
     if row is None:
-        known = sorted(
-            k.split("-", 1)[1] for k in factors.factors if k.startswith(fid.split("-")[0] + "-")
-        )
         raise InputError(
             f"no {what} factor {fid!r} in {factors.label}",
             where=line.where,
-            hint="known: " + ", ".join(known),
+            hint=choices(factors, fid),
             code="unknown-factor",
         )
     return row
+
+
+#: A kind of electricity id with at most this many ids in the set is listed whole.
+LIST_ALL = 12
+
+
+def choices(factors: FactorSet, fid: str) -> str:
+    """What to write instead of an electricity id the set lacks (``grid-li``, ``tech-tidal``).
+
+    A short kind is listed whole. National grids: the ids whose name or id holds what was asked
+    for ("italy": IT, "eu": EU27), else the country codes spelt closest to it; then the
+    aggregates (EU27, WORLD, ...: ids that are not a two-letter code); then how to see them all
+    or bring one's own.
+    """
+    prefix, _, wanted = fid.partition("-")
+    rows = {
+        k.partition("-")[2]: f
+        for k, f in factors.factors.items()
+        if k.startswith(prefix + "-") and f.table == "electricity"
+    }
+    if len(rows) <= LIST_ALL:
+        return "known: " + ", ".join(sorted(rows))
+
+    def is_code(key: str) -> bool:
+        return len(key) == 2 and key.isalpha()
+
+    def label(key: str) -> str:
+        place = rows[key].name.rpartition(", ")[2].removesuffix(" (Ember aggregate)")
+        return key.upper() if place.upper() == key.upper() else f"{key.upper()} ({place})"
+
+    def distance(key: str) -> tuple[float, bool, str]:
+        ratio = difflib.SequenceMatcher(None, wanted, key).ratio()
+        return (-ratio, key[:1] != wanted[:1], key)
+
+    named = [
+        k
+        for k in sorted(rows, key=lambda k: (is_code(k), k))
+        if (not is_code(k) and k.startswith(wanted))
+        or (len(wanted) >= 3 and wanted in rows[k].name.lower())
+    ]
+    spelt = [] if named else sorted(filter(is_code, rows), key=distance)[:5]
+    regions = sorted(k for k in rows if not is_code(k) and k not in named)
+    parts = []
+    if named or spelt:
+        parts.append("nearest: " + ", ".join(label(k) for k in named + spelt))
+    if regions:
+        parts.append("or an average: " + ", ".join(label(k) for k in regions))
+    parts.append(
+        f"`carbonfp factors show {factors.label} --table electricity` lists all {len(rows)}; "
+        f"or layer your own factor set (--factors) with a row {fid!r}"
+    )
+    return "; ".join(parts)
 
 
 def instrument_criteria(supply: ElectricitySupply, country: str, time_match: str) -> list[str]:

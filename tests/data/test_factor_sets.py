@@ -6,22 +6,30 @@ something does not make these tests pass by accident.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
-from support import SHIPPED_SET, SHIPPED_SETS
+from support import SHIPPED_SET, SHIPPED_SETS, make_line, make_project
+from typer.testing import CliRunner
 
+from carbonfp import calculate, load_project
+from carbonfp.cli import app
 from carbonfp.data.factor_sets import (
     LICENSES,
     TABLES,
+    diff_sets,
     load_factor_set,
+    load_factors,
     sha256_file,
     validate_set,
 )
 from carbonfp.data.rulesets import load_rules
-from carbonfp.errors import FactorDataError
+from carbonfp.errors import FactorDataError, InputError
+from carbonfp.method.electricity import LIST_ALL, choices
 from carbonfp.model import FactorSet, LineKind, Stage
 from carbonfp.units import emission_scale, parse_unit
 
@@ -252,3 +260,251 @@ def test_unknown_set_and_ruleset() -> None:
     with pytest.raises(FactorDataError) as info:
         load_rules("no-such-rules")
     assert info.value.code == "unknown-ruleset"
+
+
+# --- released versions and carbonfp-open 2026.2 ----------------------------------------------
+
+SETS_DIR = SHIPPED_SET.parent
+NEW = SETS_DIR / "2026.2"
+
+#: sha256 of each released version's manifest.toml, which holds the sha256 of each of its files:
+#: a released version is never edited, byte for byte.
+RELEASED = {
+    "2026.0": "f28c87eabe5d511a14b8de0b6958a7c6c47ed62efb306963e6391148dafe22a6",
+    "2026.1": "5ca2126d283552c7fe9d496ddd49a4e0d8c9d6e7cbf572b48f18fede5ebaef46",
+}
+
+#: Countries issue 13 names, and the EU-27: each must have its national grid in 2026.2.
+EU27 = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
+OTHERS = "GB NO CH IS US CA MX CN JP KR IN ID TR MA AU"
+NAMED = f"{EU27} {OTHERS}".split()
+
+
+def rows_by_id(folder: Path) -> dict[str, dict[str, object]]:
+    return {str(row["id"]): row for _, row in raw_rows(folder)}
+
+
+def grids(folder: Path) -> dict[str, dict[str, object]]:
+    return {k: r for k, r in rows_by_id(folder).items() if k.startswith("grid-")}
+
+
+@pytest.mark.parametrize("version", sorted(RELEASED))
+def test_released_versions_are_untouched(version: str) -> None:
+    folder = SETS_DIR / version
+    assert sha256_file(folder / "manifest.toml") == RELEASED[version]
+    assert validate_set(folder) == []  # every file still matches the manifest
+
+
+def test_2026_2_ships_a_grid_for_every_country_named_and_the_eu27_average() -> None:
+    rows = grids(NEW)
+    missing = [c for c in NAMED if f"grid-{c.lower()}" not in rows]
+    assert missing == []
+    assert rows["grid-eu27"]["region"] == "EU-27"
+    assert len(rows) > 10 * len(grids(SETS_DIR / "2026.1"))  # 221 against 21
+
+
+def test_2026_2_grid_rows_say_what_they_read_where() -> None:
+    """Each grid row quotes its file key, data year and value in its locator: the value is the
+    file's, not a rounding of it; a country's id, region and ISO code agree."""
+    for fid, row in grids(NEW).items():
+        locator = str(row["locator"])
+        assert "average-intensities.json (co2.js commit b459b5e5)" in locator, fid
+        quoted = re.search(r"year (\d{4}), emissions_intensity_gco2_per_kwh ([0-9.]+)$", locator)
+        assert quoted, fid
+        assert int(quoted.group(1)) == row["year"], fid
+        assert float(quoted.group(2)) == row["value"], fid
+        code = fid.removeprefix("grid-")
+        if len(code) == 2:
+            assert row["region"] == code.upper(), fid
+        assert row["source"] == "ember-2025" and row["read_in"] == "primary", fid
+
+
+def test_2026_2_reads_2026_1_grids_again_without_rounding() -> None:
+    """Same file, same commit: 2026.1 shipped each of its grids rounded to 0.1 g."""
+    old, new = grids(SETS_DIR / "2026.1"), grids(NEW)
+    assert set(old) <= set(new)
+    for fid, row in old.items():
+        assert new[fid]["year"] == row["year"], fid
+        assert abs(float(new[fid]["value"]) - float(row["value"])) <= 0.05 + 1e-9, fid  # type: ignore[arg-type]
+
+
+def test_diff_shows_what_came_in_2026_2() -> None:
+    old, new = rows_by_id(SETS_DIR / "2026.1"), rows_by_id(NEW)
+    changes = diff_sets(
+        load_factor_set("carbonfp-open@2026.1"), load_factor_set("carbonfp-open@2026.2")
+    )
+    by_kind: dict[str, set[str]] = {}
+    for change in changes:
+        by_kind.setdefault(change["change"], set()).add(change["id"])
+    assert by_kind["added"] == set(new) - set(old)
+    assert {"grid-it", "grid-gb", "grid-at", "natural-gas-wtt", "diesel-wtt"} <= by_kind["added"]
+    assert by_kind["removed"] == set(old) - set(new) == {"greet-materials-lmo"}
+    for change in changes:
+        if change["change"] == "changed":
+            assert change["new"] == new[change["id"]]["value"]
+            assert change["old"] == old[change["id"]]["value"]
+    steel = next(c for c in changes if c["id"] == "steel-sheet")  # a corrected locator shows
+    assert "read_in: secondary -> primary" in steel["detail"]
+    assert f"locator now: {new['steel-sheet']['locator']}" in steel["detail"]
+    result = CliRunner().invoke(
+        app, ["factors", "diff", "carbonfp-open@2026.1", "carbonfp-open@2026.2"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert f"{len(by_kind['added'])} added, 1 removed" in result.stdout
+    assert re.search(r"^added +electricity +grid-it +287.75", result.stdout, flags=re.M)
+
+
+def test_2026_2_values_are_as_published() -> None:
+    """Values quoted in the locators equal the row's value: DESNZ per tonne = 1000 x the value
+    per kg, Istrate's results file and the GREET compilation to their full precision."""
+    rows = rows_by_id(NEW)
+    desnz = [
+        r for r in rows.values() if r["source"] == "desnz-2025" and r.get("unit") == "kg CO2e/kg"
+    ]
+    assert {"steel-sheet", "aluminium-foil"} <= {str(r["id"]) for r in desnz}
+    for row in desnz:
+        per_tonne = re.search(r": ([0-9.]+) kg CO2e per tonne$", str(row["locator"]))
+        assert per_tonne, row["id"]
+        assert float(per_tonne.group(1)) == pytest.approx(float(row["value"]) * 1000, rel=1e-12)  # type: ignore[arg-type]
+    assert "'Metal: steel cans'" in str(rows["steel-sheet"]["locator"])
+    assert "'Metal: aluminium cans and foil (excl. forming)'" in str(
+        rows["aluminium-foil"]["locator"]
+    )
+    for row in rows.values():
+        if row["source"] in ("istrate-2024", "greet-2024"):
+            assert repr(row["value"]) in str(row["locator"]), row["id"]
+
+
+def test_2026_2_fuels_say_their_heating_value_and_upstream_part() -> None:
+    fuels = {str(r["id"]): r for table, r in raw_rows(NEW) if table == "fuels"}
+    for fid, row in fuels.items():
+        text = f"{row['name']} {row['note']}".lower()
+        assert "higher heating value" in text or "gross calorific value" in text, fid
+        if fid.endswith("-wtt"):  # an upstream part goes with a combustion row, same basis
+            assert fid.removesuffix("-wtt") in fuels
+            assert "(hhv)" in str(row["name"]).lower() and "gross cv" in str(row["locator"]).lower()
+    assert {"natural-gas-wtt", "diesel-wtt"} <= set(fuels)
+
+
+def test_2026_2_methane_provenance_names_its_table() -> None:
+    gwp = toml(NEW / "gwp.toml")["gwp_set"]
+    assert isinstance(gwp, list)
+    ar6 = next(s for s in gwp if s["id"] == "AR6")
+    assert ar6["gwp100"]["CH4-fossil"] == 29.8
+    assert "Table 7.15" in ar6["locator"] and "not in the CC0 copy" in ar6["locator"]
+
+
+def test_an_unknown_grid_names_the_nearest_choices() -> None:
+    factors, rules = load_factors(["carbonfp-open@2026.2"]), load_rules("eu-ev-draft-2024-04")
+    countries = {k.removeprefix("grid-").upper() for k in factors.factors if k.startswith("grid-")}
+    assert "LI" not in countries  # Liechtenstein: not in Ember's data
+    line = make_line("grid-li", 1000.0, "kWh", LineKind.ELECTRICITY)
+    with pytest.raises(InputError) as info:
+        calculate(make_project([line]), factors, rules)
+    error = info.value
+    assert error.code == "unknown-factor" and error.where == line.where
+    assert "'grid-li'" in error.message and error.hint
+    nearest = re.search(r"nearest: ([^;]+);", error.hint)
+    assert nearest
+    suggested = re.findall(r"\b([A-Z][A-Z])\b \(", nearest.group(1))
+    assert 1 <= len(suggested) <= 5
+    assert all(c in countries and ("L" in c or "I" in c) for c in suggested)  # spelt close
+    assert "EU27 (European Union (EU-27))" in error.hint and "WORLD" in error.hint
+    assert f"lists all {len(countries)}" in error.hint
+    named = make_line("grid-italy", 1000.0, "kWh", LineKind.ELECTRICITY)  # a name, not a code
+    with pytest.raises(InputError) as info:
+        calculate(make_project([named]), factors, rules)
+    assert info.value.hint and info.value.hint.startswith("nearest: IT (Italy);")
+    technologies = sorted(k.removeprefix("tech-") for k in factors.factors if k.startswith("tech-"))
+    assert len(technologies) <= LIST_ALL  # a short kind is still listed whole
+    assert choices(factors, "tech-tidal") == "known: " + ", ".join(technologies)
+
+
+TRUCK_BOM = """component,material,quantity,unit,factor,factor_source
+cathode,cam-nmc622,520,kg,{cam},
+anode,graphite-synthetic,330,kg,,
+electrolyte,electrolyte,260,kg,{electrolyte},
+separator,separator,40,kg,{separator},
+anode foil,copper-foil,150,kg,{copper},
+cathode foil,aluminium-foil,90,kg,,
+housing,aluminium-primary,350,kg,,
+"""
+
+TRUCK_ENERGY = """[[electricity]]
+process = "cell and pack production"
+amount = "20000 kWh"
+basis = "per_battery"
+
+[[fuel]]
+process = "electrode drying"
+fuel = "natural-gas"
+amount = "30000 MJ"
+basis = "per_battery"
+
+[[fuel]]
+process = "electrode drying, gas supply"
+fuel = "natural-gas-wtt"
+amount = "30000 MJ"
+basis = "per_battery"
+"""
+
+
+def write_truck(folder: Path, own: dict[str, str]) -> Path:
+    """Issue 13's truck pack: NMC622, 400 kWh, made in Italy."""
+    folder.mkdir(parents=True)
+    (folder / "battery.toml").write_text(
+        '[battery]\nmodel = "TRUCK-400"\ncategory = "EV"\nvehicle_category = "N3"\n'
+        'chemistry = "NMC622"\nusable_capacity = "400 kWh"\nmass = "2600 kg"\n'
+        'warranty_years = 8\n\n[manufacturer]\nname = "Truck Batteries"\n\n[plant]\n'
+        'name = "Pack plant"\ntown = "Torino"\nregion = "Piemonte"\ncountry = "IT"\n\n'
+        '[inputs]\nbom = "bom.csv"\nenergy = "energy.toml"\n',
+        encoding="utf-8",
+    )
+    values = {k: own.get(k, "") for k in ("cam", "electrolyte", "separator", "copper")}
+    bom = TRUCK_BOM.format(**values)
+    if own:  # the user's own values name their source
+        bom = re.sub(r"(kg CO2e/kg),$", r"\1,supplier PCF 2026", bom, flags=re.M)
+    (folder / "bom.csv").write_text(bom, encoding="utf-8")
+    (folder / "energy.toml").write_text(TRUCK_ENERGY, encoding="utf-8")
+    return folder / "battery.toml"
+
+
+def test_the_truck_pack_lists_in_one_run_every_line_that_needs_a_factor(tmp_path: Path) -> None:
+    project = write_truck(tmp_path / "truck", {})
+    result = CliRunner().invoke(
+        app, ["check", str(project), "--factor-set", "carbonfp-open@2026.2", "-f", "json"]
+    )
+    assert result.exit_code == 3
+    problems = json.loads(result.stdout)["projects"][0]["problems"]
+    shipped = rows_by_id(NEW)
+    bom = [line.split(",") for line in TRUCK_BOM.splitlines()[1:]]
+    without = [f"bom.csv:{n}" for n, cells in enumerate(bom, 2) if cells[1] not in shipped]
+    assert [p["where"] for p in problems] == without  # the Italian grid and the fuels resolve
+    assert all(p["code"] == "unknown-factor" for p in problems)
+
+
+def test_the_truck_pack_computes_its_energy_on_shipped_data(tmp_path: Path) -> None:
+    """With its own values on the lines no open value covers, the truck pack computes on 2026.2:
+    the Italian grid and natural gas with its upstream part come from the set."""
+    own = {k: "10 kg CO2e/kg" for k in ("cam", "electrolyte", "separator", "copper")}
+    project = write_truck(tmp_path / "truck", own)
+    result = CliRunner().invoke(
+        app, ["calc", str(project), "--factor-set", "carbonfp-open@2026.2", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert '"grid-it"' in result.stdout and '"natural-gas-wtt"' in result.stdout
+    rows = rows_by_id(NEW)
+
+    def per(fid: str, unit: str) -> float:
+        """kg CO2e per ``unit`` of the row ``fid``, from the shipped file."""
+        return float(rows[fid]["value"]) * emission_scale(unit, str(rows[fid]["unit"]))  # type: ignore[arg-type]
+
+    expected = 20000 * per("grid-it", "kWh") + 30000 * (
+        per("natural-gas", "MJ") + per("natural-gas-wtt", "MJ")
+    )
+    decl = calculate(
+        load_project(project),
+        load_factors(["carbonfp-open@2026.2"]),
+        load_rules("eu-ev-draft-2024-04"),
+    )
+    assert decl.stage(Stage.PRODUCTION).kg_co2e == pytest.approx(expected, rel=1e-9)
