@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from pathlib import Path
@@ -58,12 +59,34 @@ def schema_errors(name: str, data: Any) -> list[str]:
     )
 
 
+def extension_schema(data_schema: Any) -> dict[str, Any] | None:
+    """The schema a ``data:`` URL in an extension's dataSchema holds (None for another URL)."""
+    prefix = "data:application/schema+json;base64,"
+    if not isinstance(data_schema, str) or not data_schema.startswith(prefix):
+        return None
+    schema: dict[str, Any] = json.loads(base64.b64decode(data_schema[len(prefix) :]))
+    return schema
+
+
 def pact_errors(data: Any) -> list[str]:
-    """A PACT export against the PACT schema, and its Article 7 extension against its own."""
-    errors = schema_errors("pact", data)
+    """A PACT export against the rules of its version (v3: carbonfp.pact_spec, carbonfp's own
+    code of the specification; v2: carbonfp's schema written from the 2.3 field tables), and its
+    Article 7 extension against the extension schema its dataSchema URL holds, which must be
+    carbonfp's."""
+    from carbonfp.pact_spec import check_v3, major_version
+
+    if isinstance(data, dict) and major_version(data) == 3:
+        errors = [str(p) for p in check_v3(data)]
+    else:
+        errors = schema_errors("pact", data)
     for ext in data.get("extensions", []) if isinstance(data, dict) else []:
-        if ext.get("dataSchema") == "urn:carbonfp:schema:pact-article7:1":
-            errors += schema_errors("pact-article7", ext.get("data"))
+        schema = extension_schema(ext.get("dataSchema"))
+        if schema is None:
+            errors.append(f"extension dataSchema is not carbonfp's data: URL: {ext!r:.80}")
+            continue
+        if schema != load_schema("pact-article7"):
+            errors.append("the extension's dataSchema holds another schema than carbonfp's")
+        errors += schema_errors("pact-article7", ext.get("data"))
     return errors
 
 

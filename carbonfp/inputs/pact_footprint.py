@@ -2,8 +2,9 @@
 
 A BOM line with ``factor_source = pact:FILE.json`` takes its factor from the footprint: the
 value per declared unit converted to the line's unit, with provenance naming the footprint id
-and version. No clock: validity is checked against the end of the declaration's reference
-period.
+and version. Both PACT v3 (3.0, checked by carbonfp.pact_spec: every problem at once) and the
+deprecated v2 (2.x) are read. No clock: validity is checked against the end of the
+declaration's reference period.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from carbonfp.errors import InputError, Location
 from carbonfp.files import read_text
 from carbonfp.model import Issue, SuppliedFactor
+from carbonfp.pact_spec import check_v3, decimal_value, major_version, parse_time, validity_end
 from carbonfp.units import parse_iso
 
 #: PACT declared units and the unit carbonfp reads them as ("piece" is PACT v3).
@@ -30,6 +32,7 @@ DECLARED_UNITS = {
     "cubic meter": "m**3",
     "square meter": "m**2",
     "piece": "piece",
+    "hour": "hour",
 }
 #: Without a validity period a footprint is valid for 3 years after its reference period.
 DEFAULT_VALIDITY_YEARS = 3
@@ -41,19 +44,22 @@ _SPEC = re.compile(r"^(\d+)\.\d+\.\d+(-\d{8})?$")
 
 @dataclass(frozen=True)
 class SupplierFootprint:
-    """What carbonfp takes from a supplier's ProductFootprint file."""
+    """What carbonfp takes from a supplier's ProductFootprint file, per ONE declared unit of
+    measurement (v3 states the footprint per ``declaredUnitAmount`` units: divided here)."""
 
     id: str
-    version: int
+    version: int  # v2's version; v3 has none (0)
     company_name: str
     status: str
     declared_unit: str
+    #: declared units in one product (piece)
     unitary_amount: float
     pcf_excluding_biogenic: float
     pcf_text: str
     mass_per_declared_unit: float | None
     reference_period_end: datetime
     validity_end: datetime
+    spec: str = "2"
 
 
 class _Reader:
@@ -142,13 +148,16 @@ def read_supplier_footprint(path: Path, label: str, named_at: Location) -> Suppl
         data = items[0]
     if not isinstance(data, dict):
         raise reader.fail(None, "the file does not hold a PACT ProductFootprint (a JSON object)")
+    if major_version(data) == 3:
+        return _read_v3(data, reader)
     spec = reader.text(data, "specVersion")
     match = _SPEC.match(spec)
     if match is None or match.group(1) != "2":
         raise reader.fail(
             "specVersion",
             f"specVersion {spec!r} is not supported",
-            hint="carbonfp reads ProductFootprints of the PACT Technical Specifications 2.x",
+            hint="carbonfp reads ProductFootprints of the PACT Technical Specifications 3.x "
+            "(current) and 2.x",
         )
     pf_id = reader.text(data, "id")
     if not _UUID.match(pf_id):
@@ -204,6 +213,45 @@ def read_supplier_footprint(path: Path, label: str, named_at: Location) -> Suppl
     )
 
 
+def _read_v3(data: dict[str, Any], reader: _Reader) -> SupplierFootprint:
+    """A PACT v3 footprint, refused with every problem the specification's rules find."""
+    problems = check_v3(data)
+    if problems:
+        errors = [
+            reader.fail(p.field, f"{p.field}: {p.reason}", hint="PACT Technical Specifications 3.0")
+            for p in problems
+        ]
+        raise errors[0].with_related(errors[1:])
+    pcf = data["pcf"]
+    amount = decimal_value(pcf["declaredUnitAmount"])
+    value = decimal_value(pcf["pcfExcludingBiogenicUptake"])
+    mass = decimal_value(pcf["productMassPerDeclaredUnit"])
+    end = parse_time(pcf["referencePeriodEnd"])
+    valid = validity_end(data)
+    assert amount is not None and value is not None and end is not None and valid is not None
+    if value < 0:
+        raise reader.fail(
+            "pcf.pcfExcludingBiogenicUptake",
+            "pcf.pcfExcludingBiogenicUptake is negative: a BOM line's factor cannot take it",
+            hint="ask the supplier for the footprint without removals, or give the factor",
+        )
+    unit = pcf["declaredUnitOfMeasurement"]
+    return SupplierFootprint(
+        id=str(data["id"]).lower(),
+        version=0,
+        company_name=data["companyName"].strip(),
+        status=data["status"],
+        declared_unit=unit,
+        unitary_amount=amount,
+        pcf_excluding_biogenic=value / amount,
+        pcf_text=f"{pcf['pcfExcludingBiogenicUptake']} per {pcf['declaredUnitAmount']}",
+        mass_per_declared_unit=mass / amount if mass else None,
+        reference_period_end=end,
+        validity_end=valid,
+        spec="3",
+    )
+
+
 def supplier_factor(
     path: Path,
     label: str,
@@ -248,11 +296,18 @@ def supplier_factor(
             "pcf.productMassPerDeclaredUnit",
             code="wrong-dimension",
         )
-    source = (
-        f"PACT {label}: {fp.company_name}, footprint {fp.id} version {fp.version}, "
-        f"pCfExcludingBiogenic {fp.pcf_text} kg CO2e per {fp.declared_unit}{how}, "
-        f"valid until {fp.validity_end:%Y-%m-%d}"
-    )
+    if fp.spec == "3":
+        source = (
+            f"PACT v3 {label}: {fp.company_name}, footprint {fp.id}, "
+            f"pcfExcludingBiogenicUptake {fp.pcf_text} {fp.declared_unit}{how}, "
+            f"valid until {fp.validity_end:%Y-%m-%d}"
+        )
+    else:
+        source = (
+            f"PACT {label}: {fp.company_name}, footprint {fp.id} version {fp.version}, "
+            f"pCfExcludingBiogenic {fp.pcf_text} kg CO2e per {fp.declared_unit}{how}, "
+            f"valid until {fp.validity_end:%Y-%m-%d}"
+        )
     issues = []
     if fp.status == "Deprecated":
         issues.append(

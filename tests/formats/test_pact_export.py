@@ -1,4 +1,5 @@
-"""`carbonfp calc --format pact`: a PACT v2.3 ProductFootprint of the cradle-to-gate footprint."""
+"""`carbonfp calc --format pact-v2`: the deprecated PACT v2.3 ProductFootprint of the
+cradle-to-gate footprint (v3, the default, is tests/formats/test_pact_v3.py)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from exchange_support import EV, declare, ok, pact_errors, project_text, run
+from exchange_support import EV, declare, extension_schema, ok, pact_errors, project_text, run
 from support import BOM_CSV, WriteProject
 
 from carbonfp.engine.calculate import calculate
 from carbonfp.errors import FactorDataError, InputError
 from carbonfp.formats.common import decimal_text
-from carbonfp.formats.pact import EXTENSION_SCHEMA_ID, NAMESPACE, pact_footprint, primary_data_share
+from carbonfp.formats.pact import NAMESPACE, primary_data_share
+from carbonfp.formats.pact import pact_footprint_v2 as pact_footprint
 from carbonfp.inputs.project import load_project
 from carbonfp.model import FactorSet, Ruleset, Stage
+from carbonfp.schemas import load_schema
 
 DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 YEAR_2025 = "reference_period_start = 2025-01-01\nreference_period_end = 2026-01-01"
@@ -58,7 +61,7 @@ def test_tiny_project_by_hand(
     assert pcf["geographyCountry"] == "HU"
     assert pcf["characterizationFactors"] == "AR6"
     assert data["specVersion"] == "2.3.0"
-    assert data["status"] == "Active"
+    assert data["status"] == "Deprecated"  # a screening result is not a footprint to use
     assert pact_errors(data) == []
 
 
@@ -156,9 +159,9 @@ def test_id_is_a_uuid5_of_the_content(
 
 
 def test_cli_output_is_deterministic_and_timestamp_changes_only_created() -> None:
-    first = ok("calc", EV, "-f", "pact").stdout
-    assert ok("calc", EV, "-f", "pact").stdout == first
-    stamped = json.loads(ok("calc", EV, "-f", "pact", "--timestamp").stdout)
+    first = ok("calc", EV, "-f", "pact-v2").stdout
+    assert ok("calc", EV, "-f", "pact-v2").stdout == first
+    stamped = json.loads(ok("calc", EV, "-f", "pact-v2", "--timestamp").stdout)
     plain = json.loads(first)
     assert stamped["id"] == plain["id"]
     now = datetime.now(timezone.utc)
@@ -177,7 +180,7 @@ def test_cradle_to_gate_only_and_article7_extension() -> None:
     assert float(pcf["pCfExcludingBiogenic"]) * decl.project.battery.mass_kg == pytest.approx(gate)
     assert float(pcf["unitaryProductAmount"]) == decl.project.battery.mass_kg
     (ext,) = data["extensions"]
-    assert ext["dataSchema"] == EXTENSION_SCHEMA_ID
+    assert extension_schema(ext["dataSchema"]) == load_schema("pact-article7")
     article7 = ext["data"]
     assert float(article7["batteryCarbonFootprint"]) == pytest.approx(decl.total_kg_co2e_per_kwh)
     assert float(article7["absoluteCarbonFootprint"]) == pytest.approx(decl.absolute_kg_co2e)
@@ -209,17 +212,13 @@ def test_primary_share_weights_by_emissions() -> None:
     assert 0 < primary_data_share(decl) < 100
 
 
-def test_without_reference_period_the_factor_set_year_is_used_with_a_warning(
-    write_project: WriteProject,
-) -> None:
-    result = ok("calc", write_project(), "-f", "pact")
-    data = json.loads(result.stdout)
-    assert data["pcf"]["referencePeriodStart"] == "2026-01-01T00:00:00Z"
-    assert data["pcf"]["referencePeriodEnd"] == "2027-01-01T00:00:00Z"
-    assert "no [declaration] reference_period_start/_end" in result.stderr
-    assert "carbonfp-open@2026.1" in result.stderr
-    quiet = ok("calc", write_project(), "-f", "pact", "--quiet")
-    assert quiet.stderr == "" and quiet.stdout == result.stdout
+def test_without_a_reference_period_the_export_is_refused(write_project: WriteProject) -> None:
+    """PACT requires the period the activity data represent; carbonfp does not guess it (the
+    factor set's year would put it in the future)."""
+    result = run("calc", write_project(), "-f", "pact-v2")
+    assert result.exit_code == 3
+    assert "needs the reference period" in result.stderr
+    assert "reference_period_start = 2025-01-01" in result.stderr
 
 
 def test_without_any_year_the_reference_period_is_required(
@@ -278,13 +277,13 @@ def test_negative_cradle_to_gate_is_refused(
 
 def test_pact_file_with_output(tmp_path: Path) -> None:
     out = tmp_path / "pcf.json"
-    result = ok("calc", EV, "-f", "pact", "-o", out)
+    result = ok("calc", EV, "-f", "pact-v2", "-o", out)
     assert result.stdout == ""
-    assert out.read_text(encoding="utf-8") == ok("calc", EV, "-f", "pact").stdout
+    assert out.read_text(encoding="utf-8") == ok("calc", EV, "-f", "pact-v2").stdout
 
 
 def test_pact_export_error_exit_code(write_project: WriteProject) -> None:
     path = write_project(project=project_text('product_id = "not a urn"'))
-    result = run("calc", path, "-f", "pact")
+    result = run("calc", path, "-f", "pact-v2")
     assert result.exit_code == 3
     assert "declaration.product_id" in result.stderr

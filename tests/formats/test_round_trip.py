@@ -1,9 +1,10 @@
-"""Round trip: the EV sample's cell exported as PACT, then used as the pack's supplier factor.
+"""Round trip: the EV sample's cell exported as PACT v3 (one piece: the cell), then used as the
+pack's supplier factor.
 
 The cell project is the sample's cell BOM plus the cell's share of the cell-plant energy (the
 sample allocates it per kWh of capacity: 78.1 kWh nominal for 96 cells). The pack project is the
-sample with its cell line taking its factor from that PACT file (96 pieces, converted with the
-footprint's unitaryProductAmount, the cell's mass) and without the cell-plant energy, which the
+sample with its cell line taking its factor from that PACT file (96 pieces; the footprint's
+declared unit is one piece, the cell, of its mass) and without the cell-plant energy, which the
 cell's footprint now holds. A PACT footprint is cradle-to-gate, so the pack's raw materials +
 production, and its distribution, are the same both ways. The end-of-life formula (CFF) credits
 the pack's materials line by line; the cell's materials go into the cell's footprint and come
@@ -160,7 +161,7 @@ def test_pack_via_pact_equals_pack_with_the_cell_bom(tmp_path: Path) -> None:
     line = cells[0]
     assert line.line.quantity == CELLS and line.line.unit == "pcs"
     assert line.line.data_type is DataType.SUPPLIER
-    assert "Example Cell Co." in line.factor_source and "version 1" in line.factor_source
+    assert "Example Cell Co." in line.factor_source and "PACT v3" in line.factor_source
     own_cell_kg = sum(
         r.kg_co2e for r in own.lines if r.line.label.startswith("cells (x96) >")
     ) + sum(

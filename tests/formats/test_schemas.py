@@ -17,7 +17,8 @@ from support import REPO
 
 from carbonfp.cli.schema import SchemaName
 from carbonfp.formats.declaration import to_dict
-from carbonfp.formats.pact import EXTENSION_SCHEMA_ID, pact_footprint
+from carbonfp.formats.pact import EXTENSION_SCHEMA_ID
+from carbonfp.formats.pact import pact_footprint_v2 as pact_footprint
 from carbonfp.schemas import SCHEMAS, load_schema, schema_path, schema_text
 
 

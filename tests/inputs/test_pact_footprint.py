@@ -141,7 +141,7 @@ def test_sub_bom_resolves_the_file_beside_the_sub_bom(
         ({"id": "not-a-uuid"}, "id"),
         ({"version": "2"}, "version"),
         ({"status": "Draft"}, "status"),
-        ({"specVersion": "3.0.0"}, "specVersion"),
+        ({"specVersion": "4.0.0"}, "specVersion"),
     ],
 )
 def test_missing_or_mistyped_field_names_file_and_field(
