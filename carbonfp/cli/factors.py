@@ -170,29 +170,204 @@ def diff(
         emit(text, output)
 
 
+#: The options of `factors import` that only a spreadsheet (CSV or XLSX) takes.
+_SHEET_ONLY = ("--mapping", "--sheet", "--header-row", "--skip-row", "--*-column", "--unit")
+#: The options that only ILCD data sets take.
+_ILCD_ONLY = ("--indicator", "--ids")
+
+
 @app.command("import")
-def import_csv(
-    csv_file: Annotated[
+def import_file(
+    source_file: Annotated[
         Path,
         typer.Argument(
-            help="CSV of factors: id, name, value, unit, "
-            "source; optional table, region, year, locator, "
-            "status, license, note, low, high, gsd.",
-            dir_okay=False,
+            help="A CSV or XLSX sheet of factors, or ILCD process data sets (a .zip or a "
+            "folder). A sheet in carbonfp's own columns (id, name, value, unit, source; "
+            "optional table, region, year, locator, status, license, note, low, high, gsd, "
+            "source_url) needs no mapping.",
         ),
     ],
     name: Annotated[str, typer.Option("--name", help="Id of the new set.")],
     version: Annotated[str, typer.Option("--version", help="Version of the new set.")],
     out: Annotated[
-        Path, typer.Option("--out", help="Folder to create for the set.", file_okay=False)
+        Path,
+        typer.Option(
+            "--out", help="Folder to create for the set (new, or empty).", file_okay=False
+        ),
     ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="A mapping file (TOML) naming the columns: docs/factor-import.md.",
+            dir_okay=False,
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="The workbook's sheet (default: the first).")
+    ] = None,
+    header_row: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--header-row",
+            help="The row holding the column names (from 1); give it again for names over "
+            "several rows, joined with ' | '. Default: the first row that is not empty.",
+        ),
+    ] = None,
+    skip_row: Annotated[
+        list[int] | None,
+        typer.Option("--skip-row", help="A row below the header to leave out (a units row)."),
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option("--id-column", help="The column of the factor ids.")
+    ] = None,
+    name_column: Annotated[
+        str | None, typer.Option("--name-column", help="The column of the names (default: id).")
+    ] = None,
+    value_column: Annotated[
+        str | None,
+        typer.Option(
+            "--value-column",
+            help="The column of the values, e.g. the climate change column of an LCIA sheet.",
+        ),
+    ] = None,
+    unit_column: Annotated[
+        str | None,
+        typer.Option(
+            "--unit-column",
+            help="The column of the units: 'kg CO2e/kg', or the amount alone ('kg', the "
+            "reference unit), the value then being kg CO2e.",
+        ),
+    ] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="One unit for every row (e.g. 'kg CO2e/kg').")
+    ] = None,
+    region_column: Annotated[
+        str | None, typer.Option("--region-column", help="The column of the geography.")
+    ] = None,
+    source_column: Annotated[
+        str | None, typer.Option("--source-column", help="The column of each row's source.")
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="The source of every row (e.g. 'ecoinvent 3.10 cut-off, LCIA results').",
+        ),
+    ] = None,
+    table: Annotated[
+        str | None,
+        typer.Option(
+            "--table",
+            help="The table of every row: materials, electricity, fuels, transport, "
+            "end_of_life (default: by the unit; energy needs electricity or fuels).",
+        ),
+    ] = None,
+    energy_table: Annotated[
+        str | None,
+        typer.Option(
+            "--energy-table",
+            help="The table of the rows per kWh or MJ that --table or a table column does not "
+            "place: electricity or fuels.",
+        ),
+    ] = None,
+    licence: Annotated[
+        str | None,
+        typer.Option(
+            "--license", help="The licence of every row (default: proprietary, your own data)."
+        ),
+    ] = None,
+    indicator: Annotated[
+        str | None,
+        typer.Option(
+            "--indicator",
+            help="ILCD: the climate-change LCIA indicator to read, by name or UUID, when the "
+            "data sets carry several (EF: 'Climate change', '... fossil', ...).",
+        ),
+    ] = None,
+    ids: Annotated[
+        str,
+        typer.Option(
+            "--ids",
+            help="ILCD: the factor ids, the data sets' uuid or their name (in lower "
+            "case, words joined by '-').",
+        ),
+    ] = "uuid",
     debug: DebugOption = False,
 ) -> None:
-    """Turn a CSV of your own factors (e.g. exported from a licensed LCA database) into a
-    factor set to layer with `carbonfp calc --factors DIR`. Rows without unit or source are
-    refused."""
-    with errors_to_exit_codes(debug):
-        from carbonfp.inputs.factor_import import import_factors
+    """Turn your own factors into a factor set to layer with `carbonfp calc --factors DIR`
+    (or `[factors] layers` in the project): a CSV or XLSX sheet in any layout, such as a
+    licensed database's LCIA results (one row per process, a column per indicator), or ILCD
+    process data sets (EF 3.x secondary data sets) with their climate-change LCIA result.
 
-        count = import_factors(csv_file, name, version, out)
+    Every row that cannot be read is listed (row, column, reason) and nothing is written; the
+    manifest records the file's sha256. Formats: docs/factor-import.md.
+    """
+    with errors_to_exit_codes(debug):
+        from carbonfp.errors import UsageError
+        from carbonfp.inputs.factor_import import (
+            ColumnMapping,
+            import_factors,
+            import_ilcd,
+            read_mapping,
+        )
+
+        is_ilcd = source_file.is_dir() or source_file.suffix.lower() == ".zip"
+        columns = {
+            "id": id_column,
+            "name": name_column,
+            "value": value_column,
+            "unit": unit_column,
+            "region": region_column,
+            "source": source_column,
+        }
+        sheet_options = [
+            mapping,
+            sheet,
+            header_row,
+            skip_row,
+            unit,
+            *columns.values(),
+        ]
+        if is_ilcd and any(o for o in sheet_options):
+            raise UsageError(
+                f"{source_file.name} holds ILCD data sets: the column options are for CSV and "
+                "XLSX sheets",
+                hint="ILCD takes --indicator, --ids, --table, --energy-table, --source and "
+                "--license; "
+                "leave out " + ", ".join(_SHEET_ONLY),
+                code="invalid-option",
+            )
+        if not is_ilcd and (indicator is not None or ids != "uuid"):
+            raise UsageError(
+                f"{', '.join(_ILCD_ONLY)} are for ILCD data sets (a .zip or a folder), not for "
+                f"{source_file.name}",
+                hint="name the columns of a sheet with --value-column and the others",
+                code="invalid-option",
+            )
+        if is_ilcd:
+            count = import_ilcd(
+                source_file,
+                name,
+                version,
+                out,
+                indicator=indicator,
+                table=table,
+                energy_table=energy_table,
+                ids=ids,
+                source=source,
+                licence=licence or "proprietary",
+            )
+        else:
+            base = read_mapping(mapping) if mapping is not None else ColumnMapping()
+            chosen = base.with_options(
+                sheet=sheet,
+                header_rows=tuple(header_row or ()),
+                skip_rows=tuple(skip_row or ()),
+                columns=columns,
+                fixed={"unit": unit, "source": source, "table": table, "license": licence},
+            )
+            count = import_factors(
+                source_file, name, version, out, chosen, energy_table=energy_table
+            )
         typer.echo(f"carbonfp: wrote {name}@{version} ({count} rows) to {out}", err=True)
