@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         flatten,
         load_long_bom,
         load_projects,
+        sourcing,
     )
     from carbonfp.columns import Figures, Inputs
     from carbonfp.data import load_factors, load_rules
@@ -61,6 +62,7 @@ _EXPORTS = {
     "estimate": ("carbonfp.engine.scenarios", "estimate"),
     "screening_parameters": ("carbonfp.engine.scenarios", "screening_parameters"),
     "flatten": ("carbonfp.api", "flatten"),
+    "sourcing": ("carbonfp.api", "sourcing"),
     "render": ("carbonfp.formats", "render"),
     "run_config": ("carbonfp.run", "run_config"),
     "RunOptions": ("carbonfp.run", "RunOptions"),
@@ -107,6 +109,7 @@ __all__ = [
     "render",
     "run_config",
     "screening_parameters",
+    "sourcing",
 ]
 
 

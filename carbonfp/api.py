@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from carbonfp.columns import Inputs
 from carbonfp.engine.executors import Batch, run_local
@@ -129,7 +130,11 @@ def calculate_many(
 
         def config_of(project: Project) -> RunConfig:
             return run_config(
-                options, project.ruleset, project.factor_set, project.battery.category
+                options,
+                project.ruleset,
+                project.factor_set,
+                project.battery.category,
+                project.factor_layers,
             )
 
     return run_local(inputs, config_of, draws=uncertainty, seed=seed, progress=progress)
@@ -173,8 +178,25 @@ def calculate(
 
 def flatten(projects: Sequence[Project], ids: Sequence[str] = ()) -> tuple[str, str]:
     """Projects as a long BOM: the text of LINES.csv and of BATTERIES.csv (docs/long-bom.md).
-    ``ids`` name the batteries (default: each battery's model, made unique)."""
+    ``ids`` name the batteries (default: each battery's model, made unique).
+
+    Raises InputError (``invalid-value``) for a project with [factors] layers, which a long
+    BOM does not carry: its batteries would be computed with other factors.
+    """
+    from carbonfp.errors import InputError, Location
     from carbonfp.formats.long_bom import flatten as write
+
+    for project in projects:
+        if project.factor_layers:
+            raise InputError(
+                "the project names factor layers, which a long BOM does not carry: its lines "
+                "would be computed with other factors",
+                where=Location(project.label, key="factors.layers"),
+                hint="leave [factors] layers out of the project to flatten it, and give the "
+                "layers when computing the long BOM (carbonfp calc LINES --batteries "
+                "BATTERIES --factors DIR, the first layer last)",
+                code="invalid-value",
+            )
 
     names = list(ids) or unique_ids([p.battery.model for p in projects])
     return write(projects, names)
@@ -302,3 +324,40 @@ def materials(
     if role is None:
         rows += [row(f.id, f.name, "", ()) for f in from_sets]
     return rows
+
+
+def sourcing(
+    projects: Inputs | Sequence[Project],
+    factors: FactorSet | str | None = None,
+    rules: Ruleset | str | None = None,
+    *,
+    sourcing_rules: Sequence[str] = (),
+    layers: Sequence[str] = (),
+    policy: str | None = None,
+) -> dict[str, Any]:
+    """Where each battery's critical raw materials and its footprint come from: per element
+    (lithium, nickel, cobalt, manganese, graphite, copper, aluminium) its mass by country of
+    origin at each supply-chain stage (of no stated origin: its own share), the lines whose
+    element carbonfp cannot count, the footprint by country of origin per life-cycle stage
+    (adding up to the declaration), and the findings of ``sourcing_rules`` (ids, ID@VERSION or
+    paths of rule files: factors/sourcing/rules). The document ``carbonfp sourcing --format
+    json`` prints; its findings are indicators from the user's data, not a legal determination.
+
+    ``factors``, ``rules`` (the ruleset), ``layers`` and ``policy`` are as for
+    :func:`calculate_many`. Raises the first problem of a battery that does not compute, and
+    FactorDataError for an unknown or invalid sourcing rule.
+    """
+    from carbonfp.data.sourcing import load_sourcing_data, load_sourcing_rule
+    from carbonfp.engine.sourcing import battery_sourcing, sourcing_document
+
+    data = load_sourcing_data()
+    loaded = [load_sourcing_rule(ref) for ref in dict.fromkeys(sourcing_rules)]
+    batch = calculate_many(projects, factors, rules, layers=layers, policy=policy)
+    batteries = []
+    for outcome in batch:
+        if outcome.error is not None:
+            raise outcome.error
+        assert outcome.evaluated is not None
+        entry = battery_sourcing(outcome.evaluated, outcome.index, data, loaded)
+        batteries.append({**entry, "source": outcome.source})
+    return sourcing_document(batteries, data, loaded)

@@ -413,6 +413,12 @@ _ENTRIES = (
         "fix the id (the hint lists the closest ones), or give a supplier-specific factor",
     ),
     Entry(
+        "unknown-country",
+        InputError,
+        "an origin is not an ISO 3166-1 alpha-2 country code (factors/sourcing/countries.toml)",
+        "write the two-letter code (CN, KR, DE, GB...); a supply-chain stage as refining=FI",
+    ),
+    Entry(
         "wrong-factor-table",
         InputError,
         "a factor id of one table is used where another table is needed (a grid as a material)",
@@ -434,7 +440,14 @@ _ENTRIES = (
         "invalid-pact",
         InputError,
         "a supplier's PACT footprint file (factor_source = pact:FILE) is invalid",
-        "fix the field the message names, or ask the supplier for a valid PACT v2 footprint",
+        "fix the field the message names, or ask the supplier for a valid PACT footprint (v3)",
+    ),
+    Entry(
+        "invalid-catenax",
+        InputError,
+        "a supplier's Catena-X battery component footprint file (factor_source = catenax:FILE) "
+        "is invalid, or expired before the end of the declaration's reference period",
+        "fix the field the message names, or ask the supplier for a current footprint",
     ),
     Entry(
         "unknown-stage",
@@ -554,8 +567,37 @@ _ENTRIES = (
     Entry(
         "invalid-factor-rows",
         InputError,
-        "rows of a factor CSV to import are invalid (each is listed)",
+        "rows of a file to import as a factor set (CSV, XLSX, ILCD process data sets) are "
+        "invalid (each is listed with its row or data set, column and reason)",
         "fix each row listed",
+    ),
+    Entry(
+        "unsafe-xml",
+        InputError,
+        "an XML file declares a document type (DTD) or entities: carbonfp refuses them, so that "
+        "no file can make it read other files (external entities) or expand text without end",
+        "export the data set again without a DOCTYPE; ILCD data sets never need one",
+    ),
+    Entry(
+        "invalid-ilcd",
+        InputError,
+        "an ILCD zip or folder holds no process data set, or no process data set with a "
+        "climate-change LCIA result",
+        "give the zip or folder as the database exported it (processes, flows, flow properties "
+        "and unit groups, with the LCIA results in the process data sets)",
+    ),
+    Entry(
+        "missing-xml-reader",
+        InputError,
+        "reading ILCD data sets needs the optional library defusedxml, which is not installed",
+        "pip install 'carbonfp[ilcd]'",
+    ),
+    Entry(
+        "choose-indicator",
+        UsageError,
+        "the ILCD data sets carry several climate-change LCIA indicators (total, fossil, "
+        "biogenic...), or --indicator names none of them",
+        "pass --indicator with one of the names or UUIDs the message lists",
     ),
     # --- invalid or tampered factor data: exit 4 -------------------------------------------
     Entry(
@@ -569,6 +611,12 @@ _ENTRIES = (
         FactorDataError,
         "no ruleset by that name or path (or a ruleset extends an unknown one)",
         "use a shipped ruleset (carbonfp rules list) or the path of a ruleset file",
+    ),
+    Entry(
+        "unknown-sourcing-rule",
+        FactorDataError,
+        "no sourcing rule (factors/sourcing/rules) by that name, version or path",
+        "use a shipped sourcing rule (the hint lists them) or the path of your own rule file",
     ),
     Entry(
         "ruleset-cycle",
@@ -805,6 +853,14 @@ LIMITS: dict[str, tuple[int, str]] = {
     "CARBONFP_MAX_XLSX_ENTRIES": (10_000, "number of parts in a workbook (zip entries)"),
     "CARBONFP_MAX_XLSX_COLUMNS": (1_000, "columns of a sheet that hold a value"),
     "CARBONFP_MAX_LINE_BYTES": (1024**2, "length of one line of a CSV file"),
+    "CARBONFP_MAX_ILCD_ENTRIES": (
+        500_000,
+        "number of files in an ILCD package (the zip's entries, or the folder's files)",
+    ),
+    "CARBONFP_MAX_XML_BYTES": (
+        256 * 1024**2,
+        "size of one XML data set of an ILCD package, unpacked",
+    ),
 }
 
 

@@ -303,6 +303,9 @@ class Project:
     factor_set: str | None = None
     warnings: tuple[Issue, ...] = ()
     end_of_life: EndOfLife | None = None
+    #: the project's [factors] layers, the first winning over those after it: shipped sets
+    #: (ID[@VERSION]) and set folders (absolute paths, read relative to the project file)
+    factor_layers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

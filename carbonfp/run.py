@@ -3,9 +3,10 @@
 Which ruleset, factor set (and layers over it), electricity policy and mode a declaration is
 computed with comes from, in this order: the caller's options (``--rules``, ``--factor-set``,
 ``--factors``, ``--electricity-policy``, ``--mode``), the project (``[method] ruleset`` and
-``factor_set``), the ruleset (its factor set and policy), and carbonfp's default ruleset for the
-battery's category. Every command and the library build their settings with :func:`run_config`,
-and the declaration records which source won each setting.
+``factor_set``, ``[factors] layers``), the ruleset (its factor set and policy), and carbonfp's
+default ruleset for the battery's category. Layers given as options replace the project's.
+Every command and the library build their settings with :func:`run_config`, and the
+declaration records which source won each setting.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from carbonfp.errors import UsageError
+from carbonfp.errors import FactorDataError, UsageError
 
 if TYPE_CHECKING:  # the model is not needed to import this (the CLI's help names the defaults)
     from carbonfp.model import BatteryCategory, FactorSet, Ruleset
@@ -90,13 +91,16 @@ def run_config(
     project_rules: str | None = None,
     project_factor_set: str | None = None,
     category: BatteryCategory | None = None,
+    project_layers: tuple[str, ...] = (),
 ) -> RunConfig:
     """The settings for one project (or one battery of a long BOM); ``category``, the battery's
-    category, picks the default ruleset (:func:`default_ruleset`) when nothing names one.
+    category, picks the default ruleset (:func:`default_ruleset`) when nothing names one;
+    ``project_layers``, the project's [factors] layers (the first winning), are laid over the
+    factor set unless the options give layers.
 
     Raises FactorDataError for an unknown or invalid ruleset or factor set.
     """
-    return _config(options, project_rules, project_factor_set, category)
+    return _config(options, project_rules, project_factor_set, category, project_layers)
 
 
 @lru_cache(maxsize=256)
@@ -105,6 +109,7 @@ def _config(
     project_rules: str | None,
     project_factor_set: str | None,
     category: BatteryCategory | None,
+    project_layers: tuple[str, ...] = (),
 ) -> RunConfig:
     from carbonfp.data import load_factors, load_rules
 
@@ -123,9 +128,21 @@ def _config(
         set_ref, set_from = project_factor_set, "project"
     else:
         set_ref, set_from = rules.default_factor_set, "ruleset"
-    factors = load_factors([set_ref, *options.layers])
+    if options.layers or not project_layers:
+        layers, layers_from = options.layers, "option"
+    else:  # the first listed wins: it is laid last
+        layers, layers_from = tuple(reversed(project_layers)), "project"
+    try:
+        factors = load_factors([set_ref, *layers])
+    except FactorDataError as exc:
+        if "project" in (set_from, layers_from) and exc.code == "unknown-factor-set":
+            exc.hint = (
+                f"{exc.hint}; an entry of the project's [factors] layers that is no shipped set "
+                "must be a set folder (with manifest.toml) relative to the project file"
+            )
+        raise
     settings.append(("factor set", factors.label, set_from))
-    settings.extend(("factor layer", label, "option") for label, _ in factors.layers[1:])
+    settings.extend(("factor layer", label, layers_from) for label, _ in factors.layers[1:])
     if options.policy:
         rules = replace(rules, electricity_policy=options.policy)
         settings.append(("electricity policy", options.policy, "option"))

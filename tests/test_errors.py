@@ -53,6 +53,9 @@ NO_CODE_NEEDED: dict[tuple[str, str], str] = {
     ("carbonfp/inputs/pact_footprint.py", "self.fail"): "_Reader.fail gives every problem of a "
     "supplier's PACT file the code invalid-pact itself",
     ("carbonfp/inputs/pact_footprint.py", "reader.fail"): "the same _Reader.fail",
+    ("carbonfp/inputs/catenax_footprint.py", "self.fail"): "_Checker.fail gives every problem "
+    "of a supplier's Catena-X file the code invalid-catenax itself",
+    ("carbonfp/inputs/catenax_footprint.py", "check.fail"): "the same _Checker.fail",
 }
 
 

@@ -19,6 +19,7 @@ from carbonfp.cli import materials as _materials
 from carbonfp.cli import report as _report
 from carbonfp.cli import rules as _rules
 from carbonfp.cli import schema as _schema
+from carbonfp.cli import sourcing as _sourcing
 
 app = typer.Typer(
     name="carbonfp",
@@ -65,5 +66,6 @@ app.command("explain")(_explain.explain)
 app.command("schema")(_schema.schema)
 app.command("flatten")(_flatten.flatten)
 app.command("materials")(_materials.materials)
+app.command("sourcing")(_sourcing.sourcing)
 app.add_typer(_factors.app, name="factors")
 app.add_typer(_rules.app, name="rules")

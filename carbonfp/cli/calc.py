@@ -43,7 +43,9 @@ class CalcFormat(str, Enum):
     json = "json"
     csv = "csv"
     batterypass = "batterypass"
+    aas = "aas"
     pact = "pact"
+    pact_v2 = "pact-v2"
     xlsx = "xlsx"
     parquet = "parquet"
 
@@ -66,8 +68,10 @@ def calc(
             "--format",
             "-f",
             help="text, json (the full record), csv (tidy; --lines: one row per line), "
-            "batterypass (battery passport carbon footprint), pact (PACT 2.3 ProductFootprint, "
-            "cradle-to-gate per kg), xlsx (workbook; needs --output), parquet (the tidy table; "
+            "batterypass (battery passport carbon footprint, Battery Pass data model 1.2.0), "
+            "aas (the same as the AAS submodel IDTA 02035-3; needs the aas extra), pact (PACT v3 "
+            "ProductFootprint, cradle-to-gate of one battery), pact-v2 (the deprecated PACT 2.3, "
+            "per kg), xlsx (workbook; needs --output), parquet (the tidy table; "
             "needs --output). Default: from the --output extension (.json, .csv, .xlsx, "
             ".parquet), else text.",
             case_sensitive=False,

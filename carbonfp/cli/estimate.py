@@ -71,7 +71,8 @@ def estimate(
         typer.Option(
             "--mass",
             help='Battery mass, e.g. "3200 kg", for the distribution leg (default: estimated '
-            "from the screening row's specific energy; needed for a chemistry without one).",
+            "from the screening row's specific energy where the set has one, else the leg is "
+            "left out and the estimate says so; needed with --end-of-life).",
         ),
     ] = None,
     plant_country: Annotated[

@@ -1,7 +1,9 @@
-"""``carbonfp report``: the public study as one self-contained HTML page with charts."""
+"""``carbonfp report``: the public study as one self-contained HTML page with charts, or as a
+PDF of the same page (page numbers, contents table) to sign."""
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +24,11 @@ from carbonfp.cli.options import (
 from carbonfp.errors import GateError, Location, UsageError
 
 
+class ReportFormat(str, Enum):
+    html = "html"
+    pdf = "pdf"
+
+
 def report(
     projects: Annotated[
         list[Path],
@@ -32,6 +39,18 @@ def report(
         ),
     ],
     output: OutputOption = None,
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="html (one self-contained page) or pdf (the same page on A4, with page numbers "
+            "and a contents table; needs --output and the pdf extra). Default: from the "
+            "--output extension (.pdf), else html.",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
     rules: Annotated[
         list[str] | None,
         typer.Option(
@@ -64,12 +83,31 @@ def report(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed of --uncertainty.")] = 0,
     top: Annotated[int, typer.Option("--top", min=1, help="How many top contributors.")] = 10,
+    sourcing: Annotated[
+        bool,
+        typer.Option(
+            "--sourcing",
+            help="Add a section on where the battery comes from (as carbonfp sourcing): the "
+            "footprint by country of origin with a chart, the critical raw materials by country.",
+        ),
+    ] = False,
+    sourcing_rules: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sourcing-rules",
+            help="Sourcing rules whose findings the sourcing section lists (implies --sourcing; "
+            "repeatable): ID, ID@VERSION or the path of your own rule file.",
+        ),
+    ] = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Write the public study as one HTML page: declaration, charts, methods, data.
 
     Self-contained (inline CSS and SVG, no script, no network); prints to PDF.
+    With -o report.pdf (or --format pdf): the same page as a PDF to sign, with
+    page numbers and a contents table, laid out offline by WeasyPrint
+    (pip install 'carbonfp[pdf]').
     Give two projects, or repeat --rules, --factor-set, --electricity-policy
     or --plant-country, to add a comparison.
     Needs matplotlib: pip install 'carbonfp[report]'.
@@ -81,11 +119,17 @@ def report(
 
         from carbonfp.api import calculate
         from carbonfp.engine.scenarios import build_scenarios, comparison_data
-        from carbonfp.formats import render
+        from carbonfp.formats import render, render_report_pdf
         from carbonfp.inputs.project import load_project
         from carbonfp.run import RunOptions
 
-        choose_format(None, output, ("html",))
+        pdf = choose_format(fmt.value if fmt else None, output, ("html", "pdf")) == "pdf"
+        if pdf and (output is None or output == "-"):
+            raise UsageError(
+                "--format pdf writes a binary file and needs --output",
+                hint="add -o report.pdf",
+                code="invalid-option",
+            )
         RunOptions(mode=mode)  # checks the mode before any work
         for path in projects:
             if path.suffix.lower() in (".csv", ".xlsx"):
@@ -102,6 +146,10 @@ def report(
                 "(or pip install 'matplotlib>=3.7')",
                 code="missing-dependency",
             )
+        if pdf:
+            from carbonfp.formats.report_pdf import weasyprint
+
+            weasyprint()  # says how to install it before any work
         loaded = [(project_label(p), load_project(p)) for p in projects]
         dim, scenarios = build_scenarios(
             loaded,
@@ -149,8 +197,23 @@ def report(
             comparison = comparison_data(
                 dim, [(s.label, s.declaration) for s in scenarios], min(top, 5)
             )
-        html = render(declaration, "html", top=top, comparison=comparison)
-        emit(html.text, output, quiet)
+        where_from = None
+        if sourcing or sourcing_rules:
+            from carbonfp.api import sourcing as find
+            from carbonfp.engine.sourcing import battery_document
+
+            where_from = battery_document(
+                find(
+                    [first],
+                    single(factor_set, "factor set"),
+                    single(rules, "rules"),
+                    sourcing_rules=sourcing_rules or [],
+                    layers=[str(p) for p in layers or []],
+                    policy=single(policy, "electricity policy"),
+                )
+            )
+        html = render(declaration, "html", top=top, comparison=comparison, sourcing=where_from)
+        emit(render_report_pdf(html).content if pdf else html.text, output, quiet)
 
 
 def project_label(path: Path) -> str:

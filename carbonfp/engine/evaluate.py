@@ -435,13 +435,34 @@ def _missing_primary(
 # --------------------------------------------------------------------------------------------
 
 
-def _element_masses(table: LineTable) -> _Elements:
-    """Per battery and element: kg in the lines, kg recycled (the lines' R1), and whether a
-    line's composition names the element. Lines counted: materials outside the end-of-life
-    stage, with a known composition and an amount in mass (aggregated per battery and material
-    first, then multiplied by the composition: no array of lines x elements)."""
+@dataclass(frozen=True, eq=False)
+class ElementLines:
+    """The raw lines whose element content is counted, and what they hold: materials outside
+    the end-of-life stage, with a composition in the factor set and an amount in mass. The one
+    place element masses come from: the declaration's recycled and material content sum them
+    per battery, ``carbonfp sourcing`` per origin (carbonfp.engine.sourcing)."""
+
+    #: the elements (or "graphite") some line's composition names, sorted
+    names: list[str]
+    #: per distinct factor id (``raw.factor_id`` codes): mass fraction of each element
+    fraction: Floats
+    #: per distinct factor id: whether the factor set has its composition
+    known: Any
+    #: per distinct unit (``raw.unit`` codes): kg per unit, NaN where it is not a mass
+    mass_scale: Floats
+    #: the raw rows counted, and the mass of each in kg
+    rows: Ints
+    mass_kg: Floats
+
+    def element_kg(self, raw_factor_codes: Ints) -> Floats:
+        """kg of each element (columns) in each counted row: mass x mass fraction."""
+        return self.mass_kg[:, None] * self.fraction[raw_factor_codes[self.rows]]
+
+
+def element_lines(table: LineTable) -> ElementLines:
+    """The lines that hold elements (see :class:`ElementLines`), found per distinct factor id
+    and unit."""
     raw = table.raw
-    n_b = len(table.projects)
     composition = table.factors.composition
     fids = [fid.lower() for fid in raw.factor_id.values]
     elements = sorted({el for fid in fids for el in composition.get(fid, {})})
@@ -449,25 +470,39 @@ def _element_masses(table: LineTable) -> _Elements:
     for i, fid in enumerate(fids):
         for el, fraction in composition.get(fid, {}).items():
             per_fid[i, elements.index(el)] = fraction
-    named = per_fid > 0
     known = np.array([fid in composition for fid in fids], dtype=bool)
     mass_scale = np.array([_kg_or_nan(u) for u in raw.unit.values])
+    rows = np.zeros(0, dtype=np.intp)
+    if len(raw) and known.any():
+        rows = np.flatnonzero(
+            known[raw.factor_id.codes]
+            & (raw.kind == _K[LineKind.MATERIAL])
+            & (raw.stage != STAGES.index(Stage.END_OF_LIFE))
+            & ~np.isnan(mass_scale[raw.unit.codes])
+        )
+    mass = raw.quantity[rows] * mass_scale[raw.unit.codes[rows]] if len(rows) else np.zeros(0)
+    return ElementLines(elements, per_fid, known, mass_scale, rows, mass)
+
+
+def _element_masses(table: LineTable) -> _Elements:
+    """Per battery and element: kg in the lines, kg recycled (the lines' R1), and whether a
+    line's composition names the element. Lines counted: those of :func:`element_lines`
+    (aggregated per battery and material first, then multiplied by the composition: no array
+    of lines x elements)."""
+    raw = table.raw
+    n_b = len(table.projects)
+    found = element_lines(table)
+    elements, per_fid, rows, mass = found.names, found.fraction, found.rows, found.mass_kg
+    named = per_fid > 0
     content = np.zeros((n_b, len(elements)))
     recycled = np.zeros((n_b, len(elements)))
     present = np.zeros((n_b, len(elements)), dtype=bool)
-    if not len(raw) or not known.any():
-        return _Elements(elements, content, recycled, present)
-    rows = np.flatnonzero(
-        known[raw.factor_id.codes]
-        & (raw.kind == _K[LineKind.MATERIAL])
-        & (raw.stage != STAGES.index(Stage.END_OF_LIFE))
-        & ~np.isnan(mass_scale[raw.unit.codes])
-    )
     if not len(rows):
         return _Elements(elements, content, recycled, present)
-    mass = raw.quantity[rows] * mass_scale[raw.unit.codes[rows]]
     r1 = np.nan_to_num(raw.recycled_share[rows], nan=0.0)
-    first, pair = combined_codes((raw.battery[rows], n_b), (raw.factor_id.codes[rows], len(fids)))
+    first, pair = combined_codes(
+        (raw.battery[rows], n_b), (raw.factor_id.codes[rows], len(per_fid))
+    )
     pair_mass = np.bincount(pair, weights=mass, minlength=len(first))
     pair_recycled = np.bincount(pair, weights=mass * r1, minlength=len(first))
     pair_battery = raw.battery[rows[first]]

@@ -8,11 +8,11 @@ that explain it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from carbonfp.errors import UsageError
+from carbonfp.errors import InputError, Location, UsageError
 from carbonfp.method.screening import ScreeningParameters
 from carbonfp.model import (
     ActivityLine,
@@ -25,6 +25,13 @@ from carbonfp.model import (
     SuppliedFactor,
     grid_factor_id,
 )
+from carbonfp.origins import OriginScenario
+
+if TYPE_CHECKING:
+    from carbonfp.data.sourcing import SourcingRule
+
+#: The label of the project as given, the baseline of a what-if on origin.
+AS_GIVEN = "as given"
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,9 @@ class Scenario:
     factors: FactorSet
     ruleset: Ruleset
     declaration: Declaration
+    #: with a what-if on origin: where the battery comes from (carbonfp.engine.sourcing) and
+    #: the lines the what-if moved
+    sourcing: dict[str, Any] | None = None
 
 
 def split_countries(values: Sequence[str] | None) -> list[str]:
@@ -55,13 +65,17 @@ def build_scenarios(
     mode: str = "screening",
     require_variation: bool = True,
     command: str = "compare",
+    origins: Sequence[OriginScenario] = (),
+    sourcing_rules: Sequence[SourcingRule] = (),
 ) -> tuple[str | None, list[Scenario]]:
     """The dimension that varies and one scenario per value, baseline first.
 
     ``projects``: (label, project) of one or two projects. A single value of an option applies
-    to every scenario. With ``require_variation`` false, nothing may vary: the result is
-    ``(None, [the one scenario])``. ``layers`` are user factor sets laid over each scenario's
-    base set; ``command`` names the command in messages.
+    to every scenario. ``origins``: what-ifs on origin, each a scenario after the project as
+    given ("as given"); each scenario then also carries where the battery comes from, with the
+    findings of ``sourcing_rules``. With ``require_variation`` false, nothing may vary: the
+    result is ``(None, [the one scenario])``. ``layers`` are user factor sets laid over each
+    scenario's base set; ``command`` names the command in messages.
 
     Raises UsageError when more than one thing varies (or, with ``require_variation``, none),
     for more than two projects or an unknown electricity policy; and what loading the factor
@@ -78,6 +92,7 @@ def build_scenarios(
         "factor set": sets_ if len(sets_) > 1 else [],
         "electricity policy": policies_ if len(policies_) > 1 else [],
         "plant country": countries if len(countries) > 1 else [],
+        "origin": [AS_GIVEN, *(o.name for o in origins)] if origins else [],
     }
     dims = [k for k, v in varying.items() if v]
     if len(projects) > 2:
@@ -90,7 +105,7 @@ def build_scenarios(
         raise UsageError(
             f"{command} varies {'exactly' if require_variation else 'at most'} one thing: "
             "two projects, or repeat one of --rules, "
-            "--factor-set, --electricity-policy, --plant-country"
+            "--factor-set, --electricity-policy, --plant-country, or give --origin or --what-if"
             + (f" (now: {', '.join(dims)})" if dims else ""),
             hint="e.g. --plant-country HU,PL,SE, or --rules A --rules B",
             code="invalid-option",
@@ -113,17 +128,47 @@ def build_scenarios(
         )
         if countries:
             project = move_production(project, pick(countries, "plant country") or "", every_block)
-        config = run_config(options, project.ruleset, project.factor_set, project.battery.category)
-        decl = calculate(project, config.factors, config.rules, config.mode, run=config.settings)
-        scenarios.append(Scenario(label, project, config.factors, config.rules, decl))
+        moves: list[dict[str, Any]] = []
+        if dim == "origin" and i > 0:
+            project, moves = change_origins(project, origins[i - 1])
+        config = run_config(
+            options,
+            project.ruleset,
+            project.factor_set,
+            project.battery.category,
+            project.factor_layers,
+        )
+        if dim != "origin":
+            decl = calculate(
+                project, config.factors, config.rules, config.mode, run=config.settings
+            )
+            scenarios.append(Scenario(label, project, config.factors, config.rules, decl))
+            continue
+        from carbonfp.data.sourcing import load_sourcing_data
+        from carbonfp.engine.calculate import calculate_projects
+        from carbonfp.engine.sourcing import battery_sourcing
+
+        evaluated = calculate_projects(
+            [project], config.factors, config.rules, config.mode, run=config.settings
+        )
+        decl = evaluated.declaration(0)  # raises the battery's problem
+        found = battery_sourcing(evaluated, 0, load_sourcing_data(), sourcing_rules)
+        found["moved"] = moves
+        scenarios.append(Scenario(label, project, config.factors, config.rules, decl, found))
     return dim, scenarios
 
 
 def comparison_data(
-    dim: str, scenarios: Sequence[tuple[str, Declaration]], top: int
+    dim: str,
+    scenarios: Sequence[tuple[str, Declaration]],
+    top: int,
+    sourcing: Sequence[Mapping[str, Any] | None] = (),
+    rules: Sequence[SourcingRule] = (),
 ) -> dict[str, Any]:
     """The comparison as plain data (what ``carbonfp compare --format json`` prints): per
-    scenario the totals, per stage the change from the baseline, and the lines explaining it."""
+    scenario the totals, per stage the change from the baseline, and the lines explaining it;
+    with ``sourcing`` (per scenario, where the battery comes from: a what-if on origin), the
+    sourcing findings of ``rules`` and the footprint by country side by side."""
     base_label, base = scenarios[0]
     out: dict[str, Any] = {"varies": dim, "baseline": base_label, "scenarios": []}
     for label, decl in scenarios:
@@ -156,7 +201,90 @@ def comparison_data(
                 ],
             }
         )
+    if sourcing and all(x is not None for x in sourcing):
+        labels = [label for label, _ in scenarios]
+        out["sourcing"] = sourcing_side_by_side(labels, [x for x in sourcing if x], rules)
     return out
+
+
+def _finding_order(rules: Sequence[SourcingRule]) -> Any:
+    """Findings by rule (in the order given), element (as the sourcing data list them),
+    stage, status and country."""
+    from carbonfp.data.sourcing import load_sourcing_data
+
+    elements = [e.key for e in load_sourcing_data().elements]
+    labels = [r.label for r in rules]
+
+    def key(f: Mapping[str, Any]) -> tuple[Any, ...]:
+        rule = labels.index(f["rule"]) if f["rule"] in labels else len(labels)
+        element = elements.index(f["element"]) if f["element"] in elements else len(elements)
+        return (rule, element, " and ".join(f["stages"]), f["status"], f["country"] or "")
+
+    return key
+
+
+def sourcing_side_by_side(
+    labels: Sequence[str], entries: Sequence[Mapping[str, Any]], rules: Sequence[SourcingRule]
+) -> dict[str, Any]:
+    """Sourcing findings and the footprint by country of several scenarios side by side: each
+    finding (rule, element, stages, status, country) once, with per scenario whether it is
+    found and its amount; each country once, with its kg CO2e per scenario; the lines each
+    what-if moved."""
+    from carbonfp.engine.sourcing import NOTICE
+
+    findings: dict[tuple[str, ...], dict[str, Any]] = {}
+    for i, entry in enumerate(entries):
+        for f in entry["findings"]:
+            key = (
+                f["rule"],
+                f["element"],
+                " and ".join(f["stages"]),
+                f["status"],
+                f["country"] or "",
+            )
+            row = findings.setdefault(
+                key,
+                {
+                    "rule": f["rule"],
+                    "element": f["element"],
+                    "name": f["name"],
+                    "stages": list(f["stages"]),
+                    "status": f["status"],
+                    "country": f["country"],
+                    "message": f["message"],
+                    "by_scenario": [
+                        {"scenario": label, "found": False, "kg": None, "share": None}
+                        for label in labels
+                    ],
+                },
+            )
+            row["by_scenario"][i] = {
+                "scenario": labels[i],
+                "found": True,
+                "kg": f["kg"],
+                "share": f["share"],
+            }
+    countries: dict[str, dict[str, Any]] = {}
+    for i, entry in enumerate(entries):
+        for c in entry["footprint"]["countries"]:
+            row = countries.setdefault(
+                c["country"],
+                {"country": c["country"], "name": c["name"], "kg_co2e": [0.0] * len(labels)},
+            )
+            row["kg_co2e"][i] = c["kg_co2e"]
+    return {
+        "notice": NOTICE,
+        "rules": [r.label for r in rules],
+        "findings": sorted(findings.values(), key=_finding_order(rules)),
+        "footprint_by_country": sorted(
+            countries.values(),
+            key=lambda r: (r["country"] == "unknown", -r["kg_co2e"][0], r["country"]),
+        ),
+        "moved": [
+            {"scenario": label, "lines": e.get("moved", [])}
+            for label, e in zip(labels, entries, strict=True)
+        ],
+    }
 
 
 def _first(values: list[str]) -> str | None:
@@ -192,6 +320,71 @@ def move_production(project: Project, country: str, every_block: bool = False) -
         for line in project.lines
     )
     return replace(project, plant=replace(project.plant, country=code), lines=lines)
+
+
+def change_origins(
+    project: Project, scenario: OriginScenario
+) -> tuple[Project, list[dict[str, Any]]]:
+    """The project with the what-if's changes of origin, and what each change moved: the lines
+    of a material (its id or a catalogue alias) or the line of a label (or every line of a
+    sub-BOM line's label) get the change's origin, and its factor where the change gives one;
+    a line moved without a factor keeps its own (carbonfp never picks a factor by origin).
+
+    Raises InputError (``invalid-value``) for a change that matches no line of the project.
+    """
+    from carbonfp.data.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    lines = list(project.lines)
+    moves: list[dict[str, Any]] = []
+    for change in scenario.changes:
+        material = catalogue.canonical(change.target) or change.target
+        hits: list[int] = []
+        if change.by in ("", "material"):
+            hits = [
+                i
+                for i, line in enumerate(lines)
+                if line.kind is LineKind.MATERIAL
+                and line.factor_id is not None
+                and (catalogue.canonical(line.factor_id) or line.factor_id) == material
+            ]
+        if not hits and change.by in ("", "line"):
+            hits = [
+                i
+                for i, line in enumerate(lines)
+                if line.label == change.target or line.label.startswith(change.target + " (x")
+            ]
+        if not hits:
+            raise InputError(
+                f"what-if {scenario.name!r}: no line of the project is of material "
+                f"{change.target!r} or has that label",
+                where=Location(project.label),
+                hint="name a material id or alias of the BOM (carbonfp materials), or a line's "
+                "label as carbonfp prints it (cells (x96) > copper foil)",
+                code="invalid-value",
+            )
+        for i in hits:
+            line = lines[i]
+            supplied = change.factor or line.supplied
+            lines[i] = replace(line, origin=change.origin, supplied=supplied)
+            moves.append(
+                {
+                    "line": line.label,
+                    "where": str(line.where),
+                    "from": line.origin,
+                    "to": change.origin,
+                    "factor": (
+                        f"{change.factor.value:g} {change.factor.unit} ({change.factor.source})"
+                        if change.factor
+                        else None
+                    ),
+                    "note": "the user's factor for this origin"
+                    if change.factor
+                    else "no factor given for this origin: the line keeps its factor, so only "
+                    "the sourcing changes",
+                }
+            )
+    return replace(project, lines=tuple(lines)), moves
 
 
 def _key(line: ActivityLine) -> str:
@@ -297,10 +490,11 @@ def estimate(
 ) -> list[Declaration]:
     """Screening declarations of ``battery`` made in each of ``countries`` (no BOM): the
     screening row of its chemistry per kWh (or the user's own factor, ``params.materials``),
-    cell-plant energy at each country's grid, a distribution leg.
+    cell-plant energy at each country's grid, a distribution leg where the battery's mass is
+    given or estimated from an open specific energy (else none, and the estimate says so).
 
     Raises UsageError for a capacity that is not positive, a vehicle category that does not go
-    with the battery's category, or no mass where the set cannot estimate one; InputError for
+    with the battery's category, or an end-of-life value per kg without a mass; InputError for
     a chemistry (without ``params.materials``) or country the set has no factor for.
     """
     from carbonfp.engine.calculate import calculate
@@ -329,10 +523,10 @@ def estimate(
     if params.materials is None:
         screening_row(battery.chemistry, factors)  # raises for a chemistry without one
     battery, mass_basis = estimated_mass(battery, factors)
-    if not battery.mass_kg > 0:
+    if not battery.mass_kg > 0 and params.end_of_life is not None:
         raise UsageError(
-            f"no mass for the distribution leg: {factors.label} has no specific energy for "
-            f"chemistry {battery.chemistry!r} to estimate it from",
+            f"no mass for the end-of-life value per kg: {factors.label} has no specific energy "
+            f"for chemistry {battery.chemistry!r} to estimate it from",
             hint='give the battery\'s mass, e.g. --mass "3200 kg"',
             code="missing-option",
         )

@@ -28,6 +28,8 @@ __all__ = [
     "render_comparison",
     "render_estimate",
     "render_explain",
+    "render_report_pdf",
+    "render_sourcing",
     "uncertainty_of",
 ]
 
@@ -38,12 +40,14 @@ EXTENSIONS: Mapping[str, str] = {
     "csv": "csv",
     "xlsx": "xlsx",
     "batterypass": "batterypass.json",
+    "aas": "aas.json",
     "pact": "pact.json",
+    "pact-v2": "pact-v2.json",
     "html": "html",
 }
 FORMATS: tuple[str, ...] = tuple(EXTENSIONS)
 #: Formats written as one JSON document per declaration (JSON lines for several).
-_JSON_FORMATS = ("json", "batterypass", "pact")
+_JSON_FORMATS = ("json", "batterypass", "aas", "pact", "pact-v2")
 #: What the command line puts between the texts of several declarations.
 TEXT_SEPARATOR = "\n" + "=" * 78 + "\n\n"
 _BY_SUFFIX = {
@@ -53,6 +57,7 @@ _BY_SUFFIX = {
     ".html": "html",
     ".htm": "html",
     ".txt": "text",
+    ".pdf": "pdf",  # the report laid out as PDF (carbonfp report; render_report_pdf)
     ".parquet": "parquet",  # the tidy table of many batteries (carbonfp.portfolio), not render
 }
 
@@ -92,14 +97,18 @@ def render(
     generated_at: datetime | None = None,
     compact: bool = False,
     comparison: Mapping[str, Any] | None = None,
+    sourcing: Mapping[str, Any] | None = None,
 ) -> Rendered:
     """One or several declarations in format ``fmt`` (one of FORMATS).
 
     text: the terminal text, with the Monte Carlo results a declaration carries; json: the
     full record (indented, one line when ``compact``); csv: the tidy table (one row per
     activity line with ``lines``); xlsx: a workbook (bytes); batterypass: the passport payload;
-    pact: the PACT footprint; html: the report (needs matplotlib), with
-    ``comparison`` (the comparison dict) as its comparison section. ``top`` is the number of
+    aas: the same as an AAS submodel (IDTA 02035-3; needs basyx-python-sdk); pact: the PACT
+    footprint; html: the report (needs matplotlib), with
+    ``comparison`` (the comparison dict) as its comparison section and ``sourcing`` (one
+    battery's entry of the sourcing document, carbonfp.engine.sourcing) as its sourcing
+    section. ``top`` is the number of
     top contributors; ``generated_at`` is the JSON's generated_at, the PACT created time and
     the workbook's date (default: none, so the same inputs give the same bytes).
 
@@ -108,8 +117,9 @@ def render(
     declaration come in order.
 
     Raises UsageError for an unknown format, no declaration, several declarations in html,
-    or a missing optional library (openpyxl, matplotlib); and what the
-    writer raises (InputError for a PACT footprint of a battery without mass, say).
+    or a missing optional library (openpyxl, matplotlib, basyx-python-sdk); and what the
+    writer raises (InputError for a PACT footprint of a battery without mass, or for a
+    passport without a study URL, say).
     """
     if fmt not in FORMATS:
         raise UsageError(
@@ -118,14 +128,16 @@ def render(
             code="invalid-option",
         )
     if isinstance(declarations, Declaration):
-        return _render_one(declarations, fmt, top, lines, generated_at, compact, comparison)
+        return _render_one(
+            declarations, fmt, top, lines, generated_at, compact, comparison, sourcing
+        )
     decls = list(declarations)
     if not decls:
         raise UsageError(
             "no declaration to write", hint="give at least one", code="nothing-to-write"
         )
     if len(decls) == 1:
-        return _render_one(decls[0], fmt, top, lines, generated_at, compact, comparison)
+        return _render_one(decls[0], fmt, top, lines, generated_at, compact, comparison, sourcing)
     if fmt == "html":
         raise UsageError(
             "the report is written for one declaration",
@@ -180,6 +192,7 @@ def _render_one(
     generated_at: datetime | None,
     compact: bool,
     comparison: Mapping[str, Any] | None,
+    sourcing: Mapping[str, Any] | None = None,
 ) -> Rendered:
     extension = EXTENSIONS[fmt]
     if fmt == "text":
@@ -200,17 +213,23 @@ def _render_one(
         from carbonfp.formats.xlsx import workbook_bytes
 
         return Rendered(workbook_bytes(decl, generated_at), (), extension, fmt)
+    if fmt == "aas":
+        from carbonfp.formats.aas import aas_environment
+        from carbonfp.formats.common import json_text
+
+        export = aas_environment(decl)
+        return Rendered(json_text(export.data, compact=compact), export.notes, extension, fmt)
     if fmt == "batterypass":
         from carbonfp.formats.batterypass import batterypass
         from carbonfp.formats.common import json_text
 
         export = batterypass(decl)
         return Rendered(json_text(export.data, compact=compact), export.notes, extension, fmt)
-    if fmt == "pact":
+    if fmt in ("pact", "pact-v2"):
         from carbonfp.formats.common import json_text
-        from carbonfp.formats.pact import pact_footprint
+        from carbonfp.formats.pact import pact_footprint, pact_footprint_v2
 
-        export = pact_footprint(decl, generated_at)
+        export = (pact_footprint if fmt == "pact" else pact_footprint_v2)(decl, generated_at)
         return Rendered(json_text(export.data, compact=compact), export.notes, extension, fmt)
     assert fmt == "html"
     try:
@@ -223,7 +242,9 @@ def _render_one(
         ) from exc
     from carbonfp.formats.report import render_report
 
-    return Rendered(render_report(decl, comparison=comparison, top=top), (), extension, fmt)
+    return Rendered(
+        render_report(decl, comparison=comparison, sourcing=sourcing, top=top), (), extension, fmt
+    )
 
 
 def render_explain(decl: Declaration, stage: Stage, fmt: str, *, top: int = 15) -> Rendered:
@@ -248,6 +269,29 @@ def render_comparison(data: Mapping[str, Any], fmt: str) -> Rendered:
     from carbonfp.formats.compare import render as compare
 
     return Rendered(compare(data, fmt), (), EXTENSIONS.get(fmt, fmt), fmt)
+
+
+def render_report_pdf(report: Rendered) -> Rendered:
+    """The HTML report (``render(declaration, "html")``) as a PDF to sign: the same content on
+    A4 pages with page numbers and a contents table (``carbonfp.formats.report_pdf``). Raises
+    UsageError for another format, and when WeasyPrint (the ``pdf`` extra) is missing."""
+    if report.format != "html":
+        raise UsageError(
+            f"a PDF is made from the HTML report, not from {report.format}",
+            hint='render the declaration with render(declaration, "html") first',
+            code="invalid-option",
+        )
+    from carbonfp.formats.report_pdf import pdf_from_html
+
+    return Rendered(pdf_from_html(report.text), report.notes, "pdf", "pdf")
+
+
+def render_sourcing(document: Mapping[str, Any], fmt: str) -> Rendered:
+    """``carbonfp sourcing``: the sourcing document (carbonfp.engine.sourcing) as text, json,
+    csv or xlsx (bytes). Raises UsageError for another format, or xlsx without openpyxl."""
+    from carbonfp.formats.sourcing import render as sourcing
+
+    return Rendered(sourcing(document, fmt), (), EXTENSIONS.get(fmt, fmt), fmt)
 
 
 def uncertainty_of(result: Any) -> Uncertainty:

@@ -80,7 +80,64 @@ def comparison_text(data: Mapping[str, Any]) -> str:
         )
         for line in sc["explained_by"]:
             out.append(f"  {text_number(line['delta_kg_co2e'], 0, '+'):>10} kg  {line['line']}")
+    if "sourcing" in data:
+        out += _sourcing_text(data["sourcing"], labels, width)
     return "\n".join(out) + "\n"
+
+
+_STATUS = {
+    "above": "above",
+    "undetermined": "undetermined",
+    "not-assessed": "not assessed",
+    "listed": "listed country",
+    "unknown": "origin unknown",
+    "not-counted": "not counted",
+}
+
+
+def _sourcing_text(sourcing: Mapping[str, Any], labels: list[str], width: int) -> list[str]:
+    """The what-if on origin's sourcing side by side: the lines each what-if moved, the
+    footprint by country of origin and each finding's share per scenario."""
+    import textwrap
+
+    out = ["", "Where the battery comes from, side by side:"]
+    out += textwrap.wrap(sourcing["notice"], 96, initial_indent="  ", subsequent_indent="  ")
+    for moved in sourcing["moved"]:
+        for line in moved["lines"]:
+            factor = line["factor"] or "its own factor kept (none given for this origin)"
+            out.append(
+                f"  {moved['scenario']}: {line['line']}: {line['from'] or 'no stated origin'} "
+                f"-> {line['to']}; {factor}"
+            )
+    out += ["", "  Footprint by country of origin, kg CO2e per battery:"]
+    out.append(f"  {'country':<28}" + "".join(f"{x[: width - 2]:>{width}}" for x in labels))
+    for c in sourcing["footprint_by_country"]:
+        name = "no stated origin" if c["country"] == "unknown" else f"{c['country']} {c['name']}"
+        out.append(
+            f"  {name[:27]:<28}" + "".join(f"{text_number(v, 1):>{width}}" for v in c["kg_co2e"])
+        )
+    rules = ", ".join(sourcing["rules"]) or "none"
+    out += ["", f"  Sourcing findings ({rules}), share of the element per scenario:"]
+    if not sourcing["findings"]:
+        out.append("    none in any scenario")
+    for f in sourcing["findings"]:
+        stage = " and ".join(f["stages"]) or "any stage"
+        what = f"{f['rule']} {f['name']}, {stage}: {_STATUS.get(f['status'], f['status'])}"
+        if f["country"]:
+            what += f" {f['country']}"
+        cells = [
+            (
+                "-"
+                if not x["found"]
+                else "yes"
+                if x["share"] is None
+                else f"{x['share'] * 100:.1f} %"
+            )
+            for x in f["by_scenario"]
+        ]
+        out.append(f"  {what}")
+        out.append(f"  {'':<28}" + "".join(f"{c:>{width}}" for c in cells))
+    return out
 
 
 def _quoted(text: str) -> str:

@@ -332,11 +332,14 @@ def to_text(decl: Declaration, top: int = 10) -> str:
     add("  (for comparison with cradle-to-gate studies; not the Article 7 figure)")
     add("")
     add(f"Top {min(top, len(decl.lines))} contributors")
+    base = decl.provenance.factor_set
     for i, r in enumerate(decl.top_contributors(top), 1):
         share = r.kg_co2e / decl.absolute_kg_co2e if decl.absolute_kg_co2e else 0.0
+        layer = f" from {r.factor_set}" if r.factor_set and r.factor_set != base else ""
         add(
             f"  {i:>2}. {r.line.label[:52]:<52} {r.stage.value:<14} "
             f"{text_number(r.kg_co2e):>10} kg {share:>6.1%}  {r.factor_id} [{r.factor_status}]"
+            f"{layer}"
         )
     if decl.electricity:
         add("")

@@ -94,8 +94,9 @@ def estimate_rows(declarations: Sequence[Declaration]) -> list[dict[str, Any]]:
                 "materials_kg_co2e": rounded(sum(r.kg_co2e for r in _materials(d))),
                 "cell_electricity_kg_co2e": rounded(grid.kg_co2e),
                 "cell_natural_gas_kg_co2e": rounded(by_kind["fuel"].kg_co2e),
-                "distribution_kg_co2e": rounded(d.stage(Stage.DISTRIBUTION).kg_co2e),
-                "end_of_life_kg_co2e": rounded(d.stage(Stage.END_OF_LIFE).kg_co2e),
+                # None (JSON null, an empty CSV cell): not included, which is not a zero
+                "distribution_kg_co2e": _included(d, Stage.DISTRIBUTION),
+                "end_of_life_kg_co2e": _included(d, Stage.END_OF_LIFE),
                 "total_kg_co2e": rounded(d.absolute_kg_co2e),
                 "kg_co2e_per_kwh_delivered": rounded(d.total_kg_co2e_per_kwh),
                 "cradle_to_gate_kg_co2e_per_kwh_capacity": rounded(
@@ -108,11 +109,32 @@ def estimate_rows(declarations: Sequence[Declaration]) -> list[dict[str, Any]]:
     return rows
 
 
+def _included(d: Declaration, stage: Stage) -> float | None:
+    """A stage's kg CO2e, or None when the estimate has no line there (not included)."""
+    if not any(r.stage is stage for r in d.lines):
+        return None
+    return rounded(d.stage(stage).kg_co2e)
+
+
 def battery_text(b: Battery) -> str:
     """The battery's category, with its vehicle category where it has one."""
     if b.vehicle_category:
         return f"{b.category.value} battery, vehicle category {b.vehicle_category}"
     return f"{b.category.value} battery"
+
+
+def not_included(first: Declaration) -> list[str]:
+    """What the estimate leaves out, said in every format: the distribution leg without a
+    battery mass, the end of life without a user value."""
+    out = []
+    if not any(r.stage is Stage.DISTRIBUTION for r in first.lines):
+        out.append(
+            "distribution: not included (no battery mass: give --mass; carbonfp estimates it "
+            "only from an open specific energy, which the factor set does not give here)"
+        )
+    if not any(r.stage is Stage.END_OF_LIFE for r in first.lines):
+        out.append("end of life: not included (give --end-of-life)")
+    return out
 
 
 def to_json(declarations: Sequence[Declaration]) -> str:
@@ -126,7 +148,7 @@ def to_json(declarations: Sequence[Declaration]) -> str:
             "category": b.category.value,
             "vehicle_category": b.vehicle_category,
             "usable_capacity_kwh": rounded(b.usable_capacity_kwh),
-            "mass_kg": rounded(b.mass_kg),
+            "mass_kg": rounded(b.mass_kg) if b.mass_kg > 0 else None,
             "warranty_years": rounded(b.warranty_years),
             "declared_cycles": rounded(b.declared_cycles),
         },
@@ -136,7 +158,7 @@ def to_json(declarations: Sequence[Declaration]) -> str:
         },
         "materials_source": materials_source(first),
         "user_values": user_values(first),
-        "assumptions": [r.line.note for r in first.lines if r.line.note],
+        "assumptions": [r.line.note for r in first.lines if r.line.note] + not_included(first),
         "by_plant_country": estimate_rows(declarations),
         "provenance": {
             "factor_set": first.provenance.factor_set,
@@ -174,7 +196,8 @@ def to_text(declarations: Sequence[Declaration]) -> str:
         f"factors {first.provenance.factor_set})",
         "",
         f"  Battery       {b.chemistry}, {b.usable_capacity_kwh:g} kWh usable, "
-        f"{battery_text(b)}, about {b.mass_kg:.0f} kg",
+        f"{battery_text(b)}, "
+        + (f"about {b.mass_kg:.0f} kg" if b.mass_kg > 0 else "mass not given"),
         f"  Functional unit  {first.functional_unit.derivation}",
     ]
     own = user_values(first)
@@ -186,8 +209,7 @@ def to_text(declarations: Sequence[Declaration]) -> str:
         out += [f"    - {v['line']}: {v['value']:g} {v['unit']} ({v['source']})" for v in own]
     out += ["", "  Assumptions:"]
     out += [f"    - {r.line.component}: {r.line.note}" for r in first.lines if r.line.note]
-    if not any(r.stage is Stage.END_OF_LIFE for r in first.lines):
-        out.append("    - end of life: not included (give --end-of-life)")
+    out += [f"    - {note}" for note in not_included(first)]
     out.append("")
     header = (
         f"  {'plant':<6}{'grid g/kWh':>11}{'materials':>11}{'cell elec.':>11}{'cell gas':>10}"
@@ -198,8 +220,13 @@ def to_text(declarations: Sequence[Declaration]) -> str:
         out.append(
             f"  {row['plant_country']:<6}{row['grid_g_co2e_per_kwh']:>11.1f}"
             f"{row['materials_kg_co2e']:>11.0f}{row['cell_electricity_kg_co2e']:>11.0f}"
-            f"{row['cell_natural_gas_kg_co2e']:>10.0f}{row['distribution_kg_co2e']:>10.1f}"
-            f"{row['total_kg_co2e']:>10.0f}{row['kg_co2e_per_kwh_delivered']:>15.4f}"
+            f"{row['cell_natural_gas_kg_co2e']:>10.0f}"
+            + (
+                f"{row['distribution_kg_co2e']:>10.1f}"
+                if row["distribution_kg_co2e"] is not None
+                else f"{'-':>10}"
+            )
+            + f"{row['total_kg_co2e']:>10.0f}{row['kg_co2e_per_kwh_delivered']:>15.4f}"
             f"{row['cradle_to_gate_kg_co2e_per_kwh_capacity']:>17.1f}"
         )
     out.append("")

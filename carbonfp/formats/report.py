@@ -114,6 +114,7 @@ def render_report(
     *,
     comparison: Mapping[str, Any] | None = None,
     uncertainty: Mapping[str, Any] | None = None,
+    sourcing: Mapping[str, Any] | None = None,
     top: int = 10,
 ) -> str:
     """The HTML report of a declaration, or of its dict (``carbonfp.formats.declaration.
@@ -145,6 +146,7 @@ def render_report(
         ("electricity", "Electricity", _electricity(d)),
         ("end-of-life", STAGE_NAMES[Stage.END_OF_LIFE].label, _end_of_life(d)),
         ("recycled-content", "Recycled content", _recycled(d, charts)),
+        *([("sourcing", "Sourcing", _sourcing(sourcing, charts))] if sourcing else []),
         ("data-quality", "Data quality", _quality(d)),
         ("methods", "Methods and data", _methods(d)),
         ("inventory", "Inventory", _inventory(d)),
@@ -708,6 +710,158 @@ def _recycled(d: _Page, charts: Any) -> str:
             "nums",
         )
     )
+
+
+def _sourcing(data: Mapping[str, Any], charts: Any) -> str:
+    """Where the battery comes from (``data``: the notice and rules of a sourcing document
+    with one battery's entry, carbonfp.engine.sourcing): the footprint by country of origin of
+    the lines, with a chart; the critical raw materials by country at each supply-chain stage;
+    the lines not counted; the rules' findings and legal sources. Its numbers are those of
+    ``carbonfp sourcing --format json`` (the one rounding of records)."""
+    from carbonfp.formats.sourcing import rounded_document
+
+    c = _Page(rounded_document(data), doc="sourcing")
+    fp = ("footprint",)
+    countries = c.get(*fp, "countries")
+    stages = list(STAGE_IDS)
+    svg = charts.stage_bars(
+        [
+            (
+                "no stated origin" if x["country"] == "unknown" else f"{x['country']} {x['name']}",
+                {s: x["stages"][s]["kg_co2e_per_kwh"] for s in stages},
+                x["kg_co2e_per_kwh"],
+            )
+            for x in countries
+        ],
+        "chart-sourcing",
+        "Stacked bars of the life-cycle stages per country of origin of the lines, kg CO2e per "
+        "kWh delivered; the table below gives the values",
+    )
+    rows = [
+        _row(
+            c.text(*fp, "countries", i, "country"),
+            c.text(*fp, "countries", i, "name"),
+            *(c.num("kg", *fp, "countries", i, "stages", s, "kg_co2e") for s in stages),
+            f"<strong>{c.num('kg', *fp, 'countries', i, 'kg_co2e')}</strong>",
+            c.num("share", *fp, "countries", i, "share"),
+        )
+        for i in range(len(countries))
+    ]
+    rows.append(
+        _row(
+            "total",
+            "the declaration",
+            *("" for _ in stages),
+            f"<strong>{c.num('kg', *fp, 'total_kg_co2e')}</strong>",
+            "",
+        )
+    )
+    out = (
+        f'<p class="note">{c.text("notice")}</p>\n'
+        "<p>The kg CO2e of every line of the declaration by the country its line comes from "
+        "(an energy line: its grid country; a line whose origin the BOM does not state: its own "
+        "row, never left out); the countries add up to the declaration.</p>\n"
+        + _figure(
+            svg,
+            "Footprint by country of origin of the lines, per life-cycle stage, kg CO2e per kWh "
+            "delivered; the diamond is the country's net total.",
+        )
+        + _table(
+            ["Country", "", *(_stage_label(s) for s in stages), "kg CO2e", "share of total"],
+            rows,
+            "nums",
+        )
+    )
+    elements = c.get("elements")
+    element_rows = []
+    for i, e in enumerate(elements):
+        for j, st in enumerate(e["stages"]):
+            parts = [
+                f"{c.text('elements', i, 'stages', j, 'countries', k, 'country')} "
+                f"{c.num('share', 'elements', i, 'stages', j, 'countries', k, 'share')}"
+                for k in range(len(st["countries"]))
+            ]
+            if st["unknown_kg"]:
+                parts.append(
+                    "no stated origin "
+                    + c.num("share", "elements", i, "stages", j, "unknown_share")
+                )
+            element_rows.append(
+                _row(
+                    c.text("elements", i, "name") if j == 0 else "",
+                    c.num("sig", "elements", i, "kg") if j == 0 else "",
+                    c.text("elements", i, "stages", j, "stage"),
+                    ", ".join(parts),
+                )
+            )
+    out += "<h3>Critical raw materials by country of origin</h3>\n"
+    if element_rows:
+        out += (
+            "<p>Each element's mass in the BOM (its sub-BOMs included) by the country of each "
+            "supply-chain stage, where the BOM states it; shares of the element in the "
+            "battery.</p>\n"
+            + _table(["Element", "kg in the battery", "stage", "by country"], element_rows)
+        )
+    else:
+        out += "<p>No line's composition names a critical raw material carbonfp follows.</p>\n"
+    missing = c.get("not_counted")
+    if missing:
+        out += (
+            "<h3>Not counted</h3>\n"
+            "<p>Lines that hold an element whose mass carbonfp cannot know:</p>\n"
+        )
+        out += _table(
+            ["Line", "where", "material", "holds", "why"],
+            [
+                _row(
+                    c.text("not_counted", i, "line"),
+                    c.text("not_counted", i, "where"),
+                    c.text("not_counted", i, "material"),
+                    ", ".join(c.text("not_counted", i, "names", k) for k in range(len(x["names"]))),
+                    c.text("not_counted", i, "why"),
+                )
+                for i, x in enumerate(missing)
+            ],
+        )
+    rules = c.get("rules")
+    if rules:
+        out += "<h3>Sourcing rules and findings</h3>\n"
+        out += _table(
+            ["Rule", "title", "legal source", "status"],
+            [
+                _row(
+                    c.text("rules", i, "label"),
+                    c.text("rules", i, "title"),
+                    c.text("rules", i, "legal", "act")
+                    + "; "
+                    + c.text("rules", i, "legal", "article"),
+                    c.text("rules", i, "legal", "status"),
+                )
+                for i in range(len(rules))
+            ],
+        )
+        findings = c.get("findings")
+        out += (
+            _table(
+                ["Rule", "element", "finding", "lines behind it"],
+                [
+                    _row(
+                        c.text("findings", i, "rule"),
+                        c.text("findings", i, "name"),
+                        c.text("findings", i, "message"),
+                        "; ".join(
+                            f"{c.text('findings', i, 'lines', k, 'line')} "
+                            f"({c.text('findings', i, 'lines', k, 'where')})"
+                            for k in range(len(f["lines"]))
+                        ),
+                    )
+                    for i, f in enumerate(findings)
+                ],
+            )
+            if findings
+            else "<p>No finding.</p>\n"
+        )
+    return out
 
 
 def _quality(d: _Page) -> str:

@@ -58,6 +58,19 @@ def workbook_bytes(
     created``, else 1980-01-01 (no clock). Raises UsageError when openpyxl is not installed.
     """
     decls = [declarations] if isinstance(declarations, Declaration) else list(declarations)
+    tables: tuple[list[Row], list[Row]] = (
+        [list(TIDY_COLUMNS), *(row for d in decls for row in tidy_rows(d)[1:])],
+        [list(LINE_COLUMNS), *(row for d in decls for row in line_rows(d)[1:])],
+    )
+    given = decls[0].project.declaration.created if decls else None
+    return sheets_bytes(list(zip(SHEETS, tables, strict=True)), created or given)
+
+
+def sheets_bytes(sheets: Sequence[tuple[str, Sequence[Row]]], created: datetime | None) -> bytes:
+    """A workbook of named sheets (each a header row, then rows), as every workbook carbonfp
+    writes: numbers as numbers, no cell ever a formula, the header frozen, dated ``created``
+    (else 1980-01-01: no clock), the same bytes for the same rows. Raises UsageError when
+    openpyxl is not installed."""
     try:
         from openpyxl import Workbook
         from openpyxl.writer.excel import ExcelWriter
@@ -69,11 +82,7 @@ def workbook_bytes(
         ) from exc
     book = Workbook()
     book.remove(book.active)
-    tables: tuple[list[Row], list[Row]] = (
-        [list(TIDY_COLUMNS), *(row for d in decls for row in tidy_rows(d)[1:])],
-        [list(LINE_COLUMNS), *(row for d in decls for row in line_rows(d)[1:])],
-    )
-    for name, rows in zip(SHEETS, tables, strict=True):
+    for name, rows in sheets:
         sheet = book.create_sheet(name)
         for r, row in enumerate(rows, 1):
             for c, value in enumerate(row, 1):
@@ -83,8 +92,7 @@ def workbook_bytes(
                     # openpyxl makes text starting with "=" a formula: force plain text
                     cell.data_type = "s"
         sheet.freeze_panes = "A2"
-    given = decls[0].project.declaration.created if decls else None
-    stamp = (created or given or _EPOCH).astimezone(timezone.utc)
+    stamp = (created or _EPOCH).astimezone(timezone.utc)
     book.properties.creator = "carbonfp"
     book.properties.created = book.properties.modified = stamp.replace(tzinfo=None)
     buffer = io.BytesIO()

@@ -3,7 +3,10 @@
 A BOM line whose material is ``bom:OTHER.csv`` uses that BOM ``quantity`` times (a cell BOM
 x 96); sub-BOMs are expanded here, so the core sees flat lines with their path. A line whose
 factor_source is ``pact:FILE.json`` takes its factor from a supplier's PACT footprint file
-(carbonfp.formats.pact), read here, so the core sees an ordinary supplier-specific factor.
+(carbonfp.inputs.pact_footprint), one whose factor_source is ``catenax:FILE.json`` from a
+supplier's Catena-X battery component footprint (carbonfp.inputs.catenax_footprint: its stage 1
+and stage 2 can make two lines of one row), read here, so the core sees ordinary
+supplier-specific factors.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import hashlib
 import io
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from carbonfp.columns import BOM_OPTIONAL
 from carbonfp.errors import InputError, Location
@@ -31,7 +35,11 @@ from carbonfp.model import (
     default_data_type,
     parse_stage,
 )
+from carbonfp.origins import origin_cell
 from carbonfp.units import dimension_name, parse_number, parse_quantity, parse_unit
+
+if TYPE_CHECKING:
+    from carbonfp.inputs.catenax_footprint import ComponentFactors
 
 REQUIRED = ("component", "material", "quantity", "unit")
 OPTIONAL = BOM_OPTIONAL
@@ -39,6 +47,8 @@ IGNORED = ("note", "notes", "comment", "comments", "description")
 SUB_BOM = "bom:"
 #: factor_source of a line whose factor comes from a supplier's PACT footprint file
 PACT_SOURCE = "pact:"
+#: factor_source of a line whose factor comes from a supplier's Catena-X footprint file
+CATENAX_SOURCE = "catenax:"
 MAX_DEPTH = 16
 
 
@@ -218,6 +228,9 @@ class BomReader:
         self.period_end = period_end
         #: problems of rows read so far (every bad row is reported at once)
         self.row_errors: list[InputError] = []
+        #: the origins of the sub-BOM lines being read, outermost first: the lines inside a
+        #: sub-BOM take its origin where they give none (carbonfp.origins.origin_cell)
+        self.origins: list[str | None] = []
 
     def read(self, path: Path, *, keep_going: bool = False) -> list[ActivityLine]:
         """Read ``path`` and every sub-BOM it uses into flat lines (amounts per battery).
@@ -362,7 +375,7 @@ class BomReader:
                 hint="check the quantity and the counts of the sub-BOMs that use this file",
                 code="overflow",
             )
-        return [row.line(label, component, material, amount, unit_text)]
+        return row.lines(label, component, material, amount, unit_text)
 
     def _sub_bom(
         self,
@@ -394,7 +407,13 @@ class BomReader:
             path.parent / material[len(SUB_BOM) :].strip(), str(row.where("material"))
         )
         prefix = f"{label} (x{count:g}) > "
-        return self._read(target, multiplier * count, prefix, (*stack, path), row.where("material"))
+        self.origins.append(row.origin())
+        try:
+            return self._read(
+                target, multiplier * count, prefix, (*stack, path), row.where("material")
+            )
+        finally:
+            self.origins.pop()
 
 
 def _read_csv_text(path: Path, label: str, warnings: list[Issue]) -> str:
@@ -440,24 +459,40 @@ class _Row:
             )
         return value
 
+    def origin(self) -> str | None:
+        """The row's origin (checked: ISO 3166-1 alpha-2 countries), completed by the origin
+        of the sub-BOM line it is read under. Raises InputError."""
+        inherited = self.reader.origins[-1] if self.reader and self.reader.origins else None
+        return origin_cell(self.text("origin"), self.where("origin"), inherited)
+
     def quantity(self) -> float:
         return quantity_cell(
             self.text("quantity"), self.where("quantity"), self.table.decimal_comma
         )
 
-    def line(
+    def lines(
         self, label: str, component: str, material: str, quantity: float, unit: str
-    ) -> ActivityLine:
+    ) -> list[ActivityLine]:
+        """The row's line; a Catena-X footprint's stage 2 adds a second line in production."""
         stage_text = self.text("stage")
         stage = parse_stage(stage_text, self.where("stage")) if stage_text else None
-        supplied = self._supplied_factor(negative_factor_allowed(LineKind.MATERIAL, stage), unit)
+        source = self.text("factor_source")
+        footprint_dqr = None
+        if source.lower().startswith(CATENAX_SOURCE):
+            found = self._catenax_factors(source, unit, stage is not None)
+            parts: tuple[tuple[Stage | None, SuppliedFactor | None], ...] = found.parts
+            footprint_dqr = found.dqr
+        else:
+            allow_negative = negative_factor_allowed(LineKind.MATERIAL, stage)
+            parts = ((None, self._supplied_factor(allow_negative, unit)),)
         dc = self.table.decimal_comma
         data_type = data_type_cell(
             self.text("data_type"),
             self.where("data_type"),
-            default_data_type(LineKind.MATERIAL, supplied is not None),
+            default_data_type(LineKind.MATERIAL, parts[0][1] is not None),
         )
-        return ActivityLine(
+        dqr = dqr_cell(self.text("dqr"), self.where("dqr"), dc)
+        line = ActivityLine(
             kind=LineKind.MATERIAL,
             component=component,
             factor_id=material,
@@ -466,10 +501,10 @@ class _Row:
             where=Location(self.table.label, self.number),
             path=label,
             stage=stage,
-            supplied=supplied,
+            supplied=parts[0][1],
             data_type=data_type,
-            dqr=dqr_cell(self.text("dqr"), self.where("dqr"), dc),
-            origin=self.text("origin").upper() or None,
+            dqr=footprint_dqr if dqr is None else dqr,
+            origin=self.origin(),
             recycled_share=share_cell(
                 self.text("recycled_share"), self.where("recycled_share"), dc
             ),
@@ -481,6 +516,11 @@ class _Row:
             ),
             role=self.text("role") or None,
         )
+        more = [
+            replace(line, path=f"{label} (supplier's main production)", stage=part, supplied=f)
+            for part, f in parts[1:]
+        ]
+        return [line, *more]
 
     def _supplied_factor(self, allow_negative: bool, unit: str = "") -> SuppliedFactor | None:
         text = self.text("factor")
@@ -533,6 +573,39 @@ class _Row:
         self.reader.files[label] = hashlib.sha256(target.read_bytes()).hexdigest()
         self.reader.warnings.extend(issues)
         return factor
+
+    def _catenax_factors(self, source: str, unit: str, stage_given: bool) -> ComponentFactors:
+        """The factors from a supplier's Catena-X footprint file named by ``catenax:FILE``."""
+        from carbonfp.inputs.catenax_footprint import component_factors
+
+        if self.text("factor"):
+            raise InputError(
+                "a line takes its factor from the factor column or from a catenax: file, not both",
+                where=self.where("factor"),
+                hint=f"empty the factor column to use {source}",
+                code="invalid-value",
+            )
+        name = source[len(CATENAX_SOURCE) :].strip()
+        if not name or self.path is None or self.reader is None:
+            raise InputError(
+                "factor_source 'catenax:' names no file",
+                where=self.where("factor_source"),
+                hint="write catenax:FILE.json, the supplier's Catena-X battery component "
+                "footprint (io.catenax.pcf_for_battery_component_supplier), relative to the BOM",
+                code="missing-value",
+            )
+        target = resolved(self.path.parent / name, str(self.where("factor_source")))
+        label = self.reader.display(target)
+        found = component_factors(
+            target,
+            label,
+            unit,
+            self.where("factor_source"),
+            self.reader.period_end,
+            stage_given=stage_given,
+        )
+        self.reader.files[label] = hashlib.sha256(target.read_bytes()).hexdigest()
+        return found
 
 
 # --------------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from carbonfp.columns import (
 from carbonfp.errors import CarbonfpError, InputError, Location
 from carbonfp.files import TomlTable, limit, read_text, too_large, unguard_formula
 from carbonfp.inputs.bom import (
+    CATENAX_SOURCE,
     IGNORED,
     PACT_SOURCE,
     data_type_cell,
@@ -75,6 +76,7 @@ from carbonfp.model import (
     grid_factor_id,
     parse_stage,
 )
+from carbonfp.origins import origin_cell
 from carbonfp.units import parse_unit
 
 T = TypeVar("T")
@@ -1729,11 +1731,12 @@ def _own_factors(
             )
             fail_rows(table, [row], no_own, "factor", battery_of, problems, failed)
         try:
-            if given_source.lower().startswith(PACT_SOURCE):
+            if given_source.lower().startswith((PACT_SOURCE, CATENAX_SOURCE)):
+                prefix = given_source.split(":", 1)[0].lower()
                 raise InputError(
-                    "a long BOM takes the factor value itself, not a pact: footprint file",
+                    f"a long BOM takes the factor value itself, not a {prefix}: footprint file",
                     hint="give the footprint's value in factor (carbonfp flatten writes it from "
-                    "a project whose BOM uses pact:FILE)",
+                    f"a project whose BOM uses {prefix}:FILE)",
                     code="invalid-value",
                 )
             if not text:
@@ -1773,9 +1776,10 @@ def _grids(
     failed: Any,
 ) -> tuple[Codes[str], Codes[str]]:
     """Factor ids and origins: an electricity line's grid country is its origin, else the
-    country of its grid id (``grid-hu``); its factor id is that country's grid."""
-    origin = table.codes("origin")
-    origin = Codes(origin.codes, tuple(o.upper() for o in origin.values)).compact()
+    country of its grid id (``grid-hu``); its factor id is that country's grid. Other lines'
+    origins are checked as a BOM's are (carbonfp.origins.origin_cell: ISO 3166-1 alpha-2
+    countries), once per distinct text; a line whose origin is not one fails."""
+    origin = _origins(table, kind, material, battery_of, problems, failed)
     rows = np.flatnonzero(kind == KINDS.index(LineKind.ELECTRICITY))
     if not len(rows):
         return material, origin
@@ -1815,6 +1819,39 @@ def _grids(
             continue
         fail_rows(table, same, problem, column, battery_of, problems, failed)
     return Codes(fid_codes, tuple(fids)), Codes(origin_codes, tuple(countries))
+
+
+def _origins(
+    table: _Table,
+    kind: Ints,
+    material: Codes[str],
+    battery_of: Callable[[int], str],
+    problems: _Problems,
+    failed: Any,
+) -> Codes[str]:
+    """The origin column: a grid country (upper case) on electricity lines and on lines whose
+    grid id decides their kind, the origin cell as carbonfp keeps it on the others."""
+    origin = table.codes("origin")
+    grid = np.array([grid_country(m) is not None for m in material.values] or [False])
+    as_grid = (kind == KINDS.index(LineKind.ELECTRICITY)) | (
+        (kind == KIND_FROM_FACTOR) & grid[material.codes]
+    )
+    values: list[str] = []
+    upper = np.zeros(len(origin.values), dtype=np.intp)
+    checked = np.zeros(len(origin.values), dtype=np.intp)
+    for k, text in enumerate(origin.values):
+        upper[k] = len(values)
+        values.append(text.upper())
+        try:
+            cell = origin_cell(text) or ""
+        except InputError as exc:
+            rows = np.flatnonzero((origin.codes == k) & ~as_grid)
+            fail_rows(table, rows, exc, "origin", battery_of, problems, failed)
+            cell = text.upper()
+        checked[k] = len(values)
+        values.append(cell)
+    codes = np.where(as_grid, upper[origin.codes], checked[origin.codes])
+    return Codes(np.asarray(codes, dtype=np.intp), tuple(values)).compact()
 
 
 def _missing(column: str) -> Any:

@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TypeVar
@@ -40,6 +40,7 @@ TOP_KEYS = {
     "declaration",
     "inputs",
     "method",
+    "factors",
     "electricity",
     "fuel",
     "process_emission",
@@ -48,6 +49,7 @@ TOP_KEYS = {
 PLANT_KEYS = {"name", "town", "region", "country"}
 MANUFACTURER_KEYS = {"name", "trade_name", "address", "contact", "company_id"}
 METHOD_KEYS = {"ruleset", "factor_set"}
+FACTORS_KEYS = {"layers"}
 BATTERY_KEYS = {
     "model",
     "category",
@@ -103,6 +105,9 @@ def load_project(path: str | Path, problems: list[CarbonfpError] | None = None) 
     facts = found.attempt(lambda: read_facts(top, soft), None)
     for error in soft:
         found.add(error)
+    layers = found.attempt(lambda: factor_layers(top, base, display, facts), None)
+    if facts is not None and layers is not None:
+        facts = replace(facts, factor_set=layers[0] or facts.factor_set, layers=layers[1])
 
     files = top.sub("inputs", required=False)
     found.attempt(lambda: files.unknown_keys({"bom", "energy", "transport"}), None)
@@ -210,6 +215,8 @@ class Facts:
     ruleset: str | None
     factor_set: str | None
     end_of_life: EndOfLife | None
+    #: the [factors] layers laid over the factor set, the first winning
+    layers: tuple[str, ...] = ()
 
     def project(
         self,
@@ -231,6 +238,7 @@ class Facts:
             factor_set=self.factor_set,
             warnings=warnings,
             end_of_life=self.end_of_life,
+            factor_layers=self.layers,
         )
 
 
@@ -301,6 +309,80 @@ def read_facts(top: TomlTable, soft: list[CarbonfpError] | None = None) -> Facts
         factor_set=method.opt_str("factor_set"),
         end_of_life=end_of_life,
     )
+
+
+def factor_layers(
+    top: TomlTable, base: Path, display: Callable[[Path], str], facts: Facts | None
+) -> tuple[str | None, tuple[str, ...]]:
+    """The project's [factors] layers: the base set they name (their last entry, when it is a
+    shipped set: ID or ID@VERSION) or None, and the layers laid over it, the first winning.
+
+    An entry is a set folder when a folder of that name, relative to the project file, holds
+    a manifest.toml (given as its absolute path), else a shipped set. Raises InputError at
+    the key: not a list of texts, a path that is no set folder, a base also named by
+    [method] factor_set.
+    """
+    table = top.sub("factors", required=False)
+    table.unknown_keys(FACTORS_KEYS)
+    if not table.has("layers"):
+        return None, ()
+    value = table.data["layers"]
+    example = 'e.g. layers = ["acme-2026", "carbonfp-open@2026.2"]'
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and v.strip() for v in value)
+    ):
+        raise table.fail(
+            "layers",
+            "layers must be a list of factor sets, the first winning: set folders (relative to "
+            "the project file) or shipped sets (ID or ID@VERSION)",
+            hint=example,
+            code="wrong-type",
+        )
+    entries: list[str] = []
+    shipped: list[bool] = []
+    for entry in (str(v).strip() for v in value):
+        folder = base / entry
+        try:
+            is_set = (folder / "manifest.toml").is_file()
+        except OSError as exc:  # a name too long, say
+            raise table.fail(
+                "layers",
+                f"{entry[:80]!r} cannot be read as a folder: {exc.strerror}",
+                hint=example,
+                code="invalid-value",
+            ) from exc
+        if is_set:
+            entries.append(str(resolved(folder, display(folder))))
+            shipped.append(False)
+        elif "/" in entry or "\\" in entry or os.path.lexists(folder):
+            raise table.fail(
+                "layers",
+                f"{entry!r} is not a factor set folder: {display(folder)} holds no manifest.toml",
+                hint="give a folder that `carbonfp factors import` wrote (relative to the project "
+                "file), or a shipped set (carbonfp factors list)",
+                code="invalid-value",
+            )
+        else:
+            entries.append(entry)
+            shipped.append(True)
+    if len(set(entries)) != len(entries):
+        raise table.fail(
+            "layers", "a factor set is named twice in layers", hint=example, code="invalid-value"
+        )
+    if not shipped[-1]:
+        return None, tuple(entries)
+    if facts is not None and facts.factor_set:
+        raise table.fail(
+            "layers",
+            f"two base factor sets: [method] factor_set = {facts.factor_set!r} and the last "
+            f"entry of [factors] layers, {entries[-1]!r}",
+            hint="keep one: the last entry of layers, when it is a shipped set, is the set the "
+            "others are laid over",
+            code="invalid-value",
+        )
+    return entries[-1], tuple(entries[:-1])
 
 
 def load_battery(path: str | Path) -> tuple[Battery, str | None]:

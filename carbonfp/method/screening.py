@@ -90,8 +90,8 @@ def screening_row(chemistry: str, factors: FactorSet) -> Factor:
             hint="chemistries with one: "
             + ", ".join(screening_chemistries(factors))
             + ". For another chemistry give your own cited figure per kWh of capacity: --materials "
-            '"X kg CO2e/kWh" --materials-source "who published it, where" (and --mass "N kg", '
-            "the battery's mass, for the distribution leg)",
+            '"X kg CO2e/kWh" --materials-source "who published it, where" (and --mass "N kg" '
+            "for a distribution leg)",
             code="unknown-chemistry",
         )
     return row
@@ -189,19 +189,22 @@ def screening_project(
             note=f"{params.cell_natural_gas_mj_per_kwh:g} MJ per kWh of capacity "
             f"({params.energy_source})",
         ),
-        ActivityLine(
-            kind=LineKind.TRANSPORT,
-            component="distribution of the finished battery",
-            factor_id=params.distribution_mode,
-            quantity=mass_kg / 1000 * params.distribution_km,
-            unit="t*km",
-            where=WHERE,
-            stage=Stage.DISTRIBUTION,
-            note=f"{mass_kg:.0f} kg x {params.distribution_km:g} km"
-            + (" (screening assumption)" if params.distribution_is_assumption else "")
-            + (f"; mass {params.mass_basis}" if params.mass_basis else ""),
-        ),
     ]
+    if mass_kg > 0:  # without a mass (given or from an open specific energy): no leg
+        lines.append(
+            ActivityLine(
+                kind=LineKind.TRANSPORT,
+                component="distribution of the finished battery",
+                factor_id=params.distribution_mode,
+                quantity=mass_kg / 1000 * params.distribution_km,
+                unit="t*km",
+                where=WHERE,
+                stage=Stage.DISTRIBUTION,
+                note=f"{mass_kg:.0f} kg x {params.distribution_km:g} km"
+                + (" (screening assumption)" if params.distribution_is_assumption else "")
+                + (f"; mass {params.mass_basis}" if params.mass_basis else ""),
+            )
+        )
     if params.end_of_life is not None:
         eol = params.end_of_life
         lines.append(

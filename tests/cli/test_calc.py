@@ -124,7 +124,7 @@ def test_json_is_the_library_result() -> None:
     assert same.stages == declaration.stages and same.lines == declaration.lines
     assert declaration.provenance.run[:2] == (
         ("ruleset", "eu-ev-draft-2024-04@2", "default"),
-        ("factor set", "carbonfp-open@2026.1", "ruleset"),
+        ("factor set", "carbonfp-open@2026.2", "ruleset"),
     )
 
 
@@ -134,7 +134,9 @@ def test_json_provenance_names_every_input_by_relative_path() -> None:
     assert set(inputs) == {"battery.toml", "bom.csv", "cell.csv", "energy.toml", "transport.toml"}
     assert all(len(digest) == 64 for digest in inputs.values())
     assert data["provenance"]["ruleset"] == "eu-ev-draft-2024-04"
-    assert data["provenance"]["factor_set"] == "carbonfp-open@2026.1"
+    # the set the ruleset names, by its full label
+    expected = load_factor_set(load_rules("eu-ev-draft-2024-04").default_factor_set).label
+    assert data["provenance"]["factor_set"] == expected
 
 
 def test_tiny_project_through_the_cli(write_project: WriteProject) -> None:

@@ -20,7 +20,8 @@ from carbonfp.model import FactorSet
 from carbonfp.units import emission_scale
 
 RUNNER = CliRunner()
-SET = "carbonfp-open@2026.1"
+#: the label of the set `estimate` uses by default: the one the default ruleset names
+SET = load_factors([load_rules("eu-ev-draft-2024-04").default_factor_set]).label
 INDUSTRIAL = [
     "estimate",
     "--battery-category",
@@ -73,10 +74,8 @@ def value(factors: FactorSet, fid: str, per: str) -> float:
 # --- industrial and stationary storage ------------------------------------------------------
 
 
-def test_industrial_estimate_uses_the_cycle_life_of_the_industrial_ruleset(
-    shipped: FactorSet,
-) -> None:
-    capacity, cycles, left = 500.0, 6000, 0.7
+def test_industrial_estimate_uses_the_cycle_life_of_the_industrial_ruleset() -> None:
+    capacity, cycles, left, mass = 500.0, 6000, 0.7, 3500.0
     data = as_json(
         *INDUSTRIAL,
         "--declared-cycles",
@@ -85,31 +84,33 @@ def test_industrial_estimate_uses_the_cycle_life_of_the_industrial_ruleset(
         "70%",
         "--warranty-years",
         "15",
+        "--mass",
+        f"{mass:g} kg",
     )
     assert data["provenance"]["ruleset"] == "eu-industrial-provisional"  # picked by category
+    factors = load_factors([load_rules("eu-industrial-provisional").default_factor_set])
+    assert data["provenance"]["factor_set"] == factors.label
     assert data["battery"]["category"] == "industrial"
     assert data["battery"]["vehicle_category"] is None
     energy = capacity * cycles * (1 + left) / 2  # mean factor under a linear fade
     assert data["functional_unit"]["total_energy_kwh"] == pytest.approx(energy)
     assert "6000 declared cycles" in data["functional_unit"]["derivation"]
 
-    row = shipped.factors["greet-materials-lfp"]
-    assert row.specific_energy_wh_per_kg is not None
-    mass = capacity * 1000 / row.specific_energy_wh_per_kg
-    assert data["battery"]["mass_kg"] == pytest.approx(mass)
+    row = factors.factors["greet-materials-lfp"]
+    assert data["battery"]["mass_kg"] == mass  # given: the distribution leg rests on it
     (cn,) = data["by_plant_country"]
     expected = {
         "materials_kg_co2e": row.value * capacity,
-        "cell_electricity_kg_co2e": 20.10 * capacity * value(shipped, "grid-cn", "kWh"),
-        "cell_natural_gas_kg_co2e": 77.0 * capacity * value(shipped, "natural-gas", "MJ"),
-        "distribution_kg_co2e": mass / 1000 * 1000 * value(shipped, "truck-hgv-average", "t*km"),
+        "cell_electricity_kg_co2e": 20.10 * capacity * value(factors, "grid-cn", "kWh"),
+        "cell_natural_gas_kg_co2e": 77.0 * capacity * value(factors, "natural-gas", "MJ"),
+        "distribution_kg_co2e": mass / 1000 * 1000 * value(factors, "truck-hgv-average", "t*km"),
     }
     for key, kg in expected.items():
         assert cn[key] == pytest.approx(kg), key
     total = sum(expected.values())
     assert cn["total_kg_co2e"] == pytest.approx(total)
     assert cn["kg_co2e_per_kwh_delivered"] == pytest.approx(total / energy)
-    assert cn["materials_source"] == f"greet-materials-lfp ({SET})"
+    assert cn["materials_source"] == f"greet-materials-lfp ({factors.label})"
 
 
 def test_industrial_mean_capacity_factor_and_the_cycles_spelling() -> None:
@@ -292,10 +293,18 @@ def test_help_says_which_vehicle_categories_go_with_which_battery_category() -> 
 
 
 @pytest.mark.parametrize("chemistry", ["SIB", "LMFP", "sodium-ion"])
-def test_no_value_is_made_up_for_a_chemistry_without_one(chemistry: str) -> None:
+def test_no_value_is_made_up_for_a_chemistry_without_one(
+    chemistry: str, shipped: FactorSet
+) -> None:
     result = run(*SIB[:2], chemistry, *SIB[3:], code=3)
     assert f"no open screening factor for chemistry {chemistry!r} in {SET}" in result.stderr
-    assert "chemistries with one: LFP, LMO, NCA, NMC111, NMC532, NMC622, NMC811" in result.stderr
+    with_one = sorted(
+        fid.removeprefix("greet-materials-").upper()
+        for fid, f in shipped.factors.items()
+        if f.table == "screening"
+    )
+    assert "LFP" in with_one and "NMC811" in with_one
+    assert f"chemistries with one: {', '.join(with_one)}. " in result.stderr
     assert '--materials "X kg CO2e/kWh" --materials-source' in result.stderr
     assert result.stdout == ""
 
@@ -335,15 +344,46 @@ def test_a_cited_user_value_makes_a_sodium_ion_estimate(shipped: FactorSet) -> N
 
 def test_a_user_value_replaces_a_shipped_one_and_says_so(shipped: FactorSet) -> None:
     lfp = ["--chemistry", "LFP", *SIB[3:]]
-    data = as_json("estimate", *lfp, "--materials", "50000 g CO2e/kWh", "--materials-source", CITED)
+    own = ["--materials", "50000 g CO2e/kWh", "--materials-source", CITED]
+    data = as_json("estimate", *lfp, *own)
     (cn,) = data["by_plant_country"]
     assert cn["materials_kg_co2e"] == pytest.approx(50 * 60)  # grams converted
     assert cn["materials_source"] == f"user value: {CITED}"
-    row = shipped.factors["greet-materials-lfp"]
-    assert row.specific_energy_wh_per_kg is not None
-    # the mass still comes from the set's specific energy for LFP, and says so
-    assert data["battery"]["mass_kg"] == pytest.approx(60_000 / row.specific_energy_wh_per_kg)
-    assert any("mass estimated from 142.9 Wh/kg" in a for a in data["assumptions"])
+    assert not any("GREET" in s for s in data["provenance"]["sources"])
+    # the set's LFP row gives no specific energy, so no mass is made up: no distribution leg
+    assert shipped.factors["greet-materials-lfp"].specific_energy_wh_per_kg is None
+    assert data["battery"]["mass_kg"] is None  # not given
+    assert any(a.startswith("distribution: not included") for a in data["assumptions"])
+    assert cn["distribution_kg_co2e"] is None  # not included, not a zero
+    assert cn["total_kg_co2e"] == pytest.approx(
+        50 * 60
+        + 20.10 * 60 * value(shipped, "grid-cn", "kWh")
+        + 77.0 * 60 * value(shipped, "natural-gas", "MJ")
+    )
+    text = run("estimate", *lfp, *own).stdout
+    assert "mass not given" in text
+    assert "distribution: not included (no battery mass: give --mass;" in text
+    assert "mass estimated" not in text
+
+
+def test_a_cited_user_value_without_a_mass_leaves_the_distribution_leg_out(
+    shipped: FactorSet,
+) -> None:
+    own = ["--materials", "65 kg CO2e/kWh", "--materials-source", CITED]
+    data = as_json(*SIB, *own)
+    (cn,) = data["by_plant_country"]
+    assert cn["materials_kg_co2e"] == pytest.approx(65 * 60)
+    assert cn["distribution_kg_co2e"] is None  # not included, not a zero
+    assert cn["total_kg_co2e"] == pytest.approx(
+        65 * 60
+        + 20.10 * 60 * value(shipped, "grid-cn", "kWh")
+        + 77.0 * 60 * value(shipped, "natural-gas", "MJ")
+    )
+    text = run(*SIB, *own).stdout
+    assert "distribution: not included (no battery mass: give --mass;" in text
+    # given a mass, the same estimate has the leg (and the note is gone)
+    text = run(*SIB, *own, "--mass", "400 kg").stdout
+    assert "distribution: not included" not in text
 
 
 @pytest.mark.parametrize(
@@ -358,8 +398,17 @@ def test_a_user_value_replaces_a_shipped_one_and_says_so(shipped: FactorSet) -> 
         ),
         (["--materials", "0 kg CO2e/kWh", "--materials-source", CITED], "greater than zero"),
         (
-            ["--materials", "65 kg CO2e/kWh", "--materials-source", CITED],
-            "no mass for the distribution leg",
+            [
+                "--materials",
+                "65 kg CO2e/kWh",
+                "--materials-source",
+                CITED,
+                "--end-of-life",
+                "0.5 kg CO2e/kg",
+                "--end-of-life-source",
+                "Study Y 2024",
+            ],
+            "no mass for the end-of-life value per kg",
         ),
         (["--end-of-life", "0.5 kg CO2e/kg"], "--end-of-life needs --end-of-life-source"),
     ],
@@ -374,14 +423,22 @@ def test_end_of_life_keeps_the_materials_column_the_materials(shipped: FactorSet
     """The end-of-life line is a material line too: the materials column must not be it."""
     lfp = ["--chemistry", "LFP", *SIB[3:]]
     eol = ["--end-of-life", "0.5 kg CO2e/kg", "--end-of-life-source", "Study Y 2024"]
-    data = as_json("estimate", *lfp, *eol)
+    data = as_json("estimate", *lfp, *eol, "--mass", "400 kg")
     (cn,) = data["by_plant_country"]
     assert cn["materials_kg_co2e"] == pytest.approx(
         shipped.factors["greet-materials-lfp"].value * 60
     )
-    assert cn["end_of_life_kg_co2e"] == pytest.approx(0.5 * data["battery"]["mass_kg"])
+    assert data["battery"]["mass_kg"] == 400
+    assert cn["end_of_life_kg_co2e"] == pytest.approx(0.5 * 400)
+    assert cn["distribution_kg_co2e"] == pytest.approx(
+        0.4 * 1000 * value(shipped, "truck-hgv-average", "t*km")
+    )
     assert cn["end_of_life_source"] == "user value: Study Y 2024"
     assert "end of life (user value per kg): Study Y 2024" in data["provenance"]["sources"]
+    # a value per kg needs a mass, and the set has no specific energy for LFP to estimate one
+    result = run("estimate", *lfp, *eol, code=2)
+    assert "no mass for the end-of-life value per kg" in result.stderr
+    assert "--mass" in result.stderr
 
 
 # --- a project file -------------------------------------------------------------------------

@@ -10,7 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from carbonfp.cli import app
+from carbonfp.data import load_rules
 from carbonfp.data.factor_sets import diff_sets, load_factor_set, load_factors, validate_set
+from carbonfp.units import emission_scale
 from tests.support import SAMPLES, SHIPPED_SET
 
 RUNNER = CliRunner()
@@ -70,7 +72,9 @@ def test_a_tampered_set_is_refused_by_calc(tmp_path: Path) -> None:
 
 
 def test_diff_shows_the_ember_revisions() -> None:
-    changes = diff_sets(load_factor_set("carbonfp-open@2026.0"), load_factor_set("carbonfp-open"))
+    changes = diff_sets(
+        load_factor_set("carbonfp-open@2026.0"), load_factor_set("carbonfp-open@2026.1")
+    )
     by_id = {c["id"]: c for c in changes}
     assert by_id["grid-hu"]["change"] == "changed"
     assert (by_id["grid-hu"]["old"], by_id["grid-hu"]["new"]) == (204.2, 182.8)
@@ -117,7 +121,8 @@ def test_imported_set_layers_over_the_shipped_one(tmp_path: Path) -> None:
     )
     assert imported.exit_code == 0, imported.stderr
     assert validate_set(out) == []
-    layered = load_factors(["carbonfp-open", str(out)])
+    base = load_factors([load_rules("eu-ev-draft-2024-04").default_factor_set])  # calc's default
+    layered = load_factors([base.label, str(out)])
     assert layered.factors["grid-hu"].value == 310
     assert layered.overridden == (("grid-hu", "acme@1"),)
     plain = json.loads(RUNNER.invoke(app, ["calc", EV, "-f", "json"]).stdout)
@@ -125,16 +130,15 @@ def test_imported_set_layers_over_the_shipped_one(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     prov = data["provenance"]
-    assert [layer["factor_set"] for layer in prov["factor_layers"]] == [
-        "carbonfp-open@2026.1",
-        "acme@1",
-    ]
+    assert [layer["factor_set"] for layer in prov["factor_layers"]] == [base.label, "acme@1"]
     assert prov["overridden_factors"] == [{"factor_id": "grid-hu", "by": "acme@1"}]
     delta = (
         data["carbon_footprint"]["stages"]["production"]["kg_co2e"]
         - plain["carbon_footprint"]["stages"]["production"]["kg_co2e"]
     )
-    assert delta == pytest.approx(250 * (0.310 - 0.1828))
+    # the 250 kWh of pack assembly in HU, at the layer's 310 g/kWh instead of the base's grid
+    shipped_hu = base.factors["grid-hu"].value * emission_scale("kWh", base.factors["grid-hu"].unit)
+    assert delta == pytest.approx(250 * (0.310 - shipped_hu))
     assert "AIB 2024 residual mix" in RUNNER.invoke(app, ["calc", EV, "--factors", str(out)]).stdout
 
 
@@ -158,12 +162,20 @@ def test_estimate_one_row_per_plant_country() -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["document"].startswith("screening estimate, not a declaration")
+    factors = load_factors([load_rules("eu-ev-draft-2024-04").default_factor_set])
+    assert data["provenance"]["factor_set"] == factors.label
     rows = {r["plant_country"]: r for r in data["by_plant_country"]}
     assert list(rows) == ["HU", "PL", "SE"]
-    # materials are the GREET row (50.0 kg CO2e/kWh x 75 kWh) whatever the country
-    assert {r["materials_kg_co2e"] for r in rows.values()} == {3750.0}
+    # materials are the set's GREET row (kg CO2e per kWh x 75 kWh) whatever the country
+    greet = factors.factors["greet-materials-nmc811"]
+    assert greet.unit == "kg CO2e/kWh"
+    (materials,) = {r["materials_kg_co2e"] for r in rows.values()}
+    assert materials == pytest.approx(greet.value * 75)
     # cell electricity: 20.10 kWh/kWh x 75 kWh x the grid
-    assert rows["PL"]["cell_electricity_kg_co2e"] == pytest.approx(20.1 * 75 * 0.615)
+    pl = factors.factors["grid-pl"]
+    assert rows["PL"]["cell_electricity_kg_co2e"] == pytest.approx(
+        20.1 * 75 * pl.value * emission_scale("kWh", pl.unit)
+    )
     assert rows["SE"]["total_kg_co2e"] < rows["HU"]["total_kg_co2e"] < rows["PL"]["total_kg_co2e"]
     assert data["functional_unit"]["total_energy_kwh"] == 36_000
     text = RUNNER.invoke(app, args[:-2])

@@ -14,12 +14,13 @@ from carbonfp.data import load_factors
 from carbonfp.engine.calculate import draw_project
 from carbonfp.formats.declaration import to_dict
 from carbonfp.model import Stage
+from carbonfp.units import emission_scale
 from tests.support import SAMPLES, make_factor_set, make_line, make_project, make_rules
 
 RUNNER = CliRunner()
 PROJECTS = sorted(SAMPLES.glob("*/battery.toml"))
 RULES = load_rules("eu-ev-draft-2024-04")
-FACTORS = load_factors(["carbonfp-open"])
+FACTORS = load_factors([RULES.default_factor_set])  # what calc uses by default
 
 
 def _single(project: Path) -> dict:  # type: ignore[type-arg]
@@ -149,7 +150,11 @@ def test_long_bom_reports_bad_lines_and_computes_the_rest(tmp_path: Path) -> Non
     assert result.exit_code == 3
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["battery"]["model"] for r in rows] == ["A"]
-    assert rows[0]["carbon_footprint"]["absolute_kg_co2e"] == pytest.approx(10 * 15.1 + 5 * 2.86)
+    aluminium, steel = FACTORS.factors["aluminium-primary"], FACTORS.factors["steel-sheet"]
+    expected = 10 * aluminium.value * emission_scale("kg", aluminium.unit) + 5 * (
+        steel.value * emission_scale("kg", steel.unit)
+    )
+    assert rows[0]["carbon_footprint"]["absolute_kg_co2e"] == pytest.approx(expected)
     assert rows[0]["functional_unit"]["total_energy_kwh"] == 10 * 60 * 8
     errors = [
         json.loads(line)["error"] for line in result.stderr.splitlines() if line.startswith("{")

@@ -96,14 +96,47 @@ def test_the_users_materials_value_and_mass_go_through_the_engine() -> None:
     assert materials.factor_value == 30.0 and materials.line.supplied == own
 
 
+def test_without_a_mass_or_a_specific_energy_there_is_no_distribution_leg() -> None:
+    """NMC811's row has no specific energy: no mass is made up, the leg is left out."""
+    (decl,) = estimate(
+        storage(chemistry="NMC811"), ["CN"], PARAMS, screening_set(), industrial_rules()
+    )
+    assert decl.project.battery.mass_kg == 0
+    assert not [r for r in decl.lines if r.stage is Stage.DISTRIBUTION]
+    assert decl.stage(Stage.DISTRIBUTION).kg_co2e == 0
+    materials = 50.0 * 100
+    production = 20 * 100 * 0.6 + 50 * 100 * 0.05
+    assert decl.stage(Stage.RAW_MATERIALS).kg_co2e == pytest.approx(materials)
+    assert decl.absolute_kg_co2e == pytest.approx(materials + production)
+    # given a mass, the same battery has its leg
+    (given,) = estimate(
+        storage(chemistry="NMC811", mass_kg=500.0),
+        ["CN"],
+        PARAMS,
+        screening_set(),
+        industrial_rules(),
+    )
+    assert given.stage(Stage.DISTRIBUTION).kg_co2e == pytest.approx(0.1 * 0.5 * 1000)
+
+
+EOL = SuppliedFactor(0.5, "kg CO2e/kg", "Study Y 2024")
+
+
 @pytest.mark.parametrize(
-    ("changes", "message"),
+    ("changes", "params", "message"),
     [
-        ({"vehicle_category": "M1"}, "an industrial battery has no vehicle category"),
-        ({"chemistry": "NMC811"}, "no mass for the distribution leg"),  # no specific energy
-        ({"usable_capacity_kwh": 0.0}, "--capacity must be greater than zero"),
+        ({"vehicle_category": "M1"}, PARAMS, "an industrial battery has no vehicle category"),
+        # a value per kg and no mass: none given, no specific energy for NMC811
+        (
+            {"chemistry": "NMC811"},
+            replace(PARAMS, end_of_life=EOL),
+            "no mass for the end-of-life value per kg",
+        ),
+        ({"usable_capacity_kwh": 0.0}, PARAMS, "--capacity must be greater than zero"),
     ],
 )
-def test_usage_errors(changes: dict[str, object], message: str) -> None:
+def test_usage_errors(
+    changes: dict[str, object], params: ScreeningParameters, message: str
+) -> None:
     with pytest.raises(UsageError, match=message):
-        estimate(storage(**changes), ["CN"], PARAMS, screening_set(), industrial_rules())
+        estimate(storage(**changes), ["CN"], params, screening_set(), industrial_rules())

@@ -111,3 +111,23 @@ def test_the_mass_is_given_or_estimated_from_the_specific_energy_or_unknown() ->
     for chemistry in ("NMC811", "SIB"):  # a row without specific energy, no row at all
         unknown = replace(given, chemistry=chemistry, mass_kg=0.0)
         assert estimated_mass(unknown, factors) == (unknown, "")
+
+
+def test_the_distribution_leg_rests_on_the_mass_and_is_left_out_without_one() -> None:
+    factors = screening_set()
+    battery = make_battery(chemistry="NMC811", usable_capacity_kwh=100.0, mass_kg=600.0)
+    project = screening_project(battery, "CN", replace(PARAMS, mass_basis="given"), factors)
+    (leg,) = [line for line in project.lines if line.stage is Stage.DISTRIBUTION]
+    assert (leg.kind, leg.factor_id, leg.unit) == (
+        LineKind.TRANSPORT,
+        "truck-hgv-average",
+        "t*km",
+    )
+    assert leg.quantity == pytest.approx(600.0 / 1000 * 1000.0)
+    assert leg.note.endswith("; mass given")
+    # no mass (none given, no specific energy for NMC811): no leg, nothing else changes
+    unknown = replace(battery, mass_kg=0.0)
+    assert estimated_mass(unknown, factors) == (unknown, "")
+    without = screening_project(unknown, "CN", PARAMS, factors)
+    assert not [line for line in without.lines if line.stage is Stage.DISTRIBUTION]
+    assert without.lines == tuple(line for line in project.lines if line is not leg)
