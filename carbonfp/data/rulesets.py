@@ -10,6 +10,7 @@ from typing import Any
 
 from carbonfp.data.catalogue import load_catalogue
 from carbonfp.data.factor_sets import _label, sha256_file
+from carbonfp.data.versions import versioned_path, versions_in
 from carbonfp.errors import FactorDataError, Location
 from carbonfp.files import TomlTable, load_toml
 from carbonfp.model import (
@@ -27,11 +28,7 @@ from carbonfp.resources import factors_root
 def rule_versions() -> dict[str, list[int]]:
     """Shipped ruleset ids and their versions, oldest first: ``ID.toml`` is version 1 (as
     shipped before versions existed), ``ID@N.toml`` version N."""
-    found: dict[str, list[int]] = {}
-    for p in (factors_root() / "rules").glob("*.toml"):
-        rid, _, version = p.stem.partition("@")
-        found.setdefault(rid, []).append(int(version) if version.isdigit() else 1)
-    return {rid: sorted(v) for rid, v in sorted(found.items())}
+    return versions_in(factors_root() / "rules")
 
 
 def available_rules() -> list[str]:
@@ -41,15 +38,7 @@ def available_rules() -> list[str]:
 
 def rules_path(ref: str) -> Path | None:
     """The shipped file of ``ID`` (its latest version) or ``ID@VERSION``, or None."""
-    rid, _, version = ref.partition("@")
-    versions = rule_versions().get(rid)
-    if not versions:
-        return None
-    number = versions[-1] if not version else int(version) if version.isdigit() else 0
-    if number not in versions:
-        return None
-    name = rid if number == 1 else f"{rid}@{number}"
-    return factors_root() / "rules" / f"{name}.toml"
+    return versioned_path(factors_root() / "rules", ref)
 
 
 def load_rules(ref: str) -> Ruleset:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from carbonfp.data.catalogue import load_catalogue
 from carbonfp.data.factor_sets import _label, sha256_file
+from carbonfp.data.versions import versioned_path, versions_in
 from carbonfp.errors import FactorDataError, InputError
 from carbonfp.files import TomlTable, load_toml
 from carbonfp.origins import SUPPLY_STAGES, country_code
@@ -221,24 +222,12 @@ def _countries(table: TomlTable, key: str) -> tuple[str, ...]:
 def sourcing_rule_versions() -> dict[str, list[int]]:
     """Shipped sourcing rule ids and their versions, oldest first (``ID.toml`` is version 1,
     ``ID@N.toml`` version N)."""
-    found: dict[str, list[int]] = {}
-    for p in (sourcing_root() / "rules").glob("*.toml"):
-        rid, _, version = p.stem.partition("@")
-        found.setdefault(rid, []).append(int(version) if version.isdigit() else 1)
-    return {rid: sorted(v) for rid, v in sorted(found.items())}
+    return versions_in(sourcing_root() / "rules")
 
 
 def sourcing_rule_path(ref: str) -> Path | None:
     """The shipped file of ``ID`` (its latest version) or ``ID@VERSION``, or None."""
-    rid, _, version = ref.partition("@")
-    versions = sourcing_rule_versions().get(rid)
-    if not versions:
-        return None
-    number = versions[-1] if not version else int(version) if version.isdigit() else 0
-    if number not in versions:
-        return None
-    name = rid if number == 1 else f"{rid}@{number}"
-    return sourcing_root() / "rules" / f"{name}.toml"
+    return versioned_path(sourcing_root() / "rules", ref)
 
 
 def load_sourcing_rule(ref: str) -> SourcingRule:

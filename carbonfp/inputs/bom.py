@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from carbonfp.columns import BOM_OPTIONAL
 from carbonfp.errors import InputError, Location
@@ -112,11 +112,10 @@ def read_csv_table(text: str, label: str) -> Table:
     return Table(label, header, rows, decimal_comma={";": True, "\t": None, ",": False}[sep])
 
 
-def read_xlsx_table(path: Path, label: str) -> Table:
-    """Read the sheet named "BOM" (else the first sheet) of an Excel workbook.
-
-    Raises InputError when openpyxl is missing or the file is not a workbook.
-    """
+def open_workbook(path: Path, label: str) -> Any:
+    """An Excel workbook opened read-only (values, not formulas), after its zip was checked
+    against the input limits. Raises InputError when openpyxl is missing, the file is missing
+    or it is not a workbook."""
     try:
         import openpyxl
     except ImportError as exc:
@@ -128,7 +127,7 @@ def read_xlsx_table(path: Path, label: str) -> Table:
         ) from exc
     _check_workbook(path, label)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError as exc:
         raise InputError(
             "file not found",
@@ -138,6 +137,14 @@ def read_xlsx_table(path: Path, label: str) -> Table:
         ) from exc
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         raise _not_a_workbook(label, exc) from exc
+
+
+def read_xlsx_table(path: Path, label: str) -> Table:
+    """Read the sheet named "BOM" (else the first sheet) of an Excel workbook.
+
+    Raises InputError when openpyxl is missing or the file is not a workbook.
+    """
+    book = open_workbook(path, label)
     sheet = book["BOM"] if "BOM" in book.sheetnames else book.worksheets[0]
     # the cells that exist, whatever size the sheet claims (A1:XFD1048576 would make every
     # row 16 384 cells long)

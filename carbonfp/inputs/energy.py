@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import partial
 
 from carbonfp.columns import SUPPLY_COLUMNS
 from carbonfp.errors import CarbonfpError, Collector, InputError
@@ -215,16 +217,28 @@ def read_energy(
         ("process_emission", _process_emission, _COMMON | {"gas"}),
     ):
         for block in _tables(top, name, found):
-            try:
-                block.unknown_keys(keys)
-            except InputError as exc:  # the block is read still: its other problems too
-                found.add(exc)
-            try:
-                lines.append(read(block, battery, plant))
-            except InputError as exc:
-                found.add(exc)
+            _read_one(block, keys, partial(read, battery=battery, plant=plant), found, lines)
     _report(found, problems)
     return lines
+
+
+def _read_one(
+    table: TomlTable,
+    keys: set[str],
+    read: Callable[[TomlTable], ActivityLine],
+    found: Collector,
+    lines: list[ActivityLine],
+) -> None:
+    """One block or leg: its unknown keys and its other problems both found (the block is
+    read past an unknown key); its line kept when it reads."""
+    try:
+        table.unknown_keys(keys)
+    except InputError as exc:
+        found.add(exc)
+    try:
+        lines.append(read(table))
+    except InputError as exc:
+        found.add(exc)
 
 
 def _tables(top: TomlTable, name: str, found: Collector) -> list[TomlTable]:
@@ -323,14 +337,7 @@ def read_transport(
     found = Collector()
     lines: list[ActivityLine] = []
     for leg in _tables(top, "transport", found):
-        try:
-            leg.unknown_keys(TRANSPORT_KEYS)
-        except InputError as exc:
-            found.add(exc)
-        try:
-            lines.append(_leg(leg, battery))
-        except InputError as exc:
-            found.add(exc)
+        _read_one(leg, TRANSPORT_KEYS, lambda t: _leg(t, battery), found, lines)
     _report(found, problems)
     return lines
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from carbonfp.errors import InputError, Location, UsageError
 from carbonfp.files import TomlTable, ensure_folder, limit, load_toml, read_text, too_large
-from carbonfp.inputs.bom import _check_workbook, _normalise_header, _not_a_workbook
+from carbonfp.inputs.bom import _normalise_header, open_workbook
 from carbonfp.inputs.ilcd import IlcdProcess, LciaResult, read_package
 
 #: The columns of carbonfp's own factor CSV: required, then optional.
@@ -345,22 +345,7 @@ def _xlsx_rows(
 ) -> tuple[list[tuple[int, list[str]]], str]:
     """Every row of a workbook's sheet (``sheet_name``, else the first) with its number, the
     cells as text (numbers written exactly), and the sheet's name."""
-    try:
-        import openpyxl
-    except ImportError as exc:
-        raise InputError(
-            "reading .xlsx files needs openpyxl",
-            where=Location(label),
-            hint="pip install 'carbonfp[xlsx]', or save the sheet as CSV",
-            code="missing-xlsx-reader",
-        ) from exc
-    _check_workbook(path, label)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError as exc:
-        raise InputError("file not found", where=Location(label), code="missing-file") from exc
-    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        raise _not_a_workbook(label, exc) from exc
+    book = open_workbook(path, label)
     try:
         if sheet_name is None:
             sheet = book.worksheets[0]
