@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 
 from carbonfp.errors import InputError, Location
@@ -172,6 +172,19 @@ class DeclarationInfo:
     #: the period the activity data represent (UTC, end exclusive; PACT referencePeriodStart/End)
     reference_period_start: datetime | None = None
     reference_period_end: datetime | None = None
+    #: the date of the carbon footprint study and its version (the auditor's first questions)
+    study_date: date | None = None
+    study_version: str | None = None
+    #: one of VERIFICATION_STATUSES; None: not stated
+    verification_status: str | None = None
+    #: the notified body or other verifier, and the id of its verification statement
+    verifier: str | None = None
+    verification_statement_id: str | None = None
+
+
+#: [declaration] verification_status values: the study is not verified, its verification (by a
+#: notified body, Regulation (EU) 2023/1542 Article 17 and Annex VIII) is under way, or done.
+VERIFICATION_STATUSES = ("none", "in progress", "verified")
 
 
 @dataclass(frozen=True)

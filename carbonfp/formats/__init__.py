@@ -113,7 +113,9 @@ def render(
     the workbook's date (default: none, so the same inputs give the same bytes).
 
     Several declarations give one document: texts joined by the separator of the command line,
-    JSON lines (one compact document per line), one CSV header, one workbook. Notes of each
+    JSON lines (one compact document per line), one CSV header (the tidy CSV of several holds
+    their figures only, as a portfolio's: the metadata rows are those of one declaration's CSV,
+    and the workbook's metadata sheet), one workbook. Notes of each
     declaration come in order.
 
     Raises UsageError for an unknown format, no declaration, several declarations in html,
@@ -148,6 +150,11 @@ def render(
         from carbonfp.formats.xlsx import workbook_bytes
 
         return Rendered(workbook_bytes(decls, generated_at), (), EXTENSIONS[fmt], fmt)
+    if fmt == "csv" and not lines:  # the figures, as a portfolio's tidy CSV (no metadata rows)
+        from carbonfp.columns import Figures
+        from carbonfp.formats.tables import csv_figures
+
+        return Rendered(csv_figures(Figures.of(decls)), (), EXTENSIONS[fmt], fmt)
     return join([_render_one(d, fmt, top, lines, generated_at, True, None) for d in decls])
 
 

@@ -16,8 +16,10 @@ content is the passport payload's (``carbonfp.formats.batterypass``, the same ro
   list (0173-1#09-AAO115#003) for the PEF-based method of Article 7; ``PerformanceClass``
   without a value while no classes exist in law; ``WebLinkToPublicCarbonFootprintStudy`` the
   study URL, as the one document identifier;
-- carbonfp's metadata (mode, ruleset, factor set, functional unit) as the submodel's
-  extensions named ``carbonfp:...``.
+- carbonfp's metadata (mode and label, ruleset and its version, factor set, functional unit,
+  the study's reference period, date, version and a declaration's verification as
+  ``carbonfp:study.KEY``, each warning as ``carbonfp:warning.N``) as the submodel's extensions
+  named ``carbonfp:...``.
 
 Built with the Eclipse BaSyx Python SDK (``basyx-python-sdk``, the ``aas`` extra), whose model
 classes check the metamodel's constraints as the submodel is built.
@@ -154,6 +156,23 @@ def build_submodel(decl: Declaration, passport: dict[str, Any]) -> model.Submode
             ),
             model.Extension(
                 "carbonfp:totalEnergyKwh", value_type=float, value=meta["totalEnergyKwh"]
+            ),
+            model.Extension("carbonfp:label", value_type=str, value=meta["label"]),
+            model.Extension(
+                "carbonfp:rulesetVersion", value_type=str, value=str(meta["rulesetVersion"])
+            ),
+            *(
+                model.Extension(f"carbonfp:study.{key}", value_type=str, value=value)
+                for key, value in meta["study"].items()
+            ),
+            *(
+                model.Extension(
+                    f"carbonfp:warning.{i}",
+                    value_type=str,
+                    value=f"[{w['code']}] {w['message']}"
+                    + (f" ({w['where']})" if w.get("where") else ""),
+                )
+                for i, w in enumerate(meta["warnings"], 1)
             ),
         ],
         submodel_element=[

@@ -19,13 +19,14 @@ import re
 from typing import Any
 
 from carbonfp.errors import InputError, Location
-from carbonfp.formats.common import STAGE_NAMES, rounded
-from carbonfp.formats.pact import SCREENING, Export
+from carbonfp.formats.common import STAGE_NAMES, mode_label, rounded, utc_date_text
+from carbonfp.formats.pact import SCREENING, Export, study_extension
 from carbonfp.model import BatteryCategory, Declaration
 
 #: carbonfp.schemaVersion of the payload: MAJOR.MINOR, bumped as the README's schema_version
-#: rule says (2.0: the Battery Pass data model's names, enums and units).
-SCHEMA_VERSION = "2.0"
+#: rule says (2.0: the Battery Pass data model's names, enums and units; 2.1: label,
+#: rulesetVersion, study and warnings under ``carbonfp``).
+SCHEMA_VERSION = "2.1"
 #: The aspect models the payload's fields come from (their SAMM URNs).
 CARBON_FOOTPRINT_ASPECT = (
     "urn:samm:io.BatteryPass.CarbonFootprint:1.2.0#CarbonFootprintForBatteries"
@@ -99,12 +100,31 @@ def batterypass(decl: Declaration) -> Export:
         "totalEnergyKwh": rounded(decl.functional_unit.total_energy_kwh),
         "functionalUnit": decl.functional_unit.derivation,
         "mode": decl.mode,
+        "label": mode_label(decl),
         "toolVersion": pv.tool_version,
         "ruleset": pv.ruleset,
+        "rulesetVersion": pv.ruleset_version,
         "rulesetLegalStatus": pv.ruleset_legal_status,
         "factorSet": pv.factor_set,
+        "study": study(decl),
+        "warnings": [
+            _given({"code": w.code, "message": w.message, "where": w.where}) for w in decl.warnings
+        ],
     }
     return Export(data, tuple(notes))
+
+
+def study(decl: Declaration) -> dict[str, Any]:
+    """The reference period, study date and version and (a declaration's only) verification,
+    which the Battery Pass data model has no fields for (keys not given are left out)."""
+    d = decl.project.declaration
+    return _given(
+        {
+            "referencePeriodStart": utc_date_text(d.reference_period_start),
+            "referencePeriodEnd": utc_date_text(d.reference_period_end),
+            **study_extension(decl),
+        }
+    )
 
 
 def study_url(decl: Declaration) -> str:

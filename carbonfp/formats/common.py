@@ -6,11 +6,15 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from carbonfp.model import STAGE_TITLES, Stage
+
+if TYPE_CHECKING:
+    from carbonfp.model import Declaration
 
 #: Significant digits of every number in a record (JSON, CSV, XLSX, PACT, passport): far
 #: below the precision of the data, and the same bytes on every platform.
@@ -108,3 +112,61 @@ STAGE_IDS: tuple[str, ...] = tuple(name.id for name in STAGE_NAMES.values())
 def stage_of(stage_id: object) -> StageName | None:
     """The names of the stage with this id (``"production"``), None when it is no stage."""
     return next((n for n in STAGE_NAMES.values() if n.id == stage_id), None)
+
+
+def mode_label(decl: Declaration) -> str:
+    """ "declaration (RULESET, LEGAL STATUS)" or "screening, not a declaration": the label every
+    output carries."""
+    if decl.mode == "declaration":
+        return f"declaration ({decl.provenance.ruleset}, {decl.provenance.ruleset_legal_status})"
+    return "screening, not a declaration"
+
+
+def utc_date_text(moment: datetime | date | None) -> str | None:
+    """A date as ``2025-06-30``, a time as UTC ``2025-01-01T00:00:00Z``; None stays None."""
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.isoformat()
+
+
+def study_fields(decl: Declaration) -> list[tuple[str, str | None]]:
+    """The ``[declaration]`` facts an auditor reads first, as (key, text or None), in the order
+    every output lists them: the one list behind the JSON record, the text, CSV, XLSX and
+    HTML outputs."""
+    d = decl.project.declaration
+    return [
+        ("eu_doc_id", d.eu_doc_id),
+        ("study_url", d.study_url),
+        ("reference_period_start", utc_date_text(d.reference_period_start)),
+        ("reference_period_end", utc_date_text(d.reference_period_end)),
+        ("study_date", utc_date_text(d.study_date)),
+        ("study_version", d.study_version),
+        ("verification_status", d.verification_status),
+        ("verifier", d.verifier),
+        ("verification_statement_id", d.verification_statement_id),
+    ]
+
+
+def metadata(decl: Declaration) -> list[tuple[str, str | None]]:
+    """What a declaration is and where it comes from, as (key, text or None): the label and
+    mode, the ruleset (version, sha256, legal status), the factor set, the tool, the study
+    fields (:func:`study_fields`), then one ``warning`` per warning ("[code] message (where)").
+    The rows of the CSV's ``metadata`` stage and of the workbook's ``metadata`` sheet."""
+    pv = decl.provenance
+    rows: list[tuple[str, str | None]] = [
+        ("label", mode_label(decl)),
+        ("mode", decl.mode),
+        ("ruleset", pv.ruleset),
+        ("ruleset_version", str(pv.ruleset_version)),
+        ("ruleset_sha256", pv.ruleset_sha256),
+        ("ruleset_legal_status", pv.ruleset_legal_status),
+        ("factor_set", pv.factor_set),
+        ("factor_set_sha256", pv.factor_set_sha256),
+        ("tool_version", pv.tool_version),
+        *study_fields(decl),
+    ]
+    for w in decl.warnings:
+        rows.append(("warning", f"[{w.code}] {w.message}" + (f" ({w.where})" if w.where else "")))
+    return rows

@@ -7,8 +7,10 @@ from typing import Any
 from carbonfp.formats.common import (
     STAGE_NAMES,
     json_text,
+    mode_label,
     rounded,
     safe_cell,
+    study_fields,
     text_number,
 )
 from carbonfp.formats.tables import LINE_COLUMNS, line_csv, tidy_csv
@@ -27,7 +29,7 @@ __all__ = [
     "to_text",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: the study and verification fields of "declaration"
 #: Where a run setting came from, as the text names it.
 _FROM = {"ruleset": "ruleset default"}
 
@@ -58,7 +60,7 @@ def line_dict(result: LineResult) -> dict[str, Any]:
 
 
 def to_dict(decl: Declaration, top: int = 10, generated_at: str | None = None) -> dict[str, Any]:
-    """The declaration as plain data (schema_version 1.0); same inputs, same dict.
+    """The declaration as plain data (schema_version 1.1); same inputs, same dict.
 
     ``generated_at`` (an ISO 8601 UTC time) is included only when given: without it the output
     depends on the inputs alone.
@@ -99,7 +101,7 @@ def to_dict(decl: Declaration, top: int = 10, generated_at: str | None = None) -
             "region": p.plant.region,
             "country": p.plant.country,
         },
-        "declaration": {"eu_doc_id": p.declaration.eu_doc_id, "study_url": p.declaration.study_url},
+        "declaration": dict(study_fields(decl)),
         "functional_unit": {
             "usable_capacity_kwh": rounded(fu.usable_capacity_kwh),
             "cycles_per_year": rounded(fu.cycles_per_year),
@@ -245,12 +247,6 @@ def _provenance_dict(pv: Provenance) -> dict[str, Any]:
     return data
 
 
-def mode_label(decl: Declaration) -> str:
-    if decl.mode == "declaration":
-        return f"declaration ({decl.provenance.ruleset}, {decl.provenance.ruleset_legal_status})"
-    return "screening, not a declaration"
-
-
 def _quality_dict(decl: Declaration) -> dict[str, Any]:
 
     q = decl.quality
@@ -307,8 +303,25 @@ def to_text(decl: Declaration, top: int = 10) -> str:
     if p.manufacturer.contact:
         add(f"                   {p.manufacturer.contact}")
     add(f"  Plant            {p.plant.name}, {p.plant.town}, {p.plant.region}, {p.plant.country}")
-    add(f"  EU DoC id        {p.declaration.eu_doc_id or '(not given)'}")
-    add(f"  Public study     {p.declaration.study_url or '(not given)'}")
+    study = dict(study_fields(decl))
+    add(f"  EU DoC id        {study['eu_doc_id'] or '(not given)'}")
+    add(f"  Public study     {study['study_url'] or '(not given)'}")
+    period = (
+        f"{study['reference_period_start']} to {study['reference_period_end']} (end exclusive)"
+        if study["reference_period_start"]
+        else "(not given)"
+    )
+    add(f"  Reference period {period}")
+    add(
+        f"  Study            date {study['study_date'] or '(not given)'}, "
+        f"version {study['study_version'] or '(not given)'}"
+    )
+    verification = study["verification_status"] or "(not given)"
+    if study["verifier"]:
+        verification += f", by {study['verifier']}"
+    if study["verification_statement_id"]:
+        verification += f", statement {study['verification_statement_id']}"
+    add(f"  Verification     {verification}")
     add("")
     add("Functional unit (total energy delivered over the service life)")
     add(f"  {fu.derivation}")

@@ -371,6 +371,9 @@ def pact_footprint(decl: Declaration, created: datetime | None = None) -> Export
     sources = secondary_sources(decl)
     if sources:
         pcf["secondaryEmissionFactorSources"] = sources
+    verified = verification(decl)
+    if verified is not None:
+        pcf["verification"] = verified
     screening = SCREENING_COMMENT if decl.mode != "declaration" else ""
     cpc = p.declaration.product_category_cpc or CPC_ELECTRIC_ACCUMULATORS
     body: dict[str, Any] = {
@@ -412,6 +415,40 @@ def pact_footprint(decl: Declaration, created: datetime | None = None) -> Export
             "PACT v3 export breaks the specification: " + "; ".join(map(str, problems))
         )
     return Export(data, notes)
+
+
+def study_extension(decl: Declaration) -> dict[str, str]:
+    """The study's date and version, and, for a declaration (never a screening result), its
+    verification as the project states it: the extension's fields, those given only."""
+    d = decl.project.declaration
+    fields = {
+        "studyDate": d.study_date.isoformat() if d.study_date else None,
+        "studyVersion": d.study_version,
+    }
+    if decl.mode == "declaration":
+        fields |= {
+            "verificationStatus": d.verification_status,
+            "verifier": d.verifier,
+            "verificationStatementId": d.verification_statement_id,
+        }
+    return {key: value for key, value in fields.items() if value}
+
+
+def verification(decl: Declaration) -> dict[str, Any] | None:
+    """PACT v3's ``pcf.verification`` of a verified study: coverage ``product level``, the
+    project's ``verifier`` as ``providerName``, its ``study_date`` (midnight UTC) as
+    ``completedAt`` when given. None unless ``[declaration] verification_status`` is
+    ``verified`` and the footprint is an ``Active`` declaration: a screening result, or one
+    whose gates failed, never claims a verification."""
+    d = decl.project.declaration
+    if d.verification_status != "verified" or status(decl) != "Active" or not d.verifier:
+        return None
+    data: dict[str, Any] = {"coverage": "product level", "providerName": d.verifier}
+    if d.study_date is not None:
+        data["completedAt"] = utc_text(
+            datetime(d.study_date.year, d.study_date.month, d.study_date.day, tzinfo=timezone.utc)
+        )
+    return data
 
 
 BOUNDARY = (
@@ -458,6 +495,7 @@ def article7_extension(decl: Declaration) -> dict[str, Any]:
         data["carbonFootprintStudy"] = p.declaration.study_url
     if p.declaration.eu_doc_id:
         data["euDeclarationOfConformityId"] = p.declaration.eu_doc_id
+    data.update(study_extension(decl))
     return {
         "specVersion": EXTENSION_SPEC_VERSION,
         "dataSchema": extension_schema_url(),

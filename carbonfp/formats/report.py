@@ -319,6 +319,7 @@ def _declaration(d: _Page) -> str:
         ),
         _row("(f)", "EU declaration of conformity", d.text("declaration", "eu_doc_id")),
         _row("(g)", "Public study", d.link("declaration", "study_url")),
+        *_study_rows(d),
     ]
     fu = ("functional_unit",)
     derivation = (
@@ -903,6 +904,34 @@ def _quality(d: _Page) -> str:
     return out
 
 
+def _study_rows(d: _Page) -> list[str]:
+    """The reference period, study date and version, and verification (schema 1.1; a record
+    of 1.0 has none of them)."""
+    if "study_date" not in d.get("declaration"):
+        return []
+    dc = ("declaration",)
+    period = (
+        f"{d.text(*dc, 'reference_period_start')} to {d.text(*dc, 'reference_period_end')} "
+        "(end exclusive)"
+        if d.get(*dc, "reference_period_start") is not None
+        else d.text(*dc, "reference_period_start")
+    )
+    verification = d.text(*dc, "verification_status")
+    if d.get(*dc, "verifier") is not None:
+        verification += f", by {d.text(*dc, 'verifier')}"
+    if d.get(*dc, "verification_statement_id") is not None:
+        verification += f", statement {d.text(*dc, 'verification_statement_id', cls='code')}"
+    return [
+        _row("", "Reference period", period),
+        _row(
+            "",
+            "Study",
+            f"dated {d.text(*dc, 'study_date')}, version {d.text(*dc, 'study_version')}",
+        ),
+        _row("", "Verification", verification),
+    ]
+
+
 def _methods(d: _Page) -> str:
     pv = ("provenance",)
     layers = d.get(*pv, "factor_layers")
@@ -941,7 +970,8 @@ def _methods(d: _Page) -> str:
     ]
     out = (
         "<h3>Ruleset and factor data</h3>\n<ul>\n"
-        f"<li>Ruleset {d.text(*pv, 'ruleset', cls='code')}, legal status "
+        f"<li>Ruleset {d.text(*pv, 'ruleset', cls='code')} version "
+        f"{d.text(*pv, 'ruleset_version')}, legal status "
         f"<strong>{d.text(*pv, 'ruleset_legal_status')}</strong>, sha256 "
         f"{d.text(*pv, 'ruleset_sha256', cls='hash')}</li>\n"
         f"<li>Factor set {d.text(*pv, 'factor_set', cls='code')} sha256 "

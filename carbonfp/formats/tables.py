@@ -1,6 +1,8 @@
 """The declaration's two tables as rows of Python values: what the CSV and the XLSX writers write.
 
-The tidy table has one row per (stage, metric), numbers rounded to 10 significant digits. The
+The tidy table has one row per (stage, metric), numbers rounded to 10 significant digits; the
+CSV of one declaration adds its metadata as rows of stage ``metadata`` (text values: the label,
+ruleset, study and verification fields, warnings), never as comments. The
 line table has one row per activity line and is readable back as a long BOM (carbonfp.batch):
 its amounts, emissions and factor (in the ``factor`` text) keep full precision on purpose, so a
 round trip loses nothing. Rows hold numbers as numbers and text as it is; each writer makes text
@@ -18,6 +20,7 @@ from carbonfp.columns import Figures
 from carbonfp.formats.common import (
     SIGNIFICANT_DIGITS,
     STAGE_IDS,
+    metadata,
     number_text,
     rounded,
     safe_cell,
@@ -229,9 +232,21 @@ def _csv_cell(text: str) -> str:
     return out.getvalue()[:-1]
 
 
+#: The ``stage`` of the tidy CSV's rows that hold text about the declaration, not figures.
+METADATA_STAGE = "metadata"
+
+
+def metadata_rows(decl: Declaration) -> list[Row]:
+    """The declaration's metadata (carbonfp.formats.common.metadata) as rows of the tidy table
+    after its figures: stage ``metadata``, the key as the metric, the text as the value (empty
+    when not given), no unit; one ``warning`` row per warning. No header."""
+    model = decl.project.battery.model
+    return [[model, METADATA_STAGE, key, value, None] for key, value in metadata(decl)]
+
+
 def tidy_csv(decl: Declaration) -> str:
-    """The tidy table as CSV, numbers with 10 significant digits."""
-    return csv_text(tidy_rows(decl), number_text)
+    """The tidy table as CSV, numbers with 10 significant digits, then the metadata rows."""
+    return csv_text([*tidy_rows(decl), *metadata_rows(decl)], number_text)
 
 
 def line_csv(decl: Declaration) -> str:

@@ -1,10 +1,13 @@
-"""The declaration as an Excel workbook: a tidy "declaration" sheet and a "lines" sheet.
+"""The declaration as an Excel workbook: a tidy "declaration" sheet, a "lines" sheet and a
+"metadata" sheet.
 
-The sheets hold the rows of ``--format csv`` and ``--format csv --lines`` (the rows of
-carbonfp.formats.tables, which the CSV writer writes too), numbers as numbers. No cell is ever a
-formula: text is stored as text, and text a spreadsheet would read as a formula (starting with
-= + - @, a tab or a carriage return, after any blanks, full-width forms included) gets a leading
-apostrophe, as in the CSV. Same inputs, same bytes:
+The first two sheets hold the rows of ``--format csv`` and ``--format csv --lines`` (the rows of
+carbonfp.formats.tables, which the CSV writer writes too), numbers as numbers; the metadata sheet
+holds, per battery, the label, ruleset (version, sha256), factor set, study and verification
+fields and every warning (carbonfp.formats.common.metadata: the CSV's ``metadata`` rows).
+No cell is ever a formula: text is stored as text, and text a spreadsheet would read as a
+formula (starting with = + - @, a tab or a carriage return, after any blanks, full-width forms
+included) gets a leading apostrophe, as in the CSV. Same inputs, same bytes:
 no clock in the document properties or the zip entries. Needs openpyxl (``carbonfp[xlsx]``).
 """
 
@@ -18,12 +21,15 @@ from typing import Any
 
 import carbonfp.formats.common as common
 from carbonfp.errors import UsageError
+from carbonfp.formats.common import metadata
 from carbonfp.formats.tables import LINE_COLUMNS, TIDY_COLUMNS, Row, line_rows, tidy_rows
 from carbonfp.model import Declaration
 
 #: Characters that make a spreadsheet evaluate a cell, with their full-width forms.
 FORMULA_START = (*common.FORMULA_START, "\uff1d", "\uff0b", "\uff0d", "\uff20")
-SHEETS = ("declaration", "lines")
+SHEETS = ("declaration", "lines", "metadata")
+#: The columns of the metadata sheet.
+METADATA_COLUMNS = ("battery", "field", "value")
 #: Zip entry time of every part: the earliest a zip file can hold (no clock).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _EPOCH = datetime(*_ZIP_TIME, tzinfo=timezone.utc)
@@ -53,17 +59,26 @@ def _cell(value: object) -> object:
 def workbook_bytes(
     declarations: Declaration | Sequence[Declaration], created: datetime | None = None
 ) -> bytes:
-    """The workbook as bytes: the tidy table and the line table of each declaration, one
-    header each. Its document date is ``created``, else the first project's ``[declaration]
-    created``, else 1980-01-01 (no clock). Raises UsageError when openpyxl is not installed.
+    """The workbook as bytes: the tidy table, the line table and the metadata of each
+    declaration, one header each. Its document date is ``created``, else the first project's
+    ``[declaration] created``, else 1980-01-01 (no clock). Raises UsageError when openpyxl is
+    not installed.
     """
     decls = [declarations] if isinstance(declarations, Declaration) else list(declarations)
-    tables: tuple[list[Row], list[Row]] = (
+    tables: tuple[list[Row], list[Row], list[Row]] = (
         [list(TIDY_COLUMNS), *(row for d in decls for row in tidy_rows(d)[1:])],
         [list(LINE_COLUMNS), *(row for d in decls for row in line_rows(d)[1:])],
+        [
+            list(METADATA_COLUMNS),
+            *(_meta_row(d, key, value) for d in decls for key, value in metadata(d)),
+        ],
     )
     given = decls[0].project.declaration.created if decls else None
     return sheets_bytes(list(zip(SHEETS, tables, strict=True)), created or given)
+
+
+def _meta_row(decl: Declaration, key: str, value: str | None) -> Row:
+    return [decl.project.battery.model, key, value]
 
 
 def sheets_bytes(sheets: Sequence[tuple[str, Sequence[Row]]], created: datetime | None) -> bytes:

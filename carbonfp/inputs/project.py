@@ -18,6 +18,7 @@ from carbonfp.inputs.energy import read_energy, read_transport
 from carbonfp.model import (
     CPC_ELECTRIC_ACCUMULATORS,
     EOL_MATERIAL_KEYS,
+    VERIFICATION_STATUSES,
     ActivityLine,
     Battery,
     BatteryCategory,
@@ -286,10 +287,15 @@ def read_facts(top: TomlTable, soft: list[CarbonfpError] | None = None) -> Facts
     battery = found.attempt(lambda: _battery(top.sub("battery"), outer=found), None)
     plant = found.attempt(plant_of, None)
     manufacturer = found.attempt(manufacturer_of, None)
+
     # eu_doc_id and study_url, plus the keys of the exchange formats (PACT ids and dates)
-    declaration = found.attempt(
-        lambda: declaration_info(top.sub("declaration", required=False)), None
-    )
+    def declaration_of() -> DeclarationInfo:
+        declaration_t = top.sub("declaration", required=False)
+        # unknown keys apart, as in the other tables: a soft problem that still reads the rest
+        found.attempt(lambda: declaration_t.unknown_keys(DECLARATION_KEYS), None)
+        return declaration_info(declaration_t, check_keys=False)
+
+    declaration = found.attempt(declaration_of, None)
     method = found.attempt(method_of, None)
     end_of_life = found.attempt(
         lambda: _end_of_life(top.sub("end_of_life")) if top.has("end_of_life") else None, None
@@ -596,6 +602,11 @@ DECLARATION_KEYS = {
     "created",
     "reference_period_start",
     "reference_period_end",
+    "study_date",
+    "study_version",
+    "verification_status",
+    "verifier",
+    "verification_statement_id",
 }
 _URN = re.compile(r"^urn:[a-z0-9][a-z0-9-]{0,30}[a-z0-9]:\S+$", re.IGNORECASE)
 
@@ -659,13 +670,68 @@ def read_utc(table: TomlTable, key: str) -> datetime | None:
     raise table.fail(key, f"{key} must be a date", hint=hint, code="wrong-type")
 
 
-def declaration_info(table: TomlTable) -> DeclarationInfo:
+def read_date(table: TomlTable, key: str) -> date | None:
+    """Read ``key`` as a calendar date: a TOML date or the same as text ("2025-06-30").
+
+    Raises InputError naming the key for anything else (a time of day included).
+    """
+    if not table.has(key):
+        return None
+    raw = table.data[key]
+    hint = f"write a date without a time, e.g. {key} = 2025-06-30"
+    if isinstance(raw, str):
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError:
+            raise table.fail(
+                key, f"{key} {raw!r} is not a date (YYYY-MM-DD)", hint=hint, code="invalid-value"
+            ) from None
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw
+    raise table.fail(key, f"{key} must be a date", hint=hint, code="wrong-type")
+
+
+def read_verification(table: TomlTable) -> tuple[str | None, str | None, str | None]:
+    """``verification_status`` (one of VERIFICATION_STATUSES), ``verifier`` and
+    ``verification_statement_id``; a verified study names its verifier.
+
+    Raises InputError naming the key for a status not among the choices, or a verified study
+    without a verifier.
+    """
+    status = table.opt_str("verification_status")
+    if status is not None:
+        status = status.strip()
+        if status not in VERIFICATION_STATUSES:
+            choices = ", ".join(f'"{c}"' for c in VERIFICATION_STATUSES)
+            raise table.fail(
+                "verification_status",
+                f"verification_status {status!r} is not one of {choices}",
+                hint=f"write one of {choices}: not verified, verification by the notified body "
+                "under way, verified",
+                code="invalid-value",
+            )
+    verifier = table.opt_str("verifier")
+    if status == "verified" and verifier is None:
+        raise table.fail(
+            None,
+            "missing key 'verifier'",
+            hint='a verified study names its verifier: add verifier = "NAME OF THE NOTIFIED '
+            'BODY" to [declaration]',
+            code="missing-key",
+        )
+    return status, verifier, table.opt_str("verification_statement_id")
+
+
+def declaration_info(table: TomlTable, *, check_keys: bool = True) -> DeclarationInfo:
     """Read the project's ``[declaration]`` table (Article 7 items and exchange keys).
 
-    Raises InputError naming the key for an unknown key, a bad URN or date, or a reference
-    period that ends before it starts.
+    Raises InputError naming the key for an unknown key (unless ``check_keys`` is False: the
+    caller checks them), a bad URN or date, a verification status not among
+    VERIFICATION_STATUSES, a verified study without a verifier, or a reference period that ends
+    before it starts.
     """
-    table.unknown_keys(DECLARATION_KEYS)
+    if check_keys:
+        table.unknown_keys(DECLARATION_KEYS)
     start = read_utc(table, "reference_period_start")
     end = read_utc(table, "reference_period_end")
     if (start is None) != (end is None):
@@ -684,6 +750,7 @@ def declaration_info(table: TomlTable) -> DeclarationInfo:
             hint="the end is exclusive: 2025-01-01 to 2026-01-01 is the calendar year 2025",
             code="invalid-value",
         )
+    status, verifier, statement_id = read_verification(table)
     cpc = table.opt_str("product_category_cpc")
     if cpc is not None and not re.fullmatch(r"\d{1,5}", cpc):
         raise table.fail(
@@ -701,4 +768,9 @@ def declaration_info(table: TomlTable) -> DeclarationInfo:
         created=read_utc(table, "created"),
         reference_period_start=start,
         reference_period_end=end,
+        study_date=read_date(table, "study_date"),
+        study_version=table.opt_str("study_version"),
+        verification_status=status,
+        verifier=verifier,
+        verification_statement_id=statement_id,
     )

@@ -129,6 +129,8 @@ def _validate_tidy_csv(data: bytes) -> list[str]:
         if len(row) != 5:
             errors.append(f"row {row}")
             continue
+        if row[1] == "metadata":  # text about the declaration, after the figures
+            continue
         try:
             float(row[3])
         except ValueError:
@@ -163,7 +165,9 @@ def _formula_cells(rows: list[list[str]]) -> list[str]:
 
 def _validate_xlsx(data: bytes) -> list[str]:
     sheets = read_sheets(data)
-    errors = [] if list(sheets) == ["declaration", "lines"] else [f"sheets {list(sheets)}"]
+    errors = (
+        [] if list(sheets) == ["declaration", "lines", "metadata"] else [f"sheets {list(sheets)}"]
+    )
     for name, rows in sheets.items():
         for row in rows:
             for cell in row:

@@ -198,8 +198,13 @@ def test_one_declaration_in_a_list_is_that_declaration() -> None:
 def test_join_is_the_several_rendering() -> None:
     decls = [declared(p)[0] for p in PROJECTS]
     for fmt in ("text", "json", "csv"):
-        parts = [render(d, fmt, compact=True) for d in decls]
-        assert join(parts) == render(decls, fmt)
+        parts = [render(d, fmt, compact=True, lines=fmt == "csv") for d in decls]
+        assert join(parts) == render(decls, fmt, lines=fmt == "csv")
+    # the tidy CSV of several is their figures: each one's CSV without its metadata rows
+    alone = join([render(d, "csv") for d in decls]).text.splitlines(keepends=True)
+    figures = [row for row in alone if ",metadata," not in row]
+    assert len(figures) < len(alone)
+    assert render(decls, "csv").text == "".join(figures)
     notes = join([render(d, "batterypass", compact=True) for d in decls]).notes
     assert notes.count(NO_PERFORMANCE_CLASS) == len(decls)
 

@@ -91,8 +91,9 @@ def test_csv_neutralises_every_text_cell(write_project: WriteProject, lines: boo
         header = rows[0]
         for column in ("quantity", "kg_co2e"):
             assert all(is_number(r[header.index(column)]) for r in rows[1:]), column
-    else:
-        assert all(is_number(r[rows[0].index("value")]) for r in rows[1:])
+    else:  # figures are numbers; the metadata rows' text is made safe like any other
+        figures = [r for r in rows[1:] if r[1] != "metadata"]
+        assert figures and all(is_number(r[rows[0].index("value")]) for r in figures)
 
 
 def xlsx_of(args: list[str | Path], out: Path) -> bytes:
@@ -129,7 +130,12 @@ def test_xlsx_has_no_cell_a_spreadsheet_would_evaluate(
 def test_xlsx_numbers_stay_numbers_and_match_the_csv(tmp_path: Path) -> None:
     pytest.importorskip("openpyxl")
     sheets = read_sheets(xlsx_of(["calc", EV], tmp_path / "ev.xlsx"))
-    tidy = list(csv.reader(io.StringIO(ok("calc", EV, "-f", "csv").stdout)))
+    rows = list(csv.reader(io.StringIO(ok("calc", EV, "-f", "csv").stdout)))
+    tidy = [r for r in rows if r[1] != "metadata"]
+    # the CSV's metadata rows are the metadata sheet's (empty text an empty cell)
+    assert [[r[0], r[2], r[3] or None] for r in rows if r[1] == "metadata"] == sheets["metadata"][
+        1:
+    ]
     declaration = sheets["declaration"]
     assert declaration[0] == tidy[0]
     assert len(declaration) == len(tidy)

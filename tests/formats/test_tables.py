@@ -17,7 +17,9 @@ def test_many_batteries_write_what_each_writes_alone() -> None:
     header, *rows = together.splitlines(keepends=True)
     alone = [tidy_csv(d).splitlines(keepends=True) for d in declarations]
     assert header == alone[0][0]
-    assert rows == [row for lines in alone for row in lines[1:]]
+    # the figures; a declaration alone adds its metadata rows, which arrays do not hold
+    figures = [row for lines in alone for row in lines[1:] if ",metadata," not in row]
+    assert rows == figures
 
 
 names = st.text(min_size=1, max_size=12).filter(lambda s: s.strip() == s and "\r" not in s)

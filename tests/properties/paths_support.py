@@ -37,6 +37,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from carbonfp.model import VERIFICATION_STATUSES
 from carbonfp.units import quantity_in
 
 if sys.version_info >= (3, 11):
@@ -862,6 +863,13 @@ def projects(draw: st.DrawFn, battery_id: str, ruleset: str | None = None) -> Pr
     if draw(st.integers(0, 4)) == 0:
         declaration["product_id"] = "urn:pact:example.com:product-id:EVP-75"
         declaration["product_category_cpc"] = "46420"
+    if draw(st.integers(0, 3)) == 0:
+        declaration["study_date"] = date(2026, 2, 15)
+        declaration["study_version"] = draw(st.sampled_from(["1.2", "2026-02", "3"]))
+        declaration["verification_status"] = draw(st.sampled_from(VERIFICATION_STATUSES))
+        if declaration["verification_status"] == "verified" or draw(st.booleans()):
+            declaration["verifier"] = "Example Notified Body (NB 0000)"
+            declaration["verification_statement_id"] = "VS-2026-001"
     method: dict[str, str] = {}
     if ruleset is not None:
         method["ruleset"] = ruleset

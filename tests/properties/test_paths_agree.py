@@ -125,6 +125,8 @@ def extras(decl: Any) -> dict[str, Any]:
         out["gsd"] = [(r.line.quantity_gsd, r.line.factor_gsd) for r in decl.lines]
     with contextlib.suppress(AttributeError):
         out["role"] = [r.line.role for r in decl.lines]
+    with contextlib.suppress(AttributeError):
+        out["declaration_info"] = repr(decl.project.declaration)
     return out
 
 
