@@ -404,8 +404,15 @@ def _check_roles(raw: RawLines, catalogue: Catalogue, problems: _Problems) -> No
     )
     empty = raw.role.values.index("") if "" in raw.role.values else -1
     given = np.flatnonzero(raw.role.codes != empty)
-    for row in given:
-        role = raw.role[int(row)]
+    if not len(given):
+        return
+    # once per distinct (kind, role): a long BOM repeats them on millions of lines
+    first, inverse = combined_codes(
+        (raw.kind[given], len(KINDS)), (raw.role.codes[given], len(raw.role.values))
+    )
+    for k, at in enumerate(first.tolist()):
+        row = int(given[at])
+        role = raw.role[row]
         group = str(kind_group[int(raw.kind[row])])
         found = catalogue.roles.get(role)
         if found is not None and found.applies_to == group:
@@ -426,7 +433,7 @@ def _check_roles(raw: RawLines, catalogue: Catalogue, problems: _Problems) -> No
                 + " (`carbonfp materials --roles` lists them)",
                 code="invalid-value",
             )
-        problems.add(int(raw.battery[row]), _located(error, raw.where(int(row))))
+        problems.at_rows(raw, given[inverse == k], error)
 
 
 def _complete(raw: RawLines, factors: FactorSet, problems: _Problems) -> RawLines:
