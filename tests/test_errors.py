@@ -56,6 +56,8 @@ NO_CODE_NEEDED: dict[tuple[str, str], str] = {
     ("carbonfp/inputs/catenax_footprint.py", "self.fail"): "_Checker.fail gives every problem "
     "of a supplier's Catena-X file the code invalid-catenax itself",
     ("carbonfp/inputs/catenax_footprint.py", "check.fail"): "the same _Checker.fail",
+    ("carbonfp/inputs/fields.py", "self.fail"): "JsonFields.fail gives each problem of a "
+    "supplier's file its reader's code (invalid-pact, invalid-catenax)",
 }
 
 

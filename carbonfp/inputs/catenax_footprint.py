@@ -32,6 +32,7 @@ from typing import Any
 
 from carbonfp.errors import InputError, Location
 from carbonfp.files import read_text
+from carbonfp.inputs.fields import JsonFields, kind_of
 from carbonfp.model import Stage, SuppliedFactor
 
 #: The aspect model a footprint file holds a payload of.
@@ -116,42 +117,23 @@ class ComponentFactors:
     dqr: float
 
 
-class _Checker:
-    """Typed access to a payload's fields; errors name the file and the field."""
+class _Checker(JsonFields):
+    """A Catena-X payload's fields (numbers as JSON numbers, business partner numbers)."""
 
     def __init__(self, label: str, named_at: Location) -> None:
-        self.label = label
-        self.named_at = named_at
-
-    def fail(self, field: str | None, message: str, hint: str | None = None) -> InputError:
-        return InputError(
-            message,
-            where=Location(self.label, key=field),
-            hint=(hint + "; " if hint else "")
-            + f"named at {self.named_at} (factor_source = catenax:FILE, relative to the BOM)",
+        super().__init__(
+            label,
+            named_at,
+            scheme="catenax",
             code="invalid-catenax",
+            required_by=f"the Catena-X model {MODEL_NAME}",
         )
-
-    def get(self, obj: dict[str, Any], field: str, path: str) -> Any:
-        if field not in obj or obj[field] is None:
-            raise self.fail(
-                path,
-                f"missing field {path}",
-                hint=f"the Catena-X model {MODEL_NAME} requires it",
-            )
-        return obj[field]
 
     def obj(self, obj: dict[str, Any], field: str, path: str) -> dict[str, Any]:
         value = self.get(obj, field, path)
         if not isinstance(value, dict):
-            raise self.fail(path, f"{path} must be a JSON object, got {_kind(value)}")
+            raise self.fail(path, f"{path} must be a JSON object, got {kind_of(value)}")
         return value
-
-    def text(self, obj: dict[str, Any], field: str, path: str) -> str:
-        value = self.get(obj, field, path)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(path, f"{path} must be non-empty text, got {_kind(value)}")
-        return value.strip()
 
     def number(
         self, obj: dict[str, Any], field: str, path: str, low: float, high: float = math.inf
@@ -160,7 +142,7 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(
                 path,
-                f"{path} must be a JSON number, got {_kind(value)}",
+                f"{path} must be a JSON number, got {kind_of(value)}",
                 hint="the model writes numbers as numbers, e.g. 3.14, not as text",
             )
         number = float(value)
@@ -172,7 +154,7 @@ class _Checker:
     def strings(self, obj: dict[str, Any], field: str, path: str, unique: bool) -> list[str]:
         value = self.get(obj, field, path)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(path, f"{path} must be a list of texts, got {_kind(value)}")
+            raise self.fail(path, f"{path} must be a list of texts, got {kind_of(value)}")
         if unique and len(set(value)) != len(value):
             raise self.fail(path, f"{path} lists the same text twice; the model asks for a set")
         return value
@@ -225,7 +207,8 @@ def read_component_footprint(path: Path, label: str, named_at: Location) -> Comp
     if not isinstance(data, dict):
         raise check.fail(
             None,
-            f"the file does not hold a payload of {MODEL_NAME} (a JSON object), but {_kind(data)}",
+            f"the file does not hold a payload of {MODEL_NAME} (a JSON object), but "
+            f"{kind_of(data)}",
         )
     for field in REQUIRED:
         check.get(data, field, field)
@@ -459,15 +442,3 @@ def _parse_timestamp(text: str) -> datetime | None:
     except ValueError:
         return None
     return local + extra - offset
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (true/false)"
-    if isinstance(value, str):
-        return f"text {value!r:.40}"
-    if isinstance(value, (int, float)):
-        return f"the number {value!r}"
-    return "a list" if isinstance(value, list) else "an object"

@@ -18,6 +18,7 @@ from typing import Any
 
 from carbonfp.errors import InputError, Location
 from carbonfp.files import read_text
+from carbonfp.inputs.fields import JsonFields
 from carbonfp.model import Issue, SuppliedFactor
 from carbonfp.pact_spec import check_v3, decimal_value, major_version, parse_time, validity_end
 from carbonfp.units import parse_iso
@@ -62,39 +63,20 @@ class SupplierFootprint:
     spec: str = "2"
 
 
-class _Reader:
-    """Typed access to a footprint's fields with errors that name the file and the field."""
+class _Reader(JsonFields):
+    """A PACT footprint's fields (decimals as strings, UTC date-times)."""
 
     def __init__(self, label: str, named_at: Location) -> None:
-        self.label = label
-        self.named_at = named_at
-
-    def fail(self, field: str | None, message: str, hint: str | None = None) -> InputError:
-        return InputError(
-            message,
-            where=Location(self.label, key=field),
-            hint=(hint + "; " if hint else "")
-            + f"named at {self.named_at} (factor_source = pact:FILE, relative to the BOM)",
+        super().__init__(
+            label,
+            named_at,
+            scheme="pact",
             code="invalid-pact",
+            required_by="a PACT ProductFootprint (Technical Specifications v2)",
         )
 
-    def get(self, obj: dict[str, Any], field: str, prefix: str = "") -> Any:
-        if field not in obj or obj[field] is None:
-            raise self.fail(
-                prefix + field,
-                f"missing field {prefix + field}",
-                hint="a PACT ProductFootprint (Technical Specifications v2) needs it",
-            )
-        return obj[field]
-
-    def text(self, obj: dict[str, Any], field: str, prefix: str = "") -> str:
-        value = self.get(obj, field, prefix)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(prefix + field, f"{prefix + field} must be non-empty text")
-        return value.strip()
-
     def decimal(self, obj: dict[str, Any], field: str, prefix: str = "") -> tuple[float, str]:
-        value = self.get(obj, field, prefix)
+        value = self.get(obj, field, prefix + field)
         if not isinstance(value, str) or not _DECIMAL.match(value.strip()):
             raise self.fail(
                 prefix + field,
@@ -104,7 +86,7 @@ class _Reader:
         return float(value), value.strip()
 
     def time(self, obj: dict[str, Any], field: str, prefix: str = "") -> datetime:
-        value = self.text(obj, field, prefix)
+        value = self.text(obj, field, prefix + field)
         try:
             moment = parse_iso(value)
         except ValueError:
@@ -172,7 +154,7 @@ def read_supplier_footprint(path: Path, label: str, named_at: Location) -> Suppl
     pcf = reader.get(data, "pcf")
     if not isinstance(pcf, dict):
         raise reader.fail("pcf", "pcf must be a JSON object (the CarbonFootprint)")
-    unit = reader.text(pcf, "declaredUnit", "pcf.")
+    unit = reader.text(pcf, "declaredUnit", "pcf.declaredUnit")
     if unit not in DECLARED_UNITS:
         raise reader.fail(
             "pcf.declaredUnit",
