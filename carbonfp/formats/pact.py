@@ -22,6 +22,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
 from typing import Any
 
 from carbonfp.errors import FactorDataError, InputError, Location
@@ -312,6 +313,7 @@ def created_at(decl: Declaration, created: datetime | None, end: datetime) -> da
     return end
 
 
+@cache
 def extension_schema_url() -> str:
     """``dataSchema`` of the Article 7 extension: a URL, as PACT asks. carbonfp does not host
     its schema anywhere, so the URL is a ``data:`` URL (RFC 2397) that holds the schema itself
