@@ -76,8 +76,8 @@ class Evaluated:
     statuses: tuple[_StatusUse, ...]
     #: per battery: the DQR sums per stage and the secondary lines on mandatory items
     dqr: _DqrSums
-    missing_primary: dict[int, list[tuple[str, str, str]]]
-    #: per battery: lines whose role is unknown, lines whose role the input gave
+    #: per battery: secondary lines on mandatory items, lines whose role is unknown, lines
+    #: whose role the input gave
     roles: _Roles
     #: per battery and element: kg in the lines and kg recycled
     elements: _Elements
@@ -137,7 +137,7 @@ class Evaluated:
         )[0]
         out += self.elements.content_issues(battery, project, table.rules)
         out += _role_issues(self.roles, battery, table)
-        lines = self.missing_primary.get(battery, [])
+        lines = self.roles.missing_primary(battery)
         if lines and table.mode != "declaration":  # where: the lines' places
             out.append(
                 Issue(
@@ -153,7 +153,7 @@ class Evaluated:
         """The data quality summary of ``battery`` (None when it failed)."""
         if self.problems[battery]:
             return None
-        return self.dqr.summary(battery, tuple(self.missing_primary.get(battery, ())))
+        return self.dqr.summary(battery, tuple(self.roles.missing_primary(battery)))
 
     def recycled(self, battery: int) -> tuple[RecycledContent, ...]:
         """The recycled content of ``battery`` against the Article 8 minimums."""
@@ -212,7 +212,7 @@ def evaluate(
     order = np.argsort(table.battery, kind="stable")
     starts = np.searchsorted(table.battery[order], np.arange(n_b + 1))
     dqr = _dqr_sums(table, kg, valid)
-    missing, roles = _missing_primary(table, valid)
+    roles = _gate_lines(table, valid)
     elements = _element_masses(table)
     figures = Figures.compute(
         [p.battery.model for p in table.projects],
@@ -241,7 +241,7 @@ def evaluate(
     for b in np.flatnonzero(~failed & infinite).tolist():
         problems[b].append(_sum_overflow(table, kg, b, "a sum or a weight of the lines"))
         failed[b] = True
-    gates = _gates(table, failed, missing, roles)
+    gates = _gates(table, failed, roles)
     uncertainty: list[Uncertainty | None] = [None] * n_b
     if draws is not None:
         require_memory(draws, int(np.diff(starts).max(initial=0)))
@@ -258,7 +258,6 @@ def evaluate(
         problems=tuple(tuple(p) for p in problems),
         statuses=tuple(_status_use(table, kg, valid, s, what) for s, what in _STATUS_WHAT),
         dqr=dqr,
-        missing_primary=missing,
         roles=roles,
         elements=elements,
         gate_failures=tuple(gates),
@@ -353,33 +352,87 @@ def _dqr_sums(table: LineTable, kg: Floats, valid: Any) -> _DqrSums:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class _Flagged:
+    """Raw rows flagged by the declaration gate, grouped per battery (in line order), each
+    with its distinct (kind, factor id, role) key; formatted only for the batteries asked
+    about (a portfolio written as a table never formats them)."""
+
+    table: LineTable
+    rows: Ints  # raw rows, sorted by battery, then line
+    keys: Ints  # per row: its distinct key
+    starts: Ints  # rows[starts[b]:starts[b + 1]] belong to battery b
+
+    @classmethod
+    def of(cls, table: LineTable, mask: Any, inverse: Ints) -> _Flagged:
+        rows = np.flatnonzero(mask)
+        battery = table.battery[rows]
+        order = np.argsort(battery, kind="stable")
+        rows = np.asarray(rows[order], dtype=np.intp)
+        starts = np.searchsorted(battery[order], np.arange(len(table.projects) + 1))
+        return cls(table, rows, np.asarray(inverse[rows], dtype=np.intp), starts)
+
+    def count(self) -> Ints:
+        """Per battery: how many rows are flagged."""
+        return np.asarray(np.diff(self.starts), dtype=np.intp)
+
+    def of_battery(self, battery: int) -> list[tuple[int, str, str]]:
+        """(key, label, where) of each flagged row of ``battery``, in line order."""
+        table = self.table
+        span = slice(int(self.starts[battery]), int(self.starts[battery + 1]))
+        return [
+            (k, table.label(r), str(table.where(r)))
+            for r, k in zip(self.rows[span].tolist(), self.keys[span].tolist(), strict=True)
+        ]
+
+
+@dataclass(frozen=True, eq=False)
 class _Roles:
-    """Per battery: secondary lines whose role is unknown where the ruleset gates by role
-    (label, where), and lines whose role was given in the input other than the catalogue's
-    (label, role given, catalogue role or "")."""
+    """What the declaration gate found in the raw lines, per distinct (kind, factor id, role
+    given) and per battery: secondary lines on mandatory items (with the items' titles),
+    secondary lines whose role is unknown where the ruleset gates by role, and lines whose
+    role was given in the input other than the catalogue's (with the role given and the
+    catalogue's role or "")."""
 
-    unknown: dict[int, list[tuple[str, str]]]
-    given: dict[int, list[tuple[str, str, str]]]
+    titles: list[list[str]]  # per key: the mandatory items the key's lines fall under
+    stated: list[str]  # per key: the role given
+    listed: list[str]  # per key: the catalogue's role, or ""
+    mandatory: _Flagged
+    unknown: _Flagged
+    given: _Flagged
+
+    def missing_primary(self, battery: int) -> list[tuple[str, str, str]]:
+        """(mandatory item, line label, where) of the secondary lines on mandatory items."""
+        return [
+            (title, label, where)
+            for k, label, where in self.mandatory.of_battery(battery)
+            for title in self.titles[k]
+        ]
+
+    def unknown_lines(self, battery: int) -> list[tuple[str, str]]:
+        return [(label, where) for _, label, where in self.unknown.of_battery(battery)]
+
+    def given_lines(self, battery: int) -> list[tuple[str, str, str]]:
+        return [
+            (label, self.stated[k], self.listed[k])
+            for k, label, _ in self.given.of_battery(battery)
+        ]
 
 
-def _missing_primary(
-    table: LineTable, valid: Any
-) -> tuple[dict[int, list[tuple[str, str, str]]], _Roles]:
-    """Per battery: (mandatory item, line label, where) of secondary lines on mandatory items,
-    decided by the lines' roles (given, else their material's in the catalogue), never by
-    their names; and the lines whose role is unknown or was given (:class:`_Roles`).
+def _gate_lines(table: LineTable, valid: Any) -> _Roles:
+    """The lines the declaration gate looks at (:class:`_Roles`), decided by the lines' roles
+    (given, else their material's in the catalogue), never by their names.
 
-    Decided once per distinct (kind, factor id, role given) of the raw lines. The end-of-life
-    lines of the formula are not production: no mandatory item covers them.
+    Decided once per distinct (kind, factor id, role given) of the raw lines; the rows are
+    kept as arrays. The end-of-life lines of the formula are not production: no mandatory
+    item covers them.
     """
-    out: dict[int, list[tuple[str, str, str]]] = {}
-    roles = _Roles({}, {})
     rules = table.rules
     raw = table.raw
     n_raw = len(raw)
     if not n_raw:
-        return out, roles
+        none = _Flagged.of(table, np.zeros(0, dtype=bool), np.zeros(0, dtype=np.intp))
+        return _Roles([], [], [], none, none, none)
     catalogue = load_catalogue()
     role_col = raw.role if len(raw.role) else Codes.constant("", n_raw)
     legacy = any(item.match for item in rules.mandatory)  # version 1: names count too
@@ -400,6 +453,7 @@ def _missing_primary(
     titles: list[list[str]] = []
     unknown = np.zeros(len(first), dtype=bool)
     given = np.zeros(len(first), dtype=bool)
+    stated_as: list[str] = []
     known_as: list[str] = []
     for k, row in enumerate(first.tolist()):
         kind = KINDS[int(raw.kind[row])]
@@ -412,22 +466,17 @@ def _missing_primary(
         titles.append(found)
         unknown[k] = not found and role is None and role_needed(kind, rules)
         given[k] = bool(stated) and kind is LineKind.MATERIAL and stated != listed
+        stated_as.append(stated)
         known_as.append(listed or "")
     hits = np.array([bool(t) for t in titles], dtype=bool)
-    for r in np.flatnonzero(secondary & hits[inverse]).tolist():
-        label, where = table.label(r), str(table.where(r))
-        for title in titles[int(inverse[r])]:
-            out.setdefault(int(table.battery[r]), []).append((title, label, where))
-    for r in np.flatnonzero(secondary & unknown[inverse]).tolist():
-        roles.unknown.setdefault(int(table.battery[r]), []).append(
-            (table.label(r), str(table.where(r)))
-        )
-    for r in np.flatnonzero(valid[:n_raw] & given[inverse]).tolist():
-        k = int(inverse[r])
-        roles.given.setdefault(int(table.battery[r]), []).append(
-            (table.label(r), role_col[r], known_as[k])
-        )
-    return out, roles
+    return _Roles(
+        titles,
+        stated_as,
+        known_as,
+        mandatory=_Flagged.of(table, secondary & hits[inverse], inverse),
+        unknown=_Flagged.of(table, secondary & unknown[inverse], inverse),
+        given=_Flagged.of(table, valid[:n_raw] & given[inverse], inverse),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -652,7 +701,7 @@ def _status_use(table: LineTable, kg: Floats, valid: Any, status: str, what: str
 
 def _role_issues(roles: _Roles, battery: int, table: LineTable) -> list[Issue]:
     out = []
-    unknown = roles.unknown.get(battery)
+    unknown = roles.unknown_lines(battery)
     if unknown and table.mode != "declaration":  # declaration mode refuses them instead
         out.append(
             Issue(
@@ -665,7 +714,7 @@ def _role_issues(roles: _Roles, battery: int, table: LineTable) -> list[Issue]:
                 "; ".join(where for _, where in unknown),
             )
         )
-    if given := roles.given.get(battery):
+    if given := roles.given_lines(battery):
         out.append(
             Issue(
                 "role-given",
@@ -683,7 +732,6 @@ def _role_issues(roles: _Roles, battery: int, table: LineTable) -> list[Issue]:
 def _gates(
     table: LineTable,
     failed: Any,
-    missing: dict[int, list[tuple[str, str, str]]],
     roles: _Roles,
 ) -> list[tuple[str, ...]]:
     """The declaration-mode gates of each battery: secondary data where the ruleset requires
@@ -691,24 +739,24 @@ def _gates(
     gates: list[tuple[str, ...]] = [() for _ in table.projects]
     if table.mode != "declaration":
         return gates
-    for b in range(len(table.projects)):
-        if failed[b]:
-            continue
+    cff_missing = [any(w.code == "cff-not-applied" for w in ws) for ws in table.warnings]
+    flagged = (roles.mandatory.count() > 0) | (roles.unknown.count() > 0)
+    for b in np.flatnonzero(~failed & (flagged | np.array(cff_missing, dtype=bool))).tolist():
         failures: list[str] = []
-        lines = missing.get(b, [])
+        lines = roles.missing_primary(b)
         if lines:
             listed = "; ".join(f"{label} ({where})" for _, label, where in lines)
             failures.append(
                 f"secondary data where {table.rules.id} requires company-specific data: {listed}"
             )
-        if unknown := roles.unknown.get(b):
+        if unknown := roles.unknown_lines(b):
             listed = "; ".join(f"{label} ({where})" for label, where in unknown)
             failures.append(
                 f"secondary data on lines whose role is unknown, so {table.rules.id} cannot "
                 f"tell whether they need company-specific data: {listed}; give each a role "
                 "(the BOM's role column, an energy block's role key)"
             )
-        if any(w.code == "cff-not-applied" for w in table.warnings[b]):
+        if cff_missing[b]:
             failures.append("the end-of-life formula was not applied: add [end_of_life]")
         gates[b] = tuple(failures)
     return gates
