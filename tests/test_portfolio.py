@@ -126,6 +126,52 @@ def test_partitions_hold_whole_batteries_and_stay_bounded(
     assert total == len(whole.lines)
 
 
+@pytest.mark.parametrize("quantities", ["numbers", "one as text"])
+def test_a_csv_held_after_one_parse_gives_what_two_passes_give(
+    portfolio: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    quantities: str,
+) -> None:
+    """A CSV of at most HOLD_LINES lines is parsed once, its chunks kept between the survey
+    and the partitions; a longer one is parsed twice. Both give the same batteries, with lines
+    spread over the file, rows of separators only, and quantities read as text where one is
+    not a plain number ("1 234.5")."""
+    import carbonfp.inputs.long_bom as long_bom
+
+    lines, batteries = portfolio
+    rows = _rows(lines)
+    random.Random(7).shuffle(rows)
+    for at in (0, len(rows) // 2, len(rows)):
+        rows.insert(at, dict.fromkeys(rows[0], ""))
+    if quantities == "one as text":
+        rows[5]["quantity"] = "1 234.5"
+    _write(tmp_path / "lines.csv", rows)
+    monkeypatch.setattr(long_bom, "_CHUNK_ROWS", 97)  # many chunks, batteries across them
+    out = {}
+    for hold in (10**9, 0):
+        monkeypatch.setattr(long_bom, "HOLD_LINES", hold)
+        bom = LongBom(tmp_path / "lines.csv", batteries)
+        assert (bom.lines._held is not None) == bool(hold)
+        assert bom.lines._floats == (quantities == "numbers")
+        # the count for the progress bar: a file parsed twice counts the rows of separators
+        # only as one battery without an id until its chunks leave them out
+        assert bom.batteries == (27 if hold else 28)
+        code, out[hold], err = _calc(
+            str(tmp_path / "lines.csv"),
+            "--batteries",
+            str(batteries),
+            "-f",
+            "csv",
+            "--partition-lines",
+            "300",
+        )
+        assert code == 0, err
+        assert "computed 27 of 27 batteries" in err
+    assert out[10**9] == out[0]
+    assert len(_by_battery(out[0])) == 27
+
+
 def test_parquet_lines_give_what_csv_lines_give(
     portfolio: tuple[Path, Path], tmp_path: Path
 ) -> None:

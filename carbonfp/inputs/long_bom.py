@@ -515,6 +515,8 @@ class _Scan:
     misfit: tuple[int, int] | None = None
     #: (line, bytes) of the first line longer than the limit (files.LIMITS), if any
     long_line: tuple[int, int] | None = None
+    #: line breaks in the file (a bound on its rows)
+    lines: int = 0
 
 
 _BLOCK = 1 << 20
@@ -573,6 +575,7 @@ def _scan(source: Path | bytes, label: str) -> _Scan:
         simple,
         fields.misfit if simple else None,
         fields.long_line,
+        fields.lines,
     )
 
 
@@ -703,6 +706,10 @@ class _LinesFile:
         self.suffix = path.suffix.lower()
         self._sheet: _Table | None = None
         self._floats = False
+        #: a CSV's line breaks (a bound on its rows; 0 for other formats)
+        self.line_breaks = 0
+        #: a small CSV's chunks, read by the survey and kept for :meth:`chunks`
+        self._held: list[_Table] | None = None
         if self.suffix in (".xlsx", ".xlsm"):
             self._sheet = _read_table(path, label, numbers=("quantity",), blank_if=LINE_REQUIRED)
             self.header, self.sha256 = self._sheet.columns, self._sheet.sha256
@@ -715,6 +722,7 @@ class _LinesFile:
         self.source: Path | bytes = path if path.is_file() else _read_bytes(path, label)
         scan = _scan(self.source, label)
         self.sha256, self.simple = scan.sha256, scan.one_row_per_line
+        self.line_breaks = scan.lines
         self.encoding, self.sep, self.header = _csv_header(scan, label, self.warnings)
         _refuse_long_line(scan, label)
         _refuse_misfit(scan.misfit, len(self.header), label)
@@ -763,12 +771,19 @@ class _LinesFile:
         self,
         keys: Callable[[Sequence[str]], Ints],
         record: Callable[[Ints, Ints], None],
+        hold: bool = False,
     ) -> int:
         """One pass over the battery column (for a CSV with the quantities: whether every one
         is a plain number, else a second pass without): each chunk's distinct ids turned into
         keys by ``keys``, then ``record(keys per row, rows)``. Returns the number
-        of rows. Raises InputError for a malformed CSV."""
+        of rows. Raises InputError for a malformed CSV.
+
+        ``hold``: a CSV is read whole in this pass, its chunks kept (codes in the narrowest
+        integers) for :meth:`chunks`: one parse of the file instead of two, for files small
+        enough to hold."""
         attempts = [True, False] if self._may_be_floats() else [False]
+        if hold and self._sheet is None and self.suffix != ".parquet":
+            return self._survey_holding(keys, record, attempts)
         for as_floats in attempts:
             n = 0
             try:
@@ -780,6 +795,32 @@ class _LinesFile:
             except _NotFloats:
                 continue
             self._floats = self._floats or as_floats
+            return n
+        raise AssertionError("unreachable: the last attempt reads text")  # pragma: no cover
+
+    def _survey_holding(
+        self,
+        keys: Callable[[Sequence[str]], Ints],
+        record: Callable[[Ints, Ints], None],
+        attempts: list[bool],
+    ) -> int:
+        """The survey from the chunks themselves, which are kept. A row is numbered within
+        its chunk's rows of the file (blank rows are left out of a chunk, never numbered
+        past it), as :meth:`LongBom.partitions` counts them."""
+        for as_floats in attempts:
+            self._floats = as_floats
+            held: list[_Table] = []
+            n = 0
+            try:
+                for chunk in self._csv_chunks(trial=as_floats):
+                    ids = chunk.codes("battery")
+                    per_row = keys(list(ids.values))[ids.codes]
+                    record(per_row, np.arange(n, n + chunk.n, dtype=np.intp))
+                    n += chunk.rows_in_file
+                    held.append(_narrowed(chunk))
+            except _NotFloats:
+                continue
+            self._held = held
             return n
         raise AssertionError("unreachable: the last attempt reads text")  # pragma: no cover
 
@@ -850,6 +891,11 @@ class _LinesFile:
 
     def chunks(self) -> Iterator[_Table]:
         """The table in chunks of about _CHUNK_ROWS rows, blank rows left out."""
+        if self._held is not None:  # read by the survey: given once, let go as they go
+            held, self._held = self._held, None
+            while held:
+                yield _widened(held.pop(0))
+            return
         if self._sheet is not None:
             sheet = self._sheet
             for start in range(0, max(sheet.n, 1), _CHUNK_ROWS):
@@ -865,8 +911,9 @@ class _LinesFile:
             self.label, self.header, n, line, self.decimal_comma, self.warnings, {}, {}, self.sha256
         )
 
-    def _csv_chunks(self) -> Iterator[_Table]:
-
+    def _csv_chunks(self, trial: bool = False) -> Iterator[_Table]:
+        """The CSV in chunks; ``trial``: raise _NotFloats where a quantity is not a plain
+        number (the caller reads the quantities as text instead)."""
         header = self.header
         floats = [c for c in ("quantity",) if self._floats and c in header]
         lines = _LineNumbers(
@@ -888,6 +935,10 @@ class _LinesFile:
                         table.read[name] = column.codes()
                 yield _without_blank_rows(table, LINE_REQUIRED)
         except ValueError as exc:  # pandas' ParserError is one too
+            import pandas as pd
+
+            if trial and not isinstance(exc, pd.errors.ParserError):
+                raise _NotFloats from exc
             raise self._malformed(exc) from exc
 
     def _batches(self, columns: list[str] | None = None) -> Iterator[Any]:
@@ -946,6 +997,35 @@ class _NotFloats(Exception):
     """A quantity cell is not a plain number: the quantities are read as text."""
 
 
+def _narrowed(table: _Table) -> _Table:
+    """A chunk to keep: its codes and line numbers in the narrowest integers (a few bytes
+    per row and column instead of eight; a constant column stays a view)."""
+
+    def narrow(codes: Ints, size: int) -> Ints:
+        return codes if not codes.strides[0] else _narrow(codes, size)
+
+    return replace(
+        table,
+        line=narrow(table.line, int(table.line.max(initial=0)) + 1),
+        read={
+            name: Codes(narrow(c.codes, len(c.values)), c.values) for name, c in table.read.items()
+        },
+    )
+
+
+def _widened(table: _Table) -> _Table:
+    """A kept chunk as the engine reads chunks: codes and line numbers as ``intp``."""
+
+    def widen(codes: Ints) -> Ints:
+        return codes if not codes.strides[0] else np.asarray(codes, dtype=np.intp)
+
+    return replace(
+        table,
+        line=widen(table.line),
+        read={name: Codes(widen(c.codes), c.values) for name, c in table.read.items()},
+    )
+
+
 def _factorize(values: Any) -> tuple[Ints, list[str]]:
     """Codes of ``values`` and their distinct texts, as the chunks read them (stripped, a
     formula guard taken off)."""
@@ -981,6 +1061,10 @@ class _Problems:
 
 #: lines per partition by default: a few thousand batteries, about 100 MB of working memory
 PARTITION_LINES = 250_000
+#: a CSV of at most this many lines is parsed once, its chunks kept between the survey and
+#: the partitions (about 20 bytes per line: 20 MB at this size); a longer one twice, each
+#: chunk let go as it is read (memory flat in the file's length)
+HOLD_LINES = 1_000_000
 
 
 def read_long_bom(lines_path: str | Path, batteries_path: str | Path) -> Inputs:
@@ -1035,7 +1119,8 @@ class LongBom:
         self.rows = 0
         if not survey:  # opened to read slices that another process planned (read_slice)
             return
-        self.rows = self.lines.survey(self._keys, self._grow)
+        hold = self.lines.line_breaks <= HOLD_LINES
+        self.rows = self.lines.survey(self._keys, self._grow, hold=hold)
         if not self.rows:
             raise InputError(
                 "the long BOM has a header but no lines",
