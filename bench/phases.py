@@ -23,10 +23,8 @@ def mark(what: str, since: list[float] = [started]) -> None:  # noqa: B006 - a r
 def main(lines: str, batteries: str) -> None:
     import carbonfp.api as api
     from carbonfp.formats.tables import csv_figures
-    from carbonfp.units import registry
 
-    registry()  # the unit registry, built on first use
-    mark("imports (carbonfp, pandas, pint)")
+    mark("imports (carbonfp)")
     inputs = api.load_long_bom(lines, batteries)
     mark(f"read {len(inputs.ids)} batteries, {len(inputs.lines)} lines")
     batch = api.calculate_many(inputs)

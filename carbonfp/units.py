@@ -1,13 +1,21 @@
-"""The one pint registry: unit strings are parsed here, once, at the edge of the program.
+"""Unit strings are parsed here, once, at the edge of the program; pint is the authority.
 
 The core computes on floats in canonical units; this module turns a unit string into a
-scale factor to those units and checks dimensions. pint is imported lazily so that
-`carbonfp --help` stays fast.
+`UnitInfo` (its dimensionality and the size of one such unit in the registry's base units),
+from which every scale factor is derived, and checks dimensions. pint defines what a unit
+means (`factors/units.txt`), but importing it costs about 0.15 s: the units carbonfp
+ships and the samples use are read from `factors/units.cache.json`, which
+`scripts/units_cache.py` writes from pint and which is used only while it was made from the
+`units.txt` beside it. Any other unit string goes through pint, imported on first need.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
 from tokenize import TokenError  # pint's parser raises it on input like "kg/("
@@ -28,11 +36,85 @@ CANONICAL = {
     "dimensionless": "",
 }
 
-_CO2E = re.compile(r"\s*(?:CO2|CO₂)[-_ ]?(?:eq|e)\b\.?", re.IGNORECASE)
+#: The units pint has read beforehand (scripts/units_cache.py), beside units.txt.
+CACHE_FILE = "units.cache.json"
+
+#: Dimensionality of each named dimension (dimension_name).
+_KNOWN: dict[str, dict[str, float]] = {
+    "mass": {"[mass]": 1},
+    "energy": {"[mass]": 1, "[length]": 2, "[time]": -2},
+    "co2e": {"[co2e]": 1},
+    "transport": {"[mass]": 1, "[length]": 1},
+    "count": {"[piece]": 1},
+    "length": {"[length]": 1},
+    "time": {"[time]": 1},
+    "dimensionless": {},
+}
+
+_CO2E = re.compile(r"[\s_]*(?:CO2|CO₂)[-_ ]?(?:eq|e)\b\.?", re.IGNORECASE)
 _NUMBER = re.compile(
     r"^\s*([-+]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d*)?|\d+(?:[.,]\d*)?|[.,]\d+)"
     r"(?:[eE][-+]?\d+)?)\s*(.*?)\s*$"
 )
+
+
+@dataclass(frozen=True, eq=False)
+class UnitInfo:
+    """A parsed unit: what pint says it is, as plain numbers.
+
+    ``dims`` holds (dimension, exponent) pairs in pint's order, e.g. (("[mass]", 1),
+    ("[length]", 2), ("[time]", -2)) for kWh. ``numerator`` and ``denominator`` are the
+    magnitudes, in the registry's base units (gram, metre, second, gram_CO2e, piece), of the
+    unit's factors with positive exponents and of those with negative ones, each as pint's
+    ``to_base_units()`` computes it: 1000 and 3.6e9 for kg CO2e/kWh. Kept apart, they make a
+    conversion one division of two products, so "kWh" times "kg CO2e/kWh" is exactly 1.
+    """
+
+    dims: tuple[tuple[str, float], ...]
+    numerator: float
+    denominator: float = 1.0
+
+    @property
+    def dimensionality(self) -> dict[str, float]:
+        """The dimensionality as a new plain dict: {"[mass]": 1, "[length]": 2, ...}."""
+        return dict(self.dims)
+
+    @property
+    def scale(self) -> float:
+        """The magnitude of one such unit in base units (3.6e9 for kWh)."""
+        return self.numerator / self.denominator
+
+    def dimension_text(self) -> str:
+        """The dimensionality written as pint writes it: "[mass] / [time]", "dimensionless"."""
+        if not self.dims:
+            return "dimensionless"
+
+        def term(name: str, exponent: float) -> str:
+            return name if abs(exponent) == 1 else f"{name} ** {abs(exponent):n}"
+
+        above = [term(k, e) for k, e in self.dims if e > 0]
+        below = [term(k, e) for k, e in self.dims if e < 0]
+        return " / ".join([" * ".join(above) or "1", *below])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, UnitInfo):
+            return NotImplemented
+        return (self.numerator, self.denominator) == (other.numerator, other.denominator) and (
+            dict(self.dims) == dict(other.dims)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.numerator, self.denominator, frozenset(self.dims)))
+
+
+def _ratio(above: list[float], below: list[float]) -> float:
+    """prod(above) / prod(below) in one division (products of powers of ten and of the
+    integers units.txt defines are mostly exact); pair by pair where a product leaves the
+    range of a float."""
+    top, bottom = math.prod(above), math.prod(below)
+    if _usable(top, bottom):
+        return top / bottom
+    return math.prod(a / b for a, b in zip(above, below, strict=True))
 
 
 @cache
@@ -56,13 +138,75 @@ def normalise_unit(text: str) -> str:
     return unit
 
 
+def unit_key(text: str) -> str:
+    """The string pint parses for ``text``: normalised, "CO2e" alone read as kg CO2e.
+
+    Units are looked up, cached and converted by this key ("kg CO2e/t*km" -> "kg_CO2e/tkm").
+    """
+    unit = normalise_unit(text)
+    return "kg" + unit if unit.startswith("_CO2e") else unit
+
+
+#: The key of kg CO2e, the unit every emission is converted to.
+_KG_CO2E = unit_key("kg CO2e")
+
+
+def units_sha256(text: bytes | None = None) -> str:
+    """sha256 of units.txt (``text``, else the shipped file), line ends read as "\\n"."""
+    if text is None:
+        text = (factors_root() / "units.txt").read_bytes()
+    return hashlib.sha256(text.replace(b"\r\n", b"\n")).hexdigest()
+
+
 @cache
-def _parse(unit: str) -> Any:
+def _cached_units() -> dict[str, Any]:
+    """The entries of units.cache.json, read once; {} when it is missing, unreadable or
+    made from another units.txt (then every unit goes through pint)."""
+    try:
+        data = json.loads((factors_root() / CACHE_FILE).read_text(encoding="utf-8"))
+        if data["units_txt_sha256"] != units_sha256():
+            return {}
+        units = data["units"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return units if isinstance(units, dict) else {}
+
+
+def _from_cache(entry: Any) -> UnitInfo | None:
+    """A cached entry as a UnitInfo; None when it is not one (then pint decides)."""
+    try:
+        dims = tuple((str(k), v) for k, v in entry["dimensionality"].items())
+        above, below = entry["numerator"], entry["denominator"]
+    except (KeyError, TypeError, AttributeError):
+        return None
+    numbers = [above, below, *(e for _, e in dims)]
+    if not all(type(n) in (int, float) for n in numbers) or not _usable(above, below):
+        return None
+    return UnitInfo(dims, float(above), float(below))
+
+
+def _usable(*magnitudes: float) -> bool:
+    return all(0 < abs(m) < math.inf for m in magnitudes)
+
+
+def pint_unit_info(unit: str) -> UnitInfo:
+    """What pint says of the unit key ``unit``: its dimensionality and base-unit magnitude.
+
+    Imports pint. Raises _UnitSyntax when pint cannot read it, or it is too large or too
+    small a unit to compute with.
+    """
     reg = registry()
     import pint
+    from pint.util import UnitsContainer
 
     try:
-        return reg.parse_units(unit) if unit else reg.dimensionless
+        parsed = reg.parse_units(unit) if unit else reg.dimensionless
+        dims = tuple((str(k), v) for k, v in parsed.dimensionality.items())
+        names = parsed._units  # the unit's own factors: {"kilogram_CO2e": 1, "kilowatt_hour": -1}
+        above = reg.Unit(UnitsContainer({n: e for n, e in names.items() if e > 0}))
+        below = reg.Unit(UnitsContainer({n: -e for n, e in names.items() if e < 0}))
+        numerator = float(reg.Quantity(1.0, above).to_base_units().magnitude)
+        denominator = float(reg.Quantity(1.0, below).to_base_units().magnitude)
     except (
         pint.errors.PintError,
         AttributeError,
@@ -71,24 +215,35 @@ def _parse(unit: str) -> Any:
         ValueError,
         TypeError,
         TokenError,
+        ArithmeticError,
     ) as exc:
         raise _UnitSyntax(str(exc)) from exc
+    if not _usable(numerator, denominator):
+        raise _UnitSyntax(f"{unit!r} is out of the range of a float in base units")
+    return UnitInfo(dims, numerator, denominator)
+
+
+@cache
+def _parse(unit: str) -> UnitInfo:
+    info = _from_cache(_cached_units().get(unit))
+    return info if info is not None else pint_unit_info(unit)
 
 
 class _UnitSyntax(Exception):
     pass
 
 
-def parse_unit(text: str, where: Location | None = None) -> Any:
-    """Parse a unit string into a pint unit.
+class _WrongDimension(Exception):
+    pass
+
+
+def parse_unit(text: str, where: Location | None = None) -> UnitInfo:
+    """Parse a unit string into its UnitInfo (``.dimensionality``, ``.scale``).
 
     Raises InputError (code ``unknown-unit``) naming the string when pint cannot read it.
     """
-    unit = normalise_unit(text)
-    if unit.startswith("_CO2e"):
-        unit = "kg" + unit
     try:
-        return _parse(unit)
+        return _parse(unit_key(text))
     except _UnitSyntax as exc:
         raise InputError(
             f"unknown unit {text!r}",
@@ -101,27 +256,21 @@ def parse_unit(text: str, where: Location | None = None) -> Any:
 
 def dimension_name(text: str, where: Location | None = None) -> str:
     """Name the dimension of a unit string as a key of CANONICAL, or its pint dimensionality."""
-    dims = dict(parse_unit(text, where).dimensionality)
-    known = {
-        "mass": {"[mass]": 1},
-        "energy": {"[mass]": 1, "[length]": 2, "[time]": -2},
-        "co2e": {"[co2e]": 1},
-        "transport": {"[mass]": 1, "[length]": 1},
-        "count": {"[piece]": 1},
-        "length": {"[length]": 1},
-        "time": {"[time]": 1},
-        "dimensionless": {},
-    }
-    for name, dim in known.items():
+    info = parse_unit(text, where)
+    dims = info.dimensionality
+    for name, dim in _KNOWN.items():
         if dims == dim:
             return name
-    return str(parse_unit(text, where).dimensionality)
+    return info.dimension_text()
 
 
 @cache
 def _scale(unit: str, target: str) -> float:
-    reg = registry()
-    return float(reg.Quantity(1.0, _parse(unit)).to(_parse(target)).magnitude)
+    """One ``unit`` in ``target`` units (keys of unit_key); _WrongDimension if they differ."""
+    a, b = _parse(unit), _parse(target)
+    if a.dimensionality != b.dimensionality:
+        raise _WrongDimension
+    return _ratio([a.numerator, b.denominator], [a.denominator, b.numerator])
 
 
 def scale_to(
@@ -131,27 +280,33 @@ def scale_to(
 
     Raises InputError (code ``wrong-dimension``) when the dimensions differ.
     """
-    import pint
-
     parse_unit(text, where)
-    unit = normalise_unit(text)
     try:
-        return _scale(unit, normalise_unit(target))
-    except pint.errors.DimensionalityError as exc:
+        return _scale(unit_key(text), unit_key(target))
+    except _WrongDimension:
         raise InputError(
             f"{what} has unit {text!r} ({dimension_name(text)}), expected {target!r} "
             f"({dimension_name(target)})",
             where=where,
             hint=f"give the {what} in a unit convertible to {target!r}",
             code="wrong-dimension",
-        ) from exc
+        ) from None
 
 
 @cache
 def _emission_scale(amount_unit: str, factor_unit: str) -> float:
-    reg = registry()
-    product = reg.Quantity(1.0, _parse(amount_unit)) * reg.Quantity(1.0, _parse(factor_unit))
-    return float(product.to(_parse("kg_CO2e")).magnitude)
+    """kg CO2e of one ``amount_unit`` x one ``factor_unit`` (keys of unit_key);
+    _WrongDimension unless their product is exactly a mass of CO2e."""
+    amount, factor, kg_co2e = _parse(amount_unit), _parse(factor_unit), _parse(_KG_CO2E)
+    dims = amount.dimensionality
+    for name, exponent in factor.dims:
+        dims[name] = dims.get(name, 0) + exponent
+    if {k: e for k, e in dims.items() if e != 0} != kg_co2e.dimensionality:
+        raise _WrongDimension
+    return _ratio(
+        [amount.numerator, factor.numerator, kg_co2e.denominator],
+        [amount.denominator, factor.denominator, kg_co2e.numerator],
+    )
 
 
 def emission_scale(
@@ -162,13 +317,11 @@ def emission_scale(
     Raises InputError (code ``wrong-dimension``) when amount x factor is not a mass of CO2e,
     e.g. a factor per kWh applied to kilograms of material.
     """
-    import pint
-
     parse_unit(amount_unit, where)
     parse_unit(factor_unit, where)
     try:
-        return _emission_scale(normalise_unit(amount_unit), normalise_unit(factor_unit))
-    except pint.errors.DimensionalityError as exc:
+        return _emission_scale(unit_key(amount_unit), unit_key(factor_unit))
+    except _WrongDimension:
         label = f"factor {factor_id!r}" if factor_id else "the factor"
         raise InputError(
             f"quantity in {amount_unit!r} ({dimension_name(amount_unit)}) cannot be multiplied by "
@@ -177,7 +330,7 @@ def emission_scale(
             hint=f"{label} is per {_per_what(factor_unit)}: give the quantity in such a unit, "
             "or use a factor that matches the quantity",
             code="wrong-dimension",
-        ) from exc
+        ) from None
 
 
 def _per_what(factor_unit: str) -> str:
