@@ -179,8 +179,11 @@ def evaluate(
     per battery (the same seed gives the same numbers, whatever else is in the table), and
     ``progress`` called with the draws done of the battery being drawn, block by block."""
     n_b = len(table.projects)
-    problems = [list(p) for p in table.problems]
-    failed = np.array([bool(p) for p in problems], dtype=bool)
+    # per battery with a problem (most have none: no list per battery)
+    problems: dict[int, list[CarbonfpError]] = {
+        b: list(p) for b, p in enumerate(table.problems) if p
+    }
+    failed = np.array([bool(p) for p in table.problems], dtype=bool)
     valid = (table.stage >= 0) & ~failed[table.battery] if len(table) else np.zeros(0, bool)
     with np.errstate(over="ignore", invalid="ignore"):
         kg = np.where(valid, table.quantity * table.value * table.scale, 0.0)
@@ -189,17 +192,17 @@ def evaluate(
             rows = np.flatnonzero(overflow)
             _, first = np.unique(table.battery[rows], return_index=True)
             for row in rows[first].tolist():
-                problems[int(table.battery[row])].append(_overflow(table, row))
+                problems.setdefault(int(table.battery[row]), []).append(_overflow(table, row))
                 failed[int(table.battery[row])] = True
             valid = valid & ~failed[table.battery]
             kg = np.where(valid, kg, 0.0)
         stage_kg = _per_battery_stage(table.battery, table.stage, kg, valid, n_b)
     for b in np.flatnonzero(~failed & ~np.isfinite(stage_kg).all(axis=1)).tolist():
-        problems[b].append(_sum_overflow(table, kg, b, "the sum of the lines"))
+        problems.setdefault(b, []).append(_sum_overflow(table, kg, b, "the sum of the lines"))
         failed[b] = True
     absolute = stage_kg.sum(axis=1)
     for b in np.flatnonzero(~failed & (absolute < 0)):
-        problems[int(b)].append(
+        problems.setdefault(int(b), []).append(
             InputError(
                 f"the total footprint is negative ({absolute[b]:.1f} kg CO2e): end-of-life "
                 "credits exceed all emissions",
@@ -239,7 +242,9 @@ def evaluate(
         )
     ).any(axis=1)
     for b in np.flatnonzero(~failed & infinite).tolist():
-        problems[b].append(_sum_overflow(table, kg, b, "a sum or a weight of the lines"))
+        problems.setdefault(b, []).append(
+            _sum_overflow(table, kg, b, "a sum or a weight of the lines")
+        )
         failed[b] = True
     gates = _gates(table, failed, roles)
     uncertainty: list[Uncertainty | None] = [None] * n_b
@@ -250,12 +255,12 @@ def evaluate(
             try:
                 uncertainty[int(b)] = monte_carlo(table, rows, kg, int(b), draws, seed, progress)
             except CarbonfpError as exc:
-                problems[int(b)].append(exc)
+                problems.setdefault(int(b), []).append(exc)
     return Evaluated(
         table=table,
         kg=kg,
         stage_kg=stage_kg,
-        problems=tuple(tuple(p) for p in problems),
+        problems=tuple(tuple(problems[b]) if b in problems else () for b in range(n_b)),
         statuses=tuple(_status_use(table, kg, valid, s, what) for s, what in _STATUS_WHAT),
         dqr=dqr,
         roles=roles,
