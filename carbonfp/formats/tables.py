@@ -147,22 +147,29 @@ def csv_text(rows: Sequence[Sequence[Cell]], number: Callable[[float], str] = re
 
 def csv_figures(figures: Figures) -> str:
     """The tidy table of many batteries as CSV (one header): the same text as
-    ``csv_text(figure_rows(figures), number_text)``, written column-wise (numbers formatted by
-    numpy, each battery name made safe once), so a portfolio of 100 000 batteries costs no
-    Python call per cell."""
-    import numpy as np
-
+    ``csv_text(figure_rows(figures), number_text)``, written battery by battery (each number
+    formatted once, each battery name made safe once, a battery's rows one template), so a
+    portfolio of 100 000 batteries costs one Python call per number, none per cell."""
     n = len(figures)
     if not n:
         return csv_text([list(TIDY_COLUMNS)])
     values = _figure_matrix(figures)
     per_battery = values.shape[1]
-    numbers = np.char.mod(f"%.{SIGNIFICANT_DIGITS}g", values.reshape(-1)).reshape(n, per_battery)
-    tails = [f",{stage},{metric},{{}},{unit}\n" for stage, metric, unit in _FIGURE_ROWS]
+    form = f"%.{SIGNIFICANT_DIGITS}g"
+    flat = [form % v for v in values.reshape(-1).tolist()]  # Python's %: numpy's char.mod, faster
+    numbers = [flat[b * per_battery : (b + 1) * per_battery] for b in range(n)]
+
+    def literal(text: str) -> str:
+        return text.replace("{", "{{").replace("}", "}}")
+
+    # one battery's rows as one template: {0} its name, {1}... its values (one call a battery)
+    block = "".join(
+        f"{{0}},{literal(stage)},{literal(metric)},{{{k + 1}}},{literal(unit)}\n"
+        for k, (stage, metric, unit) in enumerate(_FIGURE_ROWS)
+    )
     names = [_csv_cell(str(safe_cell(b))) for b in figures.battery]
     out = [",".join(TIDY_COLUMNS) + "\n"]
-    for name, row in zip(names, numbers.tolist(), strict=True):
-        out.extend(name + tail.format(value) for tail, value in zip(tails, row, strict=True))
+    out.extend(block.format(name, *row) for name, row in zip(names, numbers, strict=True))
     return "".join(out)
 
 
