@@ -464,3 +464,17 @@ def _die_once(index: int, inputs: object, job: object) -> object:
         marker.write_text("died", encoding="utf-8")
         os._exit(1)
     return compute_partition(index, inputs, job)  # type: ignore[arg-type]
+
+
+def test_the_command_line_default_partition_is_the_readers() -> None:
+    """`calc --partition-lines` defaults to the reader's PARTITION_LINES (written twice: the
+    command line does not import the reader, which imports numpy, to show its help)."""
+    import inspect
+
+    import carbonfp.inputs.long_bom as long_bom
+    from carbonfp.cli import calc
+
+    assert inspect.signature(calc.calc).parameters["partition_lines"].default == (
+        long_bom.PARTITION_LINES
+    )
+    assert calc._Run.__dataclass_fields__["partition_lines"].default == long_bom.PARTITION_LINES

@@ -1068,8 +1068,9 @@ class _Problems:
         self.by_id.setdefault(battery, []).append(error)
 
 
-#: lines per partition by default: a few thousand batteries, about 100 MB of working memory
-PARTITION_LINES = 250_000
+#: lines per partition by default: a few thousand batteries, about 50 MB of working memory
+#: (250 000 took 40 MiB more at 10 000 batteries and was no faster: bench/README.md)
+PARTITION_LINES = 100_000
 #: a CSV of at most this many lines is parsed once, its chunks kept between the survey and
 #: the partitions (about 20 bytes per line: 20 MB at this size); a longer one twice, each
 #: chunk let go as it is read (memory flat in the file's length)
