@@ -6,8 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from support import make_factor_set, make_rules
 
 import carbonfp
@@ -419,13 +417,3 @@ def test_columns_without_a_name_are_ignored(tmp_path: Path) -> None:
     )
     assert problems(inputs) == {} and list(inputs.lines.quantity) == [1.0, 2.0]
     assert list(inputs.lines.where_line) == [2, 4]
-
-
-@given(st.lists(st.sampled_from([b"a", b",", b"\n", b"\r", b" ", b"\t"]), max_size=16))
-def test_the_quick_blank_line_check_agrees_with_the_pattern(parts: list[bytes]) -> None:
-    """A file with an empty or blank line is not read one row per line; the byte searches
-    that skip the pattern on most blocks decide as the pattern does."""
-    from carbonfp.inputs.long_bom import _BLANK_LINE, _has_blank_line
-
-    data = b"".join(parts)
-    assert _has_blank_line(data) == (_BLANK_LINE.search(data) is not None)
