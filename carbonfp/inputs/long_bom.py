@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -519,7 +518,6 @@ class _Scan:
 
 
 _BLOCK = 1 << 20
-_BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n")
 
 
 def _read_bytes(path: Path, label: str) -> bytes:
@@ -537,7 +535,7 @@ def _scan(source: Path | bytes, label: str) -> _Scan:
 
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8, simple, head, carry = True, True, b"", b""
+    utf8, simple, head = True, True, b""
     fields = _Fields()
     try:
         with io.BytesIO(source) if isinstance(source, bytes) else source.open("rb") as handle:
@@ -553,12 +551,9 @@ def _scan(source: Path | bytes, label: str) -> _Scan:
                         decoder.decode(block)
                     except UnicodeDecodeError:
                         utf8 = False
-                if simple:
-                    joined = carry + block
-                    simple = b'"' not in block and not _BLANK_LINE.search(joined) and simple
-                    last = joined.rfind(b"\n")
-                    carry = joined[last:] if last >= 0 else joined[-1:]  # a long line: no blank
+                simple = simple and b'"' not in block
         fields.feed(b"", final=True)
+        simple = simple and not fields.blank
         if utf8:
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -591,6 +586,9 @@ class _Fields:
         self.misfit: tuple[int, int] | None = None
         self.long_line: tuple[int, int] | None = None
         self.longest = limit("CARBONFP_MAX_LINE_BYTES")
+        #: whether a line holds nothing but spaces and tabs, or nothing (then the file is not
+        #: read one row per line: pandas skips such lines)
+        self.blank = False
 
     def feed(self, block: bytes, final: bool = False) -> None:
         if self.long_line is not None:
@@ -617,6 +615,7 @@ class _Fields:
             self.long_line = (self.lines + k + 1, int(stops[k] - starts[k]))
             return
         filled = stops > starts
+        self.blank = self.blank or _has_blank(text, starts, stops, filled)
         if self.misfit is not None:
             self.lines += len(ends)
             return
@@ -636,6 +635,22 @@ class _Fields:
             k = int(wrong[0])
             self.misfit = (self.lines + k + 1, int(count[k]))
         self.lines += len(ends)
+
+
+def _has_blank(text: Any, starts: Ints, stops: Ints, filled: Any) -> bool:
+    """Whether one of the lines (``starts`` to ``stops`` of ``text``, ``filled`` where not
+    empty) is empty or holds only spaces and tabs; only lines that start with one are looked
+    into."""
+    if not filled.all():
+        return True
+    lead = text[starts]
+    maybe = np.flatnonzero((lead == 32) | (lead == 9))
+    if not len(maybe):
+        return False
+    other = np.flatnonzero((text != 32) & (text != 9))  # the first such byte after a start
+    first = np.searchsorted(other, starts[maybe])
+    beyond = np.append(other, len(text))[first]
+    return bool((beyond >= stops[maybe]).any())
 
 
 class _LineNumbers:

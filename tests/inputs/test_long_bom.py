@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from support import make_factor_set, make_rules
 
 import carbonfp
@@ -417,3 +419,29 @@ def test_columns_without_a_name_are_ignored(tmp_path: Path) -> None:
     )
     assert problems(inputs) == {} and list(inputs.lines.quantity) == [1.0, 2.0]
     assert list(inputs.lines.where_line) == [2, 4]
+
+
+@given(
+    st.lists(st.sampled_from([b"a", b",", b"\n", b"\r", b" ", b"\t"]), max_size=24),
+    st.lists(st.integers(1, 8), max_size=4),
+)
+def test_a_line_of_spaces_or_nothing_is_found_in_any_blocks(
+    parts: list[bytes], sizes: list[int]
+) -> None:
+    """A file with an empty line, or one of spaces and tabs only (a "\r" before its "\n" not
+    counted), is not read one row per line; found whatever blocks the file is read in."""
+    from carbonfp.inputs.long_bom import _Fields
+
+    data = b"".join(parts)
+    lines = data.split(b"\n")
+    if lines[-1] == b"":  # the file ends with a line break: no line after it
+        lines.pop()
+    expected = any(not line.removesuffix(b"\r").strip(b" \t") for line in lines)
+    fields = _Fields()
+    at = 0
+    for size in sizes:
+        fields.feed(data[at : at + size])
+        at += size
+    fields.feed(data[at:])
+    fields.feed(b"", final=True)
+    assert fields.blank == expected
