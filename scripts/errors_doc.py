@@ -11,25 +11,14 @@ from pathlib import Path
 
 from carbonfp.errors import DOCS_PATH, errors_markdown
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generated import refresh  # beside this script
+
 REPO = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str]) -> int:
-    path = REPO / DOCS_PATH
-    text = errors_markdown()
-    current = path.read_text(encoding="utf-8") if path.is_file() else None
-    if "--check" in argv:
-        if current != text:
-            print(f"{DOCS_PATH} is out of date: run python scripts/errors_doc.py", file=sys.stderr)
-            return 1
-        print(f"{DOCS_PATH} is up to date")
-        return 0
-    if current == text:
-        print(f"{DOCS_PATH} is up to date")
-        return 0
-    path.write_text(text, encoding="utf-8", newline="\n")
-    print(f"wrote {DOCS_PATH}")
-    return 0
+    return refresh(REPO, DOCS_PATH, errors_markdown(), argv, "scripts/errors_doc.py")
 
 
 if __name__ == "__main__":

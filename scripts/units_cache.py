@@ -41,6 +41,9 @@ from carbonfp.units import (
     units_sha256,
 )
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generated import refresh  # beside this script
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -194,24 +197,7 @@ def cache_text(repo: Path = REPO) -> str:
 
 
 def main(argv: list[str]) -> int:
-    path = REPO / PATH
-    text = cache_text(REPO)
-    current = path.read_text(encoding="utf-8") if path.is_file() else None
-    if "--check" in argv:
-        if current != text:
-            print(
-                f"{PATH.as_posix()} is out of date: run python scripts/units_cache.py",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"{PATH.as_posix()} is up to date")
-        return 0
-    if current == text:
-        print(f"{PATH.as_posix()} is up to date")
-        return 0
-    path.write_text(text, encoding="utf-8", newline="\n")
-    print(f"wrote {PATH.as_posix()}")
-    return 0
+    return refresh(REPO, PATH, cache_text(REPO), argv, "scripts/units_cache.py")
 
 
 if __name__ == "__main__":
