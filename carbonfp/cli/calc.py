@@ -404,7 +404,7 @@ def _summary(failures: list[Any], computed: int, batteries: int, run: _Run) -> N
 def _settled() -> Iterator[None]:
     """The objects alive before the run (modules, factor data, the battery table) left out of
     the garbage collector's passes while it runs: a many-battery run allocates objects by the
-    hundred thousand, and each full pass would walk them all again (about 0.1 s of 1.5 at
+    hundred thousand, and each full pass would walk them all again (about 0.05 s of 1.3 at
     10 000 batteries, bench/README.md). Undone after the run (tests run many in one process)."""
     import gc
 
