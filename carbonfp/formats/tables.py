@@ -156,7 +156,7 @@ def csv_figures(figures: Figures) -> str:
     values = _figure_matrix(figures)
     per_battery = values.shape[1]
     form = f"%.{SIGNIFICANT_DIGITS}g"
-    flat = [form % v for v in values.reshape(-1).tolist()]  # Python's %: numpy's char.mod, faster
+    flat = [form % v for v in values.reshape(-1).tolist()]  # what numpy's char.mod calls, directly
     numbers = [flat[b * per_battery : (b + 1) * per_battery] for b in range(n)]
 
     def literal(text: str) -> str:
