@@ -445,3 +445,36 @@ def test_a_line_of_spaces_or_nothing_is_found_in_any_blocks(
     fields.feed(data[at:])
     fields.feed(b"", final=True)
     assert fields.blank == expected
+
+
+@given(
+    st.lists(st.sampled_from([b"a", b",", b";", b"\n", b"\r", b" "]), max_size=40),
+    st.lists(st.integers(1, 9), max_size=5),
+)
+def test_the_first_row_with_another_field_count_is_found_in_any_blocks(
+    parts: list[bytes], sizes: list[int]
+) -> None:
+    """The scan names the first row whose fields are more or fewer than the header's (its
+    line and field count), counted per line in whatever blocks the file is read."""
+    from carbonfp.inputs.long_bom import _Fields
+
+    data = b"".join(parts)
+    lines = [line.removesuffix(b"\r") for line in data.split(b"\n")]
+    expected = None
+    header = next((line for line in lines if line), None)
+    if header is not None:
+        sep = max(b",;\t", key=header.count)
+        width = header.count(sep) + 1
+        first = lines.index(header)
+        for number, line in enumerate(lines, start=1):
+            if line and number - 1 > first and line.count(sep) + 1 != width:
+                expected = (number, line.count(sep) + 1)
+                break
+    fields = _Fields()
+    at = 0
+    for size in sizes:
+        fields.feed(data[at : at + size])
+        at += size
+    fields.feed(data[at:])
+    fields.feed(b"", final=True)
+    assert fields.misfit == expected
