@@ -127,15 +127,19 @@ def calculate_many(
             return fixed
     else:
         options = chosen
+        known: dict[tuple[object, ...], RunConfig] = {}  # a long BOM repeats a few settings
 
         def config_of(project: Project) -> RunConfig:
-            return run_config(
-                options,
+            asked = (
                 project.ruleset,
                 project.factor_set,
                 project.battery.category,
                 project.factor_layers,
             )
+            found = known.get(asked)
+            if found is None:
+                found = known[asked] = run_config(options, *asked)
+            return found
 
     return run_local(inputs, config_of, draws=uncertainty, seed=seed, progress=progress)
 

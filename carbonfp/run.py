@@ -12,7 +12,7 @@ declaration records which source won each setting.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from carbonfp.errors import FactorDataError, UsageError
@@ -69,7 +69,7 @@ class RunConfig:
     mode: str
     settings: tuple[tuple[str, str, str], ...]
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, ...]:
         """Equal for runs that compute alike (batteries with equal keys share one pass)."""
         return (
