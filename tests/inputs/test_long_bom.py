@@ -13,7 +13,7 @@ from support import make_factor_set, make_rules
 import carbonfp
 from carbonfp.columns import KIND_FROM_FACTOR, Inputs
 from carbonfp.errors import InputError
-from carbonfp.inputs.long_bom import read_long_bom
+from carbonfp.inputs.long_bom import _Fields, read_long_bom
 from carbonfp.model import DataType, LineKind, Stage
 
 #: The battery-table columns every battery needs (the required keys of a project file).
@@ -421,6 +421,19 @@ def test_columns_without_a_name_are_ignored(tmp_path: Path) -> None:
     assert list(inputs.lines.where_line) == [2, 4]
 
 
+def _scanned(data: bytes, sizes: list[int]) -> _Fields:
+    """The scan's count of lines and fields over ``data`` fed in blocks of ``sizes``, then
+    the rest."""
+    fields = _Fields()
+    at = 0
+    for size in sizes:
+        fields.feed(data[at : at + size])
+        at += size
+    fields.feed(data[at:])
+    fields.feed(b"", final=True)
+    return fields
+
+
 @given(
     st.lists(st.sampled_from([b"a", b",", b"\n", b"\r", b" ", b"\t"]), max_size=24),
     st.lists(st.integers(1, 8), max_size=4),
@@ -430,21 +443,12 @@ def test_a_line_of_spaces_or_nothing_is_found_in_any_blocks(
 ) -> None:
     """A file with an empty line, or one of spaces and tabs only (a "\r" before its "\n" not
     counted), is not read one row per line; found whatever blocks the file is read in."""
-    from carbonfp.inputs.long_bom import _Fields
-
     data = b"".join(parts)
     lines = data.split(b"\n")
     if lines[-1] == b"":  # the file ends with a line break: no line after it
         lines.pop()
     expected = any(not line.removesuffix(b"\r").strip(b" \t") for line in lines)
-    fields = _Fields()
-    at = 0
-    for size in sizes:
-        fields.feed(data[at : at + size])
-        at += size
-    fields.feed(data[at:])
-    fields.feed(b"", final=True)
-    assert fields.blank == expected
+    assert _scanned(data, sizes).blank == expected
 
 
 @given(
@@ -456,8 +460,6 @@ def test_the_first_row_with_another_field_count_is_found_in_any_blocks(
 ) -> None:
     """The scan names the first row whose fields are more or fewer than the header's (its
     line and field count), counted per line in whatever blocks the file is read."""
-    from carbonfp.inputs.long_bom import _Fields
-
     data = b"".join(parts)
     lines = [line.removesuffix(b"\r") for line in data.split(b"\n")]
     expected = None
@@ -470,11 +472,4 @@ def test_the_first_row_with_another_field_count_is_found_in_any_blocks(
             if line and number - 1 > first and line.count(sep) + 1 != width:
                 expected = (number, line.count(sep) + 1)
                 break
-    fields = _Fields()
-    at = 0
-    for size in sizes:
-        fields.feed(data[at : at + size])
-        at += size
-    fields.feed(data[at:])
-    fields.feed(b"", final=True)
-    assert fields.misfit == expected
+    assert _scanned(data, sizes).misfit == expected
