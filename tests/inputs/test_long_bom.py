@@ -441,8 +441,9 @@ def _scanned(data: bytes, sizes: list[int]) -> _Fields:
 def test_a_line_of_spaces_or_nothing_is_found_in_any_blocks(
     parts: list[bytes], sizes: list[int]
 ) -> None:
-    """A file with an empty line, or one of spaces and tabs only (a "\r" before its "\n" not
-    counted), is not read one row per line; found whatever blocks the file is read in."""
+    """A file with an empty line, or one of spaces and tabs only (a carriage return before its
+    line break not counted), is not read one row per line; found whatever blocks the file is
+    read in."""
     data = b"".join(parts)
     lines = data.split(b"\n")
     if lines[-1] == b"":  # the file ends with a line break: no line after it
