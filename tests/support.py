@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from carbonfp.errors import Location
+from carbonfp.method.screening import ScreeningParameters
 from carbonfp.model import (
     ActivityLine,
     Battery,
@@ -82,6 +83,32 @@ def make_factor_set(rows: Mapping[str, tuple[str, float, str]] = TINY_ROWS) -> F
         gwp={"AR6": {"CO2": 1.0, "CH4-fossil": 29.8, "HFC-134a": 1530.0}},
         gwp_sources={"AR6": "tiny"},
     )
+
+
+#: Screening parameters in round numbers for the estimate's tests (not the shipped defaults).
+SCREENING_PARAMS = ScreeningParameters(
+    cell_electricity_kwh_per_kwh=20.0,
+    cell_natural_gas_mj_per_kwh=50.0,
+    energy_source="tiny source",
+    distribution_mode="truck-hgv-average",
+    distribution_km=1000.0,
+)
+
+
+def make_screening_set() -> FactorSet:
+    """The tiny set with screening rows for LFP (at 100 Wh/kg) and NMC811 (no specific
+    energy), for the screening estimate's tests."""
+    from dataclasses import replace
+
+    factors = make_factor_set(
+        {
+            **TINY_ROWS,
+            "greet-materials-lfp": ("screening", 40.0, "kg CO2e/kWh"),
+            "greet-materials-nmc811": ("screening", 50.0, "kg CO2e/kWh"),
+        }
+    )
+    lfp = replace(factors.factors["greet-materials-lfp"], specific_energy_wh_per_kg=100.0)
+    return replace(factors, factors={**factors.factors, "greet-materials-lfp": lfp})
 
 
 def make_rules(**changes: object) -> Ruleset:

@@ -7,33 +7,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from support import TINY_ROWS, make_battery, make_factor_set, make_rules
+from support import SCREENING_PARAMS, make_battery, make_rules, make_screening_set
 
 from carbonfp.engine.scenarios import estimate
 from carbonfp.errors import UsageError
 from carbonfp.method.screening import ScreeningParameters
-from carbonfp.model import Battery, BatteryCategory, FactorSet, Ruleset, Stage, SuppliedFactor
+from carbonfp.model import Battery, BatteryCategory, Ruleset, Stage, SuppliedFactor
 
-PARAMS = ScreeningParameters(
-    cell_electricity_kwh_per_kwh=20.0,
-    cell_natural_gas_mj_per_kwh=50.0,
-    energy_source="tiny source",
-    distribution_mode="truck-hgv-average",
-    distribution_km=1000.0,
-)
-
-
-def screening_set() -> FactorSet:
-    """The tiny set with screening rows for LFP (at 100 Wh/kg) and NMC811 (no specific energy)."""
-    factors = make_factor_set(
-        {
-            **TINY_ROWS,
-            "greet-materials-lfp": ("screening", 40.0, "kg CO2e/kWh"),
-            "greet-materials-nmc811": ("screening", 50.0, "kg CO2e/kWh"),
-        }
-    )
-    lfp = replace(factors.factors["greet-materials-lfp"], specific_energy_wh_per_kg=100.0)
-    return replace(factors, factors={**factors.factors, "greet-materials-lfp": lfp})
+PARAMS = SCREENING_PARAMS
 
 
 def industrial_rules() -> Ruleset:
@@ -60,7 +41,7 @@ def storage(**changes: object) -> Battery:
 
 
 def test_an_industrial_estimate_by_hand() -> None:
-    (cn, hu) = estimate(storage(), ["CN", "HU"], PARAMS, screening_set(), industrial_rules())
+    (cn, hu) = estimate(storage(), ["CN", "HU"], PARAMS, make_screening_set(), industrial_rules())
     energy = 100 * 5000 * (1 + 0.8) / 2
     assert cn.functional_unit.total_energy_kwh == pytest.approx(energy)
     mass_t = 100 * 1000 / 100.0 / 1000  # 100 Wh/kg
@@ -86,7 +67,7 @@ def test_the_users_materials_value_and_mass_go_through_the_engine() -> None:
         battery,
         ["CN"],
         replace(PARAMS, materials=own),
-        screening_set(),
+        make_screening_set(),
         industrial_rules(),
     )
     assert decl.stage(Stage.RAW_MATERIALS).kg_co2e == pytest.approx(30.0 * 100)
@@ -99,7 +80,7 @@ def test_the_users_materials_value_and_mass_go_through_the_engine() -> None:
 def test_without_a_mass_or_a_specific_energy_there_is_no_distribution_leg() -> None:
     """NMC811's row has no specific energy: no mass is made up, the leg is left out."""
     (decl,) = estimate(
-        storage(chemistry="NMC811"), ["CN"], PARAMS, screening_set(), industrial_rules()
+        storage(chemistry="NMC811"), ["CN"], PARAMS, make_screening_set(), industrial_rules()
     )
     assert decl.project.battery.mass_kg == 0
     assert not [r for r in decl.lines if r.stage is Stage.DISTRIBUTION]
@@ -113,7 +94,7 @@ def test_without_a_mass_or_a_specific_energy_there_is_no_distribution_leg() -> N
         storage(chemistry="NMC811", mass_kg=500.0),
         ["CN"],
         PARAMS,
-        screening_set(),
+        make_screening_set(),
         industrial_rules(),
     )
     assert given.stage(Stage.DISTRIBUTION).kg_co2e == pytest.approx(0.1 * 0.5 * 1000)
@@ -139,4 +120,4 @@ def test_usage_errors(
     changes: dict[str, object], params: ScreeningParameters, message: str
 ) -> None:
     with pytest.raises(UsageError, match=message):
-        estimate(storage(**changes), ["CN"], params, screening_set(), industrial_rules())
+        estimate(storage(**changes), ["CN"], params, make_screening_set(), industrial_rules())

@@ -6,38 +6,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from support import TINY_ROWS, make_battery, make_factor_set
+from support import SCREENING_PARAMS, make_battery, make_factor_set, make_screening_set
 
 from carbonfp.errors import InputError
 from carbonfp.method.screening import (
-    ScreeningParameters,
     estimated_mass,
     screening_project,
     screening_row,
     vehicle_category_problem,
 )
-from carbonfp.model import BatteryCategory, FactorSet, LineKind, Stage, SuppliedFactor
+from carbonfp.model import BatteryCategory, LineKind, Stage, SuppliedFactor
 
-PARAMS = ScreeningParameters(
-    cell_electricity_kwh_per_kwh=20.0,
-    cell_natural_gas_mj_per_kwh=50.0,
-    energy_source="tiny source",
-    distribution_mode="truck-hgv-average",
-    distribution_km=1000.0,
-)
-
-
-def screening_set() -> FactorSet:
-    """The tiny set with screening rows for LFP and NMC811 (LFP at 100 Wh/kg)."""
-    factors = make_factor_set(
-        {
-            **TINY_ROWS,
-            "greet-materials-lfp": ("screening", 40.0, "kg CO2e/kWh"),
-            "greet-materials-nmc811": ("screening", 50.0, "kg CO2e/kWh"),
-        }
-    )
-    lfp = replace(factors.factors["greet-materials-lfp"], specific_energy_wh_per_kg=100.0)
-    return replace(factors, factors={**factors.factors, "greet-materials-lfp": lfp})
+PARAMS = SCREENING_PARAMS
 
 
 @pytest.mark.parametrize(
@@ -69,7 +49,7 @@ def test_vehicle_categories_by_battery_category(
 
 def test_a_chemistry_without_a_screening_row_is_refused_with_what_to_do() -> None:
     with pytest.raises(InputError) as caught:
-        screening_row("SIB", screening_set())
+        screening_row("SIB", make_screening_set())
     assert caught.value.code == "unknown-chemistry"
     assert "no open screening factor for chemistry 'SIB' in tiny@1" in caught.value.message
     assert caught.value.hint is not None
@@ -81,7 +61,7 @@ def test_a_chemistry_without_a_screening_row_is_refused_with_what_to_do() -> Non
 
 
 def test_the_materials_line_is_the_sets_row_or_the_users_value() -> None:
-    factors = screening_set()
+    factors = make_screening_set()
     battery = make_battery(chemistry="LFP", usable_capacity_kwh=100.0, mass_kg=1000.0)
     (line, *_) = screening_project(battery, "CN", PARAMS, factors).lines
     assert (line.factor_id, line.supplied, line.quantity) == ("greet-materials-lfp", None, 100.0)
@@ -102,7 +82,7 @@ def test_the_materials_line_is_the_sets_row_or_the_users_value() -> None:
 
 
 def test_the_mass_is_given_or_estimated_from_the_specific_energy_or_unknown() -> None:
-    factors = screening_set()
+    factors = make_screening_set()
     given = make_battery(chemistry="LFP", usable_capacity_kwh=100.0, mass_kg=700.0)
     assert estimated_mass(given, factors) == (given, "given")
     battery, basis = estimated_mass(replace(given, mass_kg=0.0), factors)
@@ -114,7 +94,7 @@ def test_the_mass_is_given_or_estimated_from_the_specific_energy_or_unknown() ->
 
 
 def test_the_distribution_leg_rests_on_the_mass_and_is_left_out_without_one() -> None:
-    factors = screening_set()
+    factors = make_screening_set()
     battery = make_battery(chemistry="NMC811", usable_capacity_kwh=100.0, mass_kg=600.0)
     project = screening_project(battery, "CN", replace(PARAMS, mass_basis="given"), factors)
     (leg,) = [line for line in project.lines if line.stage is Stage.DISTRIBUTION]
