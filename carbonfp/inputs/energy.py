@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import partial
+from typing import TypedDict
 
 from carbonfp.columns import SUPPLY_COLUMNS
-from carbonfp.errors import CarbonfpError, Collector, InputError
+from carbonfp.errors import CarbonfpError, Collector, InputError, Location
 from carbonfp.files import TomlTable
 from carbonfp.inputs.bom import supplied_factor
 from carbonfp.model import (
@@ -95,6 +96,26 @@ def _own_factor(block: TomlTable) -> SuppliedFactor | None:
         block.string("factor_source", ""),
         block.where("factor"),
         block.where("factor_source"),
+    )
+
+
+class _Quality(TypedDict):
+    where: Location
+    data_type: DataType
+    dqr: float | None
+    quantity_gsd: float | None
+    factor_gsd: float | None
+
+
+def _quality(block: TomlTable, default: DataType) -> _Quality:
+    """What every energy block and transport leg says of its line: where it is, its data type
+    (``default`` when not given), DQR and spreads."""
+    return _Quality(
+        where=block.where(),
+        data_type=_data_type(block, default),
+        dqr=_dqr(block),
+        quantity_gsd=_gsd(block, "amount_gsd"),
+        factor_gsd=_gsd(block, "factor_gsd"),
     )
 
 
@@ -269,15 +290,11 @@ def _electricity(block: TomlTable, battery: Battery, plant: Plant) -> ActivityLi
         factor_id=grid_factor_id(country),
         quantity=kwh * multiplier,
         unit="kWh",
-        where=block.where(),
-        data_type=_data_type(block, DataType.COMPANY),
-        dqr=_dqr(block),
-        quantity_gsd=_gsd(block, "amount_gsd"),
-        factor_gsd=_gsd(block, "factor_gsd"),
-        role=block.opt_str("role"),
         origin=country,
         note=f"{kwh:g} kWh {how}",
         supply=supply,
+        **_quality(block, DataType.COMPANY),
+        role=block.opt_str("role"),
     )
 
 
@@ -293,14 +310,10 @@ def _fuel(block: TomlTable, battery: Battery, plant: Plant) -> ActivityLine:
         factor_id=fuel,
         quantity=mj * multiplier,
         unit="MJ",
-        where=block.where(),
         supplied=supplied,
-        data_type=_data_type(block, DataType.COMPANY),
-        dqr=_dqr(block),
-        quantity_gsd=_gsd(block, "amount_gsd"),
-        factor_gsd=_gsd(block, "factor_gsd"),
-        role=block.opt_str("role"),
         note=f"{mj:g} MJ {how}",
+        **_quality(block, DataType.COMPANY),
+        role=block.opt_str("role"),
     )
 
 
@@ -315,13 +328,9 @@ def _process_emission(block: TomlTable, battery: Battery, plant: Plant) -> Activ
         factor_id=gas,
         quantity=kg * multiplier,
         unit="kg",
-        where=block.where(),
-        data_type=_data_type(block, DataType.COMPANY),
-        dqr=_dqr(block),
-        quantity_gsd=_gsd(block, "amount_gsd"),
-        factor_gsd=_gsd(block, "factor_gsd"),
-        role=block.opt_str("role"),
         note=f"{kg:g} kg {how}",
+        **_quality(block, DataType.COMPANY),
+        role=block.opt_str("role"),
     )
 
 
@@ -410,12 +419,8 @@ def _leg(leg: TomlTable, battery: Battery) -> ActivityLine:
         factor_id=mode,
         quantity=tonnes * km,
         unit="t*km",
-        where=leg.where(),
         stage=stage,
         supplied=supplied,
-        data_type=_data_type(leg, DataType.SECONDARY),
-        dqr=_dqr(leg),
-        quantity_gsd=_gsd(leg, "amount_gsd"),
-        factor_gsd=_gsd(leg, "factor_gsd"),
         note=f"{mass_note} x {km:g} km",
+        **_quality(leg, DataType.SECONDARY),
     )
