@@ -193,7 +193,6 @@ def pact_footprint_v2(decl: Declaration, created: datetime | None = None) -> Exp
     screening = SCREENING_COMMENT if decl.mode != "declaration" else ""
     per_kg = decimal_text(gate_kg / b.mass_kg)
     pv = decl.provenance
-    vehicle = f" for {b.vehicle_category} vehicles" if b.vehicle_category else ""
     pcf: dict[str, Any] = {
         "declaredUnit": "kilogram",
         "unitaryProductAmount": decimal_text(b.mass_kg),
@@ -243,11 +242,7 @@ def pact_footprint_v2(decl: Declaration, created: datetime | None = None) -> Exp
         "status": status(decl),
         "companyName": p.manufacturer.name,
         "companyIds": company_ids(decl),
-        "productDescription": (
-            f"{b.chemistry} {b.category.value} battery{vehicle}, {b.usable_capacity_kwh:g} kWh "
-            f"usable capacity, {b.mass_kg:g} kg; made at {p.plant.name}, {p.plant.town}, "
-            f"{p.plant.country}"
-        ),
+        "productDescription": product_description(decl),
         "productIds": product_ids(decl),
         "productCategoryCpc": p.declaration.product_category_cpc or CPC_ELECTRIC_ACCUMULATORS,
         "productNameCompany": b.model,
@@ -284,6 +279,16 @@ V2_NOTE = (
     "PACT v2 is deprecated since April 2026: --format pact writes the current v3 (3.0); keep "
     "pact-v2 only for a recipient that cannot read v3 yet"
 )
+
+
+def product_description(decl: Declaration) -> str:
+    """The battery in one sentence (PACT productDescription, v2 and v3 alike)."""
+    b, plant = decl.project.battery, decl.project.plant
+    vehicle = f" for {b.vehicle_category} vehicles" if b.vehicle_category else ""
+    return (
+        f"{b.chemistry} {b.category.value} battery{vehicle}, {b.usable_capacity_kwh:g} kWh "
+        f"usable capacity, {b.mass_kg:g} kg; made at {plant.name}, {plant.town}, {plant.country}"
+    )
 
 
 def status(decl: Declaration) -> str:
@@ -343,7 +348,6 @@ def pact_footprint(decl: Declaration, created: datetime | None = None) -> Export
     notes = tuple(n for n in (note, SCREENING if decl.mode != "declaration" else None) if n)
     per_battery = decimal_text(gate_kg)
     pv = decl.provenance
-    vehicle = f" for {b.vehicle_category} vehicles" if b.vehicle_category else ""
     pcf: dict[str, Any] = {
         "declaredUnitOfMeasurement": "piece",
         "declaredUnitAmount": "1",
@@ -383,11 +387,7 @@ def pact_footprint(decl: Declaration, created: datetime | None = None) -> Export
         "status": status(decl),
         "companyName": p.manufacturer.name,
         "companyIds": company_ids(decl),
-        "productDescription": (
-            f"{b.chemistry} {b.category.value} battery{vehicle}, {b.usable_capacity_kwh:g} kWh "
-            f"usable capacity, {b.mass_kg:g} kg; made at {p.plant.name}, {p.plant.town}, "
-            f"{p.plant.country}"
-        ),
+        "productDescription": product_description(decl),
         "productIds": product_ids(decl),
         "productClassifications": [f"urn:cpc:{cpc}"],
         "productNameCompany": b.model,

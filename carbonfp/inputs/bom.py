@@ -67,6 +67,16 @@ def _normalise_header(name: str) -> str:
     return name.strip().lstrip("\ufeff").strip().lower().replace(" ", "_").replace("-", "_")
 
 
+def bad_quotes(label: str, line: int, exc: csv.Error) -> InputError:
+    """The error for a CSV the csv module cannot read at ``line`` (a quote not closed)."""
+    return InputError(
+        f"malformed CSV: {exc}",
+        where=Location(label, line),
+        hint="check the quotes on that line: a cell with a quote starts and ends with one",
+        code="malformed-csv",
+    )
+
+
 def read_csv_table(text: str, label: str) -> Table:
     """Split CSV text, guessing the separator (comma, semicolon or tab) from the header line."""
     first = next((line for line in text.splitlines() if line.strip()), "")
@@ -95,12 +105,7 @@ def read_csv_table(text: str, label: str) -> Table:
                 )
             rows.append((reader.line_num, record))
     except csv.Error as exc:
-        raise InputError(
-            f"malformed CSV: {exc}",
-            where=Location(label, reader.line_num),
-            hint="check the quotes on that line: a cell with a quote starts and ends with one",
-            code="malformed-csv",
-        ) from exc
+        raise bad_quotes(label, reader.line_num, exc) from exc
     if header is None:
         raise InputError(
             "the file is empty: no header row",

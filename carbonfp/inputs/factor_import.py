@@ -26,7 +26,7 @@ from pathlib import Path
 
 from carbonfp.errors import InputError, Location, UsageError
 from carbonfp.files import TomlTable, ensure_folder, limit, load_toml, read_text, too_large
-from carbonfp.inputs.bom import _normalise_header, open_workbook
+from carbonfp.inputs.bom import _normalise_header, bad_quotes, open_workbook
 from carbonfp.inputs.ilcd import IlcdProcess, LciaResult, read_package
 
 #: The columns of carbonfp's own factor CSV: required, then optional.
@@ -331,12 +331,7 @@ def _csv_rows(
         for record in reader:
             rows.append((reader.line_num, record))
     except csv.Error as exc:
-        raise InputError(
-            f"malformed CSV: {exc}",
-            where=Location(label, reader.line_num),
-            hint="check the quotes on that line: a cell with a quote starts and ends with one",
-            code="malformed-csv",
-        ) from exc
+        raise bad_quotes(label, reader.line_num, exc) from exc
     return rows, {";": True, "\t": None, ",": False}[sep]
 
 
